@@ -1,0 +1,1 @@
+"""Board definitions: data only, validated by firmware.board."""

@@ -1,0 +1,126 @@
+"""The HAL interface: the only door between the pure core and a board, simulator or test.
+
+The core (firmware/*.py outside hal_*.py) never imports machine, rp2, simpy or serial. It is
+handed one object with the methods below. Implementations: firmware/hal_rp2.py (RP2040),
+sim/ (the SimPy world), tests (a fake clocked by the test).
+
+Rules every implementation keeps:
+- No method sleeps. The core calls them from `poll(now)` and expects them back at once.
+- Methods the shot path calls (ticks, move, moving, steps_done, stop, inputs, pressure_kpa,
+  output, feed_watchdog) allocate nothing: the shot runs under micropython.heap_lock().
+- Step segments. A move is `nseg` segments in `segs` (an array of int, 3 words each):
+  (interval, count, add) in step-clock ticks (board `step_clock_hz`). Executing a segment:
+      repeat count times: t += interval; step at t; interval += add
+  with t starting at the instant the move starts (the first step of a move fires `interval`
+  ticks after the start). Only integer adds: a PIO program, a hard IRQ or the simulator
+  can execute it exactly. Direction is fixed for the whole move.
+"""
+
+from firmware.compat import const
+
+# Axes.
+AXIS_PLUNGER = const(0)
+AXIS_CARRIAGE = const(1)
+
+# Direction of a move: +1 moves the plunger forward (dispense) or the needle out (deeper);
+# -1 moves back towards home.
+FORWARD = const(1)
+BACKWARD = const(-1)
+
+# Input bits returned by inputs(); raw levels, debounced by the core (firmware/inputs.py).
+IN_TRIGGER = const(1)
+IN_CONTACT = const(2)  # skin contact at the nose cone
+IN_PLUNGER_HOME = const(4)
+IN_PLUNGER_END = const(8)  # plunger at the end of the syringe: empty
+IN_CARRIAGE_HOME = const(16)
+IN_STALL_PLUNGER = const(32)  # TMC2209 DIAG of the plunger driver
+IN_STALL_CARRIAGE = const(64)
+IN_PEDAL = const(128)
+
+# Outputs.
+OUT_BUZZER = const(0)
+OUT_LED = const(1)
+OUT_ENABLE = const(2)  # stepper drivers enabled
+OUT_ALARM = const(3)  # alarm indication (buzzer pattern or LED, the board decides)
+
+# Value of pressure_kpa() when the board has no pressure sensor.
+NO_PRESSURE = const(-1)
+
+
+class HAL:
+    """Base class documenting the interface; every method must be overridden."""
+
+    # Ticks of the main-loop clock wrap at this period (2**30 on RP2040, 2**62 on unix).
+    tick_period = 1 << 30
+    # Ticks of ticks() per second (the main-loop clock counts microseconds).
+    ticks_per_s = 1000000
+    # Rate of the step clock in which segments are expressed.
+    step_clock_hz = 125000000
+
+    # -- clock ----------------------------------------------------------------
+    def ticks(self):
+        """Main-loop clock in µs, wrapping at tick_period (time.ticks_us on a board)."""
+        raise NotImplementedError
+
+    # -- motion ---------------------------------------------------------------
+    def move(self, axis, direction, segs, nseg):
+        """Start executing nseg segments of segs on axis, in direction. The axis is idle.
+
+        The implementation may keep a reference to segs until the move ends: the core does
+        not touch that buffer while the axis moves."""
+        raise NotImplementedError
+
+    def moving(self, axis):
+        """True while the axis still has steps to execute."""
+        raise NotImplementedError
+
+    def steps_done(self, axis):
+        """Steps executed so far by the current (or last) move of axis."""
+        raise NotImplementedError
+
+    def stop(self, axis):
+        """Stop the axis now and discard what is queued; steps_done() stays readable."""
+        raise NotImplementedError
+
+    def enable(self, on):
+        """Energise (True) or release (False) both stepper drivers."""
+        raise NotImplementedError
+
+    # -- inputs and outputs ---------------------------------------------------
+    def inputs(self):
+        """Raw input levels as a bit mask of IN_* (1 = active)."""
+        raise NotImplementedError
+
+    def pressure_kpa(self):
+        """Line pressure in kPa as an int, or NO_PRESSURE without a sensor."""
+        raise NotImplementedError
+
+    def output(self, which, on):
+        """Set an OUT_* output."""
+        raise NotImplementedError
+
+    def feed_watchdog(self):
+        """Feed the hardware watchdog; the main loop calls it every pass."""
+        raise NotImplementedError
+
+    # -- storage (not on the shot path) ---------------------------------------
+    def read_file(self, name):
+        """Whole file as bytes, or None if it does not exist."""
+        raise NotImplementedError
+
+    def write_file_atomic(self, name, data):
+        """Replace a file so that a power cut leaves the old or the new content, never a mix."""
+        raise NotImplementedError
+
+    def append_file(self, name, data):
+        """Append bytes to a file (the shot-log journal), flushed before returning."""
+        raise NotImplementedError
+
+    # -- byte stream to the host (not on the shot path) -----------------------
+    def read_bytes(self, buf):
+        """Read what is available into buf without blocking; return the count (0 if none)."""
+        raise NotImplementedError
+
+    def write_bytes(self, data):
+        """Queue bytes for the host; never blocks for long."""
+        raise NotImplementedError

@@ -1,0 +1,241 @@
+"""Hard limits of a protocol on a board: the same functions run on the laptop and on the gun.
+
+The firmware checks every protocol it is given, even one the host already checked; the host
+calls check_protocol() so both sides say the same thing. A protocol here is the core form
+(DESIGN.md "Protocol files"): {"protocol": {...}, "zone": [{...}, ...]} with the units in the
+key names. Each problem is a Problem naming where, the key, the value, what is allowed and
+why, so that nothing needs to be guessed from a message.
+"""
+
+from firmware import motion, units
+from firmware.board import closest, is_number
+
+MODES = ("point", "burst", "continuous", "perfusion")
+
+PROTOCOL_KEYS = ("name", "syringe_ml", "needle_mm", "needle_gauge", "viscosity_mpas")
+# Keys every zone has, then the keys each mode needs besides.
+ZONE_KEYS = ("name", "mode", "points", "depth_mm", "dose_ul")
+MODE_KEYS = {
+    "point": ("pace_ms",),
+    "burst": ("rate_per_min",),
+    "continuous": ("flow_ul_s", "duration_s"),
+    "perfusion": ("bolus_every_s",),
+}
+# Optional per-zone keys the core understands.
+ZONE_OPTIONAL = ("pace_ms", "flow_ul_s", "hold_ms")
+ZONES_MAX = 64
+NAME_MAX = 40
+GAUGE_RANGE = (25, 34)
+VISCOSITY_RANGE = (0.3, 5000)
+DURATION_MAX_S = 600
+BOLUS_EVERY_RANGE_S = (1, 600)
+
+
+class Problem:
+    """One violated limit. zone is the zone's index or -1 for the [protocol] table."""
+
+    def __init__(self, zone, key, value, allowed, why):
+        self.zone = zone
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        self.why = why
+
+    def where(self):
+        return "protocol" if self.zone < 0 else "zone[%d]" % self.zone
+
+    def message(self):
+        text = "%s.%s" % (self.where(), self.key)
+        if self.value is not None:
+            text += " = %r" % (self.value,)
+        text += ": " + self.why
+        if self.allowed:
+            text += " (allowed: %s)" % self.allowed
+        return text
+
+    def __repr__(self):
+        return "Problem(%s)" % self.message()
+
+
+def _fmt(x):
+    """A figure for a message: 4.0 -> '4', 0.5 -> '0.5'."""
+    if isinstance(x, float) and x == int(x):
+        return str(int(x))
+    return str(x)
+
+
+def _num(problems, zone, table, key, lo, hi, unit, why, integer=False):
+    """Check table[key] is a number in lo..hi; return it, or None after recording a problem."""
+    v = table.get(key)
+    allowed = "%s..%s %s" % (_fmt(lo), _fmt(hi), unit)
+    if v is None:
+        problems.append(Problem(zone, key, None, allowed, "missing"))
+        return None
+    if not is_number(v) or (integer and not isinstance(v, int)):
+        kind = "a whole number" if integer else "a number"
+        problems.append(Problem(zone, key, v, allowed, "expected %s" % kind))
+        return None
+    if v < lo or v > hi:
+        problems.append(Problem(zone, key, v, allowed, why))
+        return None
+    return v
+
+
+def _unknown(problems, zone, table, known):
+    for k in sorted(table):
+        if k not in known:
+            hint = closest(k, known)
+            why = "unknown key" + (" (did you mean %s?)" % hint if hint else "")
+            problems.append(Problem(zone, k, table[k], ", ".join(sorted(known)), why))
+
+
+def check_header(board, head, problems):
+    """The [protocol] table: syringe and needle must exist on the board."""
+    _unknown(problems, -1, head, PROTOCOL_KEYS)
+    name = head.get("name")
+    if not isinstance(name, str) or not name or len(name) > NAME_MAX:
+        problems.append(Problem(-1, "name", name, "1..%d characters" % NAME_MAX, "needs a name"))
+    sizes = board.syringe_sizes()
+    ml = head.get("syringe_ml")
+    if board.syringe(ml) is None or isinstance(ml, bool):
+        allowed = ", ".join(_fmt(s) for s in sizes) + " mL"
+        problems.append(Problem(-1, "syringe_ml", ml, allowed, "not a syringe this board takes"))
+    mm = head.get("needle_mm")
+    if board.depth_cap_um(mm) is None or isinstance(mm, bool):
+        allowed = ", ".join(_fmt(n) for n in board.needle_lengths()) + " mm"
+        problems.append(Problem(-1, "needle_mm", mm, allowed, "not a needle this board takes"))
+    _num(problems, -1, head, "needle_gauge", GAUGE_RANGE[0], GAUGE_RANGE[1], "G",
+         "not a mesotherapy needle gauge", integer=True)
+    _num(problems, -1, head, "viscosity_mpas", VISCOSITY_RANGE[0], VISCOSITY_RANGE[1], "mPa·s",
+         "outside the fluids the dose model covers")
+
+
+def shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s):
+    """Shortest time one point shot takes: advance, dose, hold, relief, retract."""
+    car = board.carriage
+    depth_steps = car.um_to_steps(depth_um)
+    t_us = 2 * motion.move_time_us(depth_steps, car.max_speed_sps, car.accel_sps2)
+    pl = board.plunger
+    v = min(scale.rate_sps(flow_nl_s), pl.max_speed_sps)
+    relief = pl.um_to_steps(board.relief_um)
+    t_us += motion.move_time_us(scale.steps(dose_nl) + relief, v, pl.accel_sps2)
+    t_us += motion.move_time_us(relief, pl.max_speed_sps, pl.accel_sps2)
+    return board.hold_ms + (t_us + 999) // 1000
+
+
+def check_zone(board, head, i, zone, names, problems):
+    """One zone: returns its planned volume in nL (0 if it could not be worked out)."""
+    if not isinstance(zone, dict):
+        problems.append(Problem(i, "zone", zone, "a table", "each zone is a [[zone]] table"))
+        return 0
+    mode = zone.get("mode")
+    known = ZONE_KEYS + ZONE_OPTIONAL + MODE_KEYS.get(mode, ())
+    _unknown(problems, i, zone, known)
+    name = zone.get("name")
+    if not isinstance(name, str) or not name or len(name) > NAME_MAX:
+        problems.append(Problem(i, "name", name, "1..%d characters" % NAME_MAX, "needs a name"))
+    elif name in names:
+        problems.append(Problem(i, "name", name, "a name not used before",
+                                "zone[%d] already has this name" % names[name]))
+    else:
+        names[name] = i
+    if mode not in MODES:
+        problems.append(Problem(i, "mode", mode, ", ".join(MODES), "unknown injection mode"))
+        return 0
+    points = _num(problems, i, zone, "points", 1, board.points_max, "shots",
+                  "outside what the board allows per zone", integer=True)
+    syringe = board.syringe(head.get("syringe_ml"))
+    cap_um = board.depth_cap_um(head.get("needle_mm"))
+    depth_hi = cap_um if cap_um is not None else board.carriage.travel_um
+    why = "deeper than the %s mm needle allows" % _fmt(head.get("needle_mm"))
+    if mode == "burst" and board.burst_depth_max_um < depth_hi:
+        depth_hi = board.burst_depth_max_um
+        why = "burst mode is limited to %s mm deep" % _fmt(depth_hi / 1000)
+    depth = _num(problems, i, zone, "depth_mm", 0.1, depth_hi / 1000, "mm", why)
+    dose_hi = board.dose_max_nl
+    if syringe is not None and syringe.volume_nl < dose_hi:
+        dose_hi = syringe.volume_nl
+    dose = _num(problems, i, zone, "dose_ul", 0.5, dose_hi / 1000, "µL",
+                "more than one shot can deliver with this syringe and board")
+    flow_nl_s = board.flow_nl_s
+    if syringe is not None:
+        flow_hi = syringe.max_flow_nl_s
+        if "flow_ul_s" in zone:
+            if mode == "continuous":
+                flow_hi = syringe.max_continuous_nl_s
+            f = _num(problems, i, zone, "flow_ul_s", 0.1, flow_hi / 1000, "µL/s",
+                     "faster than the board allows for a %s mL syringe" % _fmt(syringe.volume_ml))
+            if f is not None:
+                flow_nl_s = units.milli(f)
+        flow_nl_s = min(flow_nl_s, flow_hi)
+    if "hold_ms" in zone:
+        _num(problems, i, zone, "hold_ms", 0, 5000, "ms", "dwell out of range", integer=True)
+    shot_ms = None
+    if syringe is not None and depth is not None and dose is not None:
+        scale = units.PlungerScale(board.plunger, syringe.bore_um)
+        shot_ms = shot_time_ms(board, scale, units.milli(depth), units.milli(dose), flow_nl_s)
+    if mode == "point":
+        lo = board.pace_min_ms
+        if shot_ms is not None and shot_ms > lo:
+            lo = shot_ms
+        _num(problems, i, zone, "pace_ms", lo, board.pace_max_ms, "ms",
+             "shorter than one shot takes (%d ms) or beyond the board's pacing" % lo,
+             integer=True)
+    elif mode == "burst" and syringe is not None:
+        hi = syringe.max_burst_per_min
+        if shot_ms is not None and 60000 // shot_ms < hi:
+            hi = 60000 // shot_ms
+        _num(problems, i, zone, "rate_per_min", 1, hi, "shots/min",
+             "faster than the syringe or the shot time allows", integer=True)
+    elif mode == "continuous":
+        if "flow_ul_s" not in zone:
+            problems.append(Problem(i, "flow_ul_s", None, None, "missing"))
+        _num(problems, i, zone, "duration_s", 0.1, DURATION_MAX_S, "s", "pass too long")
+    elif mode == "perfusion":
+        _num(problems, i, zone, "bolus_every_s", BOLUS_EVERY_RANGE_S[0], BOLUS_EVERY_RANGE_S[1],
+             "s", "bolus interval out of range")
+    if points is None or dose is None:
+        return 0
+    if mode == "continuous":
+        d = zone.get("duration_s")
+        if not is_number(d):
+            return 0
+        total = points * (flow_nl_s * units.milli(d) // 1000)
+    else:
+        total = points * units.milli(dose)
+    if total > board.zone_max_nl:
+        problems.append(Problem(i, "points", points, "at most %s µL per zone" % _fmt(
+            board.zone_max_nl / 1000), "the zone would inject %s µL" % _fmt(total / 1000)))
+    return total
+
+
+def check_protocol(board, proto):
+    """Every hard-limit problem of a core-form protocol on a board, in file order."""
+    problems = []
+    if not isinstance(proto, dict):
+        return [Problem(-1, "protocol", None, None, "expected a [protocol] table and zones")]
+    for k in sorted(proto):
+        if k not in ("protocol", "zone"):
+            problems.append(Problem(-1, k, None, "[protocol], [[zone]]", "unknown table"))
+    head = proto.get("protocol")
+    if not isinstance(head, dict):
+        problems.append(Problem(-1, "protocol", None, None, "missing the [protocol] table"))
+        head = {}
+    check_header(board, head, problems)
+    zones = proto.get("zone")
+    if not isinstance(zones, list) or not zones:
+        problems.append(Problem(-1, "zone", None, "1..%d zones" % ZONES_MAX,
+                                "a protocol needs at least one [[zone]]"))
+        return problems
+    if len(zones) > ZONES_MAX:
+        problems.append(Problem(-1, "zone", len(zones), "1..%d zones" % ZONES_MAX,
+                                "too many zones"))
+        return problems
+    names = {}
+    total = 0
+    for i, zone in enumerate(zones):
+        total += check_zone(board, head, i, zone, names, problems)
+    if total > board.session_max_nl:
+        problems.append(Problem(-1, "zone", None, "at most %s µL per session" % _fmt(
+            board.session_max_nl / 1000), "the session would inject %s µL" % _fmt(total / 1000)))
+    return problems

@@ -1,0 +1,1 @@
+"""The laptop side of mesogun: the `meso` command and what it needs."""

@@ -1,0 +1,10 @@
+"""One module per `meso` command.
+
+Each module defines:
+    COMMAND = "validate"          # or a two-word group command such as "sim run"
+    HELP = "one line for --help"
+    def add_arguments(parser): ...
+    def run(args) -> int: ...     # raise host.errors.MesoError for a user's mistake
+
+host.cli discovers the modules, so adding a command touches no shared file.
+"""
