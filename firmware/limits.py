@@ -129,7 +129,10 @@ def check_zone(board, head, i, zone, names, problems):
         problems.append(Problem(i, "zone", zone, "a table", "each zone is a [[zone]] table"))
         return 0
     mode = zone.get("mode")
-    known = ZONE_KEYS + ZONE_OPTIONAL + MODE_KEYS.get(mode, ())
+    known = ZONE_KEYS + ZONE_OPTIONAL
+    for k in MODE_KEYS.get(mode, ()):
+        if k not in known:
+            known += (k,)
     _unknown(problems, i, zone, known)
     name = zone.get("name")
     if not isinstance(name, str) or not name or len(name) > NAME_MAX:
