@@ -205,3 +205,12 @@ def test_every_problem_at_once(tmp_path):
     keys = [d.key for d in protocol.errors(protocol.load(str(path)))]
     assert keys == ["protocol.needle_mm", "zone[0].depth_mm", "zone[0].depth",
                     "zone[0].dose_ul"]
+
+
+def test_mode_the_firmware_cannot_run(tmp_path):
+    path = tmp_path / "perf.toml"
+    path.write_text(sub('mode = "point"', 'mode = "perfusion"', "pace_ms = 800",
+                        "bolus_every_s = 5"))
+    diags = protocol.errors(protocol.load(str(path)))
+    assert [(d.line, d.key) for d in diags] == [(10, "zone[0].mode")]
+    assert "cannot run that mode yet" in diags[0].format()
