@@ -22,6 +22,14 @@ TOP_KEYS = ("protocol", "zone")
 VOLUME_KEYS = ("*", "mode", "points", "dose_ul", "flow_ul_s", "duration_s", "volume_cap_ul")
 
 
+def suggest(name, known):
+    """The known key meant by name: the same word with its unit (pace -> pace_ms) first."""
+    with_unit = [k for k in known if k.startswith(name + "_")]
+    if len(with_unit) == 1:
+        return with_unit[0]
+    return closest(name, known)
+
+
 class Checker:
     def __init__(self, proto, board):
         self.proto = proto
@@ -39,7 +47,7 @@ class Checker:
     def unknown(self, path, label, table, known):
         for k in table:
             if k not in known:
-                hint = closest(k, known)
+                hint = suggest(k, known)
                 why = "unknown key" + (" (did you mean %s?)" % hint if hint else "")
                 self.add(path + (k,), label + k, table[k], None, why)
 
@@ -82,6 +90,10 @@ class Checker:
             why = "unknown preset" + (" (did you mean %s?)" % hint if hint else "")
             self.add(path + ("preset",), label + "preset", t["preset"],
                      ", ".join(presets.PRESETS), why)
+            # What the preset would have given is not "missing" on top of the typo.
+            for k in presets.GENERAL_FIELDS:
+                if k not in t:
+                    self.flagged.add((z.index, k))
         if "grid" in t:
             self.grid(z, path, label)
         cap = t.get("volume_cap_ul")

@@ -123,3 +123,16 @@ def test_confirm_warnings(tmp_path):
         raise AssertionError("must not ask")
     assert len(protocol.confirm(warns, ask=never, out=said.append, accept=True)) == 1
     assert protocol.confirm([], ask=never, out=said.append) == []
+
+
+def test_docs_show_the_real_output(capsys, monkeypatch):
+    """docs/PROTOCOLS.md's validation run is what `meso validate` prints today."""
+    import pathlib
+
+    root = pathlib.Path(__file__).parents[2]
+    monkeypatch.chdir(root / "tests" / "protocols" / "data")
+    assert main(["validate", "bad.toml"]) == 1
+    out = capsys.readouterr().out
+    docs = (root / "docs" / "PROTOCOLS.md").read_text(encoding="utf-8")
+    block = docs.split("$ meso validate bad.toml\n", 1)[1].split("```", 1)[0]
+    assert out == block
