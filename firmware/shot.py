@@ -357,10 +357,10 @@ class ShotMachine:
         elif st == RETRACT:
             if not moving_c:
                 self.end_shot(faults.NONE, True)
+                self.state = PACE
                 if self.stop_code != faults.NONE:
                     self.trip(self.stop_code, now)
                     return ticks.add(now, MONITOR_US, period)
-                self.state = PACE
                 self.until = ticks.add(self.t_start, self.zone.pace_ms * 1000, period)
                 self.planned = False
         elif st == PACE:

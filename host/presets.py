@@ -8,6 +8,10 @@ carries the usual clinical range of depth, dose and spacing; a zone outside it i
 from host.errors import MesoError
 
 
+# Zone keys every preset sets.
+GENERAL_FIELDS = ("mode", "depth_mm", "dose_ul", "pace_ms")
+
+
 class Preset:
     def __init__(self, name, summary, fields, depth_mm, dose_ul, spacing_mm):
         self.name = name

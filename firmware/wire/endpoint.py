@@ -11,10 +11,11 @@ Delivery to the owner: deliver(mid, tag, payload, n, fresh)
 - HELLO and IDENTITY also when the peer speaks another protocol version (peer_version).
 """
 
+from firmware import ticks
 from firmware.compat import const
 from firmware.wire import PROTOCOL_VERSION, messages
 from firmware.wire.frame import HEADER_SIZE, Deframer, Encoder, wire_size
-from firmware.wire.reliable import RX_DUPLICATE, RX_NEW, Receiver, Sender, ticks_diff
+from firmware.wire.reliable import RX_DUPLICATE, RX_NEW, Receiver, Sender
 
 # Timeouts without progress before the endpoint gives up on the link.
 MAX_RETRIES = const(8)
@@ -94,7 +95,7 @@ class Endpoint:
 
     def silent_us(self, now):
         """Time since the last good frame from the peer."""
-        return ticks_diff(now, self.last_rx, self.period)
+        return ticks.diff(now, self.last_rx, self.period)
 
     # -- sending --------------------------------------------------------------
     def can_send(self):

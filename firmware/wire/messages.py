@@ -47,9 +47,9 @@ TABLE = (
     (ACK, "ACK", CTL, "<", ()),
     (NAK, "NAK", CTL, "<", ()),
     # handshake and realtime (host -> device, answered by IDENTITY / STATUS)
-    (HELLO, "HELLO", RT, "<I", ("nonce",)),
-    (IDENTITY, "IDENTITY", RT, "<IBBHH",
-     ("nonce", "protocol_version", "window", "max_payload", "caps", "info*")),
+    (HELLO, "HELLO", RT, "<IB", ("nonce", "part")),
+    (IDENTITY, "IDENTITY", RT, "<IBBHHBB",
+     ("nonce", "protocol_version", "window", "max_payload", "caps", "part", "parts", "info*")),
     (RESTARTED, "RESTARTED", RT, "<", ()),
     (ABORT, "ABORT", RT, "<", ()),
     (PAUSE, "PAUSE", RT, "<", ()),
@@ -75,6 +75,8 @@ TABLE = (
     (ERROR, "ERROR", SEQ, "<BB", ("for_type", "code", "text*")),
 )
 
+# Bytes of identity JSON per IDENTITY part.
+INFO_PART = const(200)
 # Data bytes per LOAD_CHUNK (the payload less its offset field).
 CHUNK_MAX = MAX_PAYLOAD - 4
 

@@ -9,6 +9,7 @@ for its timeout.
 
 from array import array
 
+from firmware import ticks
 from firmware.compat import const
 from firmware.wire.frame import MAX_PAYLOAD
 
@@ -18,12 +19,6 @@ WINDOW_MAX = const(32)
 RX_NEW = const(0)
 RX_DUPLICATE = const(1)
 RX_GAP = const(2)
-
-
-def ticks_diff(a, b, period):
-    """a - b on a clock that wraps at period (a power of two)."""
-    half = period >> 1
-    return ((a - b + half) & (period - 1)) - half
 
 
 class Sender:
@@ -87,7 +82,7 @@ class Sender:
 
     def timed_out(self, now):
         # Only frames on the wire can time out; queued ones wait for room.
-        return self.sent != self.base and ticks_diff(now, self.timer, self.period) >= self.rto_us
+        return self.sent != self.base and ticks.diff(now, self.timer, self.period) >= self.rto_us
 
     def pending(self):
         """Sequence number of the next frame to put on the wire, or -1 if none."""

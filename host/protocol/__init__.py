@@ -11,6 +11,9 @@ Stable API (used by `meso validate/plan/preview` and by `meso run`/`meso upload`
     host.protocol.errors(proto, board)      # [Diagnostic] hard errors (firmware limits too)
     host.protocol.warnings(proto, board)    # [Diagnostic] soft limits to confirm
     host.protocol.checked(path, board)      # load + errors; raise ProtocolError if any
+    host.protocol.confirm(warns, ask=input, out=print, accept=False)
+                                            # show warnings, ask y/n (or accept); MesoError
+                                            # if declined; returns the texts for the log
     host.protocol.board_named(name)         # firmware Board, or MesoError
 
 `board` is a firmware.board.Board or a board name ("sim", "pico"). A Diagnostic prints as
@@ -139,3 +142,27 @@ def checked(path, board=DEFAULT_BOARD):
     if errs:
         raise ProtocolError(errs)
     return proto
+
+
+def confirm(warns, ask=input, out=print, accept=False):
+    """Show soft-limit warnings and have them confirmed; the confirmed texts for the log.
+
+    accept=True is `--accept-warnings`: shown and recorded, not asked. A "no", an unclear
+    answer or the end of input stops the session with MesoError."""
+    texts = [w.format() for w in warns]
+    if not texts:
+        return []
+    for t in texts:
+        out(t)
+    if accept:
+        out("%d warning%s accepted (--accept-warnings)." % (len(texts), "" if len(texts) == 1
+                                                             else "s"))
+        return texts
+    try:
+        reply = ask("Proceed outside the usual clinical range? [y/N] ")
+    except EOFError:
+        reply = ""
+    if (reply or "").strip().lower() not in ("y", "yes"):
+        raise MesoError("session not started: %d warning%s not confirmed (or use "
+                        "--accept-warnings)" % (len(texts), "" if len(texts) == 1 else "s"))
+    return texts

@@ -7,6 +7,7 @@ presets, grids, volume caps, empty zones, one fill per zone, absurd sizes.
 """
 
 from firmware import limits
+from firmware.session import RUNNABLE
 from firmware.board import closest
 from host import presets
 from host.protocol.diagnostic import Diagnostic
@@ -19,6 +20,14 @@ GRID_SPACING_MM = (0.5, 100)
 TOP_KEYS = ("protocol", "zone")
 # A zone's volume is only worked out when none of these has a problem.
 VOLUME_KEYS = ("*", "mode", "points", "dose_ul", "flow_ul_s", "duration_s", "volume_cap_ul")
+
+
+def suggest(name, known):
+    """The known key meant by name: the same word with its unit (pace -> pace_ms) first."""
+    with_unit = [k for k in known if k.startswith(name + "_")]
+    if len(with_unit) == 1:
+        return with_unit[0]
+    return closest(name, known)
 
 
 class Checker:
@@ -38,7 +47,7 @@ class Checker:
     def unknown(self, path, label, table, known):
         for k in table:
             if k not in known:
-                hint = closest(k, known)
+                hint = suggest(k, known)
                 why = "unknown key" + (" (did you mean %s?)" % hint if hint else "")
                 self.add(path + (k,), label + k, table[k], None, why)
 
@@ -81,6 +90,10 @@ class Checker:
             why = "unknown preset" + (" (did you mean %s?)" % hint if hint else "")
             self.add(path + ("preset",), label + "preset", t["preset"],
                      ", ".join(presets.PRESETS), why)
+            # What the preset would have given is not "missing" on top of the typo.
+            for k in presets.GENERAL_FIELDS:
+                if k not in t:
+                    self.flagged.add((z.index, k))
         if "grid" in t:
             self.grid(z, path, label)
         cap = t.get("volume_cap_ul")
@@ -162,6 +175,13 @@ class Checker:
                 path = ("zone", p.zone, "grid")
                 why += " (from the grid)"
             self.add(path, "zone[%d].%s" % (p.zone, p.key), p.value, p.allowed, why)
+        # The gun's session refuses modes its shot machine cannot run; say so here too.
+        for z in zones:
+            mode = z.core.get("mode")
+            if mode in limits.MODES and mode not in RUNNABLE:
+                src = "preset" if z.source.get("mode") == "preset" else "mode"
+                self.add(("zone", z.index, src), "zone[%d].mode" % z.index, mode,
+                         ", ".join(RUNNABLE), "this firmware cannot run that mode yet")
 
 
 def errors(proto, board):

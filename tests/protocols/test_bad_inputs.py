@@ -205,3 +205,21 @@ def test_every_problem_at_once(tmp_path):
     keys = [d.key for d in protocol.errors(protocol.load(str(path)))]
     assert keys == ["protocol.needle_mm", "zone[0].depth_mm", "zone[0].depth",
                     "zone[0].dose_ul"]
+
+
+def test_mode_the_firmware_cannot_run(tmp_path):
+    path = tmp_path / "perf.toml"
+    path.write_text(sub('mode = "point"', 'mode = "perfusion"', "pace_ms = 800",
+                        "bolus_every_s = 5"))
+    diags = protocol.errors(protocol.load(str(path)))
+    assert [(d.line, d.key) for d in diags] == [(10, "zone[0].mode")]
+    assert "cannot run that mode yet" in diags[0].format()
+
+
+def test_preset_typo_is_said_once_and_unit_less_key_finds_its_unit(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text(sub('mode = "point"\n', 'preset = "papul"\n', "depth_mm = 1.0\n", "",
+                        "pace_ms = 800", "pace = 800"))
+    got = [(d.line, d.key, d.why) for d in protocol.errors(protocol.load(str(path)))]
+    assert got == [(10, "zone[0].preset", "unknown preset (did you mean papule?)"),
+                   (13, "zone[0].pace", "unknown key (did you mean pace_ms?)")]

@@ -102,3 +102,37 @@ def test_board_option(tmp_path, capsys):
     assert main(["validate", "--board", "pico", write(tmp_path, GOOD)]) == 0
     assert main(["validate", "--board", "nosuch", write(tmp_path, GOOD)]) == 1
     assert "no such board" in capsys.readouterr().err
+
+
+def test_confirm_warnings(tmp_path):
+    text = GOOD.replace("dose_ul = 12", "dose_ul = 12\ndepth_mm = 0.3")
+    warns = protocol.warnings(protocol.load(write(tmp_path, text)))
+    assert len(warns) == 1
+    said = []
+    assert protocol.confirm(warns, ask=lambda p: "y", out=said.append) == [warns[0].format()]
+    assert said == [warns[0].format()]
+    for reply in ("n", "", "maybe"):
+        try:
+            protocol.confirm(warns, ask=lambda p: reply, out=said.append)
+        except protocol.MesoError as e:
+            assert "not confirmed" in str(e)
+        else:
+            raise AssertionError("a %r must not start the session" % reply)
+
+    def never(prompt):
+        raise AssertionError("must not ask")
+    assert len(protocol.confirm(warns, ask=never, out=said.append, accept=True)) == 1
+    assert protocol.confirm([], ask=never, out=said.append) == []
+
+
+def test_docs_show_the_real_output(capsys, monkeypatch):
+    """docs/PROTOCOLS.md's validation run is what `meso validate` prints today."""
+    import pathlib
+
+    root = pathlib.Path(__file__).parents[2]
+    monkeypatch.chdir(root / "tests" / "protocols" / "data")
+    assert main(["validate", "bad.toml"]) == 1
+    out = capsys.readouterr().out
+    docs = (root / "docs" / "PROTOCOLS.md").read_text(encoding="utf-8")
+    block = docs.split("$ meso validate bad.toml\n", 1)[1].split("```", 1)[0]
+    assert out == block

@@ -4,10 +4,7 @@ from firmware.wire import cobs, messages
 from firmware.wire.crc import crc16, crc16_table
 from firmware.wire.frame import MAX_BODY, MAX_PAYLOAD, MAX_WIRE, Deframer, Encoder, wire_size
 
-try:
-    from tests.wire.wirekit import Lcg, sample_values
-except ImportError:
-    from wirekit import Lcg, sample_values
+from wirekit import Lcg, sample_values
 
 
 def frame_bytes(mid, seq, ack, payload):

@@ -3,10 +3,7 @@
 from firmware.wire import messages
 from firmware.wire.endpoint import MAX_RETRIES
 
-try:
-    from tests.wire.wirekit import Lcg, Wire, zones_sent
-except ImportError:
-    from wirekit import Lcg, Wire, zones_sent
+from wirekit import Lcg, Wire, zones_sent
 
 
 def send_all(w, zones, max_ticks=2000, dt_us=100):
