@@ -24,5 +24,6 @@ def run(args):
         w, h = preview.draw(Plan(proto, board), proto, args.output)
     except OSError as e:
         raise MesoError("cannot write %s: %s" % (args.output, e.strerror or e))
-    print("%s: %d x %d px, %d zones" % (args.output, w, h, len(proto.zones)))
+    n = len(proto.zones)
+    print("%s: %d x %d px, %d zone%s" % (args.output, w, h, n, "" if n == 1 else "s"))
     return 0

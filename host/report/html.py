@@ -76,7 +76,8 @@ def page(log, png_bytes):
         parts.append("<p>No fault during the session.</p>")
     if log.summary:
         parts.append("<h2>Summary</h2>")
-        parts.append(_table(("item", "value"), sorted((k, v) for k, v in log.summary.items())))
+        parts.append(_table(("item", "value"), sorted(
+            (k, v) for k, v in log.summary.items() if not isinstance(v, (dict, list)))))
     if log.screening:
         parts.append("<h2>Screening</h2>")
         s = log.screening

@@ -78,19 +78,26 @@ class SessionLog:
             raise MesoError("%s.zone: expected a zone index or name, got %r" % (where, s["zone"]))
         return s
 
+    def _planned_zones(self):
+        """Zone tables of the plan: the protocol's, else the summary's per-zone totals."""
+        zones = (self.protocol or {}).get("zone")
+        if not zones:
+            zones = self.summary.get("zones") if isinstance(self.summary, dict) else None
+        return [z for z in zones or [] if isinstance(z, dict)]
+
     def zone_names(self):
-        zones = (self.protocol or {}).get("zone") or []
-        return [z.get("name", "zone %d" % i) for i, z in enumerate(zones)]
+        return [z.get("name", "zone %d" % i) for i, z in enumerate(self._planned_zones())]
 
     def _zones(self):
         names = self.zone_names()
         totals = {}
-        for i, name in enumerate(names):
-            z = (self.protocol or {})["zone"][i]
+        for name, z in zip(names, self._planned_zones()):
             t = totals[name] = ZoneTotals(name)
-            if _num(z.get("points")) and _num(z.get("dose_ul")):
-                t.planned_points = z["points"]
-                t.planned_ul = z["points"] * z["dose_ul"]
+            points = z.get("points", z.get("planned"))
+            if _num(points):
+                t.planned_points = points
+            if _num(points) and _num(z.get("dose_ul")):
+                t.planned_ul = points * z["dose_ul"]
         for s in self.shots:
             key = s["zone"]
             if isinstance(key, int):

@@ -47,3 +47,25 @@ def test_validate_all_examples_exit_zero(capsys):
     assert main(["validate"] + [str(p) for p in EXAMPLES]) == 0
     out = capsys.readouterr().out
     assert out.count("valid on board sim") == len(EXAMPLES)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=NAMES)
+def test_example_loads_into_the_firmware(path):
+    from rig import Rig  # tests/core: the real App on the fake HAL
+
+    rig = Rig(protocol.load(str(path)).core())  # asserts load_protocol() found no problem
+    assert rig.app.session.loaded
+
+
+def test_hands_example_first_shots_on_the_rig():
+    from rig import Rig
+
+    core = protocol.load(str(EXAMPLES[NAMES.index("hands")])).core()
+    rig = Rig(core)
+    rig.arm()
+    for _ in range(3):
+        rig.pull()
+        rig.run_until("armed")
+    st = rig.app.status()
+    assert st["shots"] == 3
+    assert st["total_nl"] == 3 * round(core["zone"][0]["dose_ul"] * 1000)

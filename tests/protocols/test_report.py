@@ -154,3 +154,19 @@ def test_bad_logs(tmp_path, capsys, content, message):
     path.write_text(content)
     assert main(["report", str(path), "-o", str(tmp_path / "r.html")]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_report_of_a_streamed_run_log(tmp_path):
+    """The link's session log: no top-level protocol, per-zone totals in the summary,
+    no measured depth."""
+    log, core = synthetic_log(with_protocol=False)
+    for s in log["shots"]:
+        s["actual_depth_mm"] = None
+    log["summary"] = {"protocol": "Face rejuvenation", "outcome": "fault", "shots": 212,
+                      "zones": [{"zone": i, "name": z["name"], "planned": z["points"]}
+                                for i, z in enumerate(core["zone"])]}
+    page, _ = run_report(tmp_path, log)
+    rows = {r[0]: r for r in page.rows if len(r) == 10}
+    assert rows["left cheek"][1:3] == ["80", "6"] and rows["left cheek"][8] == "-"
+    assert ["outcome", "fault"] in page.rows
+    assert not any(r[0] == "zones" for r in page.rows)
