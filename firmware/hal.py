@@ -62,6 +62,13 @@ class HAL:
         """Main-loop clock in µs, wrapping at tick_period (time.ticks_us on a board)."""
         raise NotImplementedError
 
+    def idle(self, deadline):
+        """Wait until the deadline tick or an input edge, whichever comes first.
+
+        Only the board's main loop (firmware/mainloop.py) calls it, never the core; on a board
+        it may lightsleep or wfi, in the simulator it yields to the event queue."""
+        raise NotImplementedError
+
     # -- motion ---------------------------------------------------------------
     def move(self, axis, direction, segs, nseg):
         """Start executing nseg segments of segs on axis, in direction. The axis is idle.

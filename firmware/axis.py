@@ -1,0 +1,86 @@
+"""One stepper axis as the core sees it: planned moves, position in steps, start and stop.
+
+Moves are planned ahead into preallocated segment buffers (Move) so that starting and
+following them on the shot path allocates nothing. The position follows the HAL's step
+count, so a move stopped half-way still leaves an exact position.
+"""
+
+from array import array
+
+from firmware import motion
+from firmware.hal import FORWARD
+
+
+class Move:
+    """A planned rest-to-rest move: its segments, step count and duration."""
+
+    def __init__(self, capacity):
+        self.capacity = capacity
+        self.segs = array("l", [0] * (motion.SEG_WORDS * capacity))
+        self.nseg = 0
+        self.steps = 0
+        self.duration_us = 0
+
+    def plan(self, steps, v_sps, a_sps2, clock_hz, tol_ticks):
+        """Plan steps at up to v_sps with a_sps2; planning allocates (not on the shot path)."""
+        self.steps = steps
+        if steps <= 0:
+            self.nseg = 0
+            self.duration_us = 0
+            return
+        self.nseg, ticks = motion.plan(
+            self.segs, self.capacity, steps, v_sps, a_sps2, clock_hz, tol_ticks
+        )
+        self.duration_us = ticks * 1000000 // clock_hz
+
+    def constant(self, steps, v_sps, clock_hz):
+        """A slow move at constant speed (safe state, homing); allocates nothing."""
+        self.steps = steps if steps > 0 else 0
+        self.nseg = motion.constant(self.segs, self.steps, v_sps, clock_hz)
+        # Small ints throughout: the interval is below 2**31 and steps below 2**20.
+        self.duration_us = self.steps * (1000000 // v_sps)
+
+
+class Axis:
+    def __init__(self, hal, axis_id, mech):
+        self.hal = hal
+        self.id = axis_id
+        self.mech = mech
+        self.pos = 0  # motor steps from home
+        self.start_pos = 0
+        self.direction = FORWARD  # of the current or last move
+        self.active = False
+
+    def start(self, direction, move):
+        """Start a planned move; the axis must be idle."""
+        self.start_pos = self.pos
+        self.direction = direction
+        self.active = move.nseg > 0
+        if self.active:
+            self.hal.move(self.id, direction, move.segs, move.nseg)
+
+    def update(self):
+        """Follow the HAL's step count; return True while the axis still moves."""
+        if not self.active:
+            return False
+        self.pos = self.start_pos + self.direction * self.hal.steps_done(self.id)
+        if self.hal.moving(self.id):
+            return True
+        self.active = False
+        return False
+
+    def moved(self):
+        """Steps executed by the current or last move."""
+        return (self.pos - self.start_pos) * self.direction
+
+    def stop(self):
+        """Stop now, discard the rest of the move, keep the exact position."""
+        if self.active:
+            self.hal.stop(self.id)
+            self.pos = self.start_pos + self.direction * self.hal.steps_done(self.id)
+            self.active = False
+
+    def zero(self):
+        """Declare the current position home (after the home switch was seen)."""
+        self.pos = 0
+        self.start_pos = 0

@@ -1,0 +1,323 @@
+"""The gun's end of the link: bytes from the HAL's stream become App commands, and back.
+
+Stream mode: the host loads a protocol into RAM and releases zones ahead (RUN_ZONE); the
+App runs them and each logged shot goes back as SHOT. Store mode: the protocol is verified
+by SHA-256, written atomically and run untethered from the next power-up. A streaming
+device that stops hearing its host stops the gun at the next safe point (App.link_lost).
+poll(now) never sleeps; now is the link's clock (µs, wrapping at hal.tick_period).
+"""
+
+import hashlib
+import json
+
+from firmware import VERSION, faults
+from firmware.compat import const
+from firmware.shot import DONE, FAULT, IDLE, PAUSED, SAFING
+from firmware.wire import PROTOCOL_VERSION
+from firmware.wire import messages as M
+from firmware.wire.endpoint import Endpoint
+from firmware.wire.frame import MAX_PAYLOAD
+
+STORED = "protocol.bin"  # [32-byte SHA-256][protocol JSON]
+PROTOCOL_MAX = const(16384)
+LINK_TIMEOUT_US = const(1500000)
+RTO_US = const(300000)
+WINDOW = const(8)
+IDLE_POLL_US = const(20000)
+LOG_DATA_MAX = MAX_PAYLOAD - 8
+
+
+def take_console():
+    """The app owns the USB serial: Ctrl-C must not break into it (no-op off MicroPython)."""
+    try:
+        import micropython
+
+        micropython.kbd_intr(-1)
+    except (ImportError, AttributeError):
+        pass
+
+
+def read_stored(hal):
+    """The stored protocol's JSON bytes if present and its SHA-256 matches, else None."""
+    data = hal.read_file(STORED)
+    if data is None or len(data) < 32:
+        return None
+    body = data[32:]
+    if hashlib.sha256(body).digest() != bytes(data[:32]):
+        return None
+    return body
+
+
+class Link:
+    def __init__(self, hal, app, board, device_id):
+        self.hal = hal
+        self.app = app
+        self.board = board
+        self.ep = Endpoint(hal.write_bytes, self._deliver, WINDOW, RTO_US, hal.tick_period)
+        self.rx = bytearray(256)
+        self.nonce = -1  # no host session since power-up
+        self.mode = M.MODE_IDLE
+        self.outbox = []  # reliable replies and reports waiting for room in the window
+        self.load = None
+        self.load_n = 0
+        self.load_target = 0
+        self.load_sha = b""
+        self.released = 0  # stream: zones the host has released (RUN_ZONE)
+        self.gated = False  # stream: paused by us at a zone the host has not released yet
+        self.user_paused = False
+        self.lost = False
+        self.sent_shots = app.log.count
+        self.zone_seen = 0
+        self.fault_told = False
+        self.log_cache = None
+        self.now = hal.ticks()
+        self.stored = read_stored(hal) is not None
+        caps = M.CAP_STREAM | M.CAP_STORE | M.CAP_LOG
+        if board.pins.get("pressure_adc") is not None:
+            caps |= M.CAP_PRESSURE
+        self.caps = caps
+        self.info = json.dumps({
+            "device_id": device_id, "firmware": VERSION, "board": board.name,
+            "syringes_ml": board.syringe_sizes(), "needles_mm": board.needle_lengths(),
+            "limits": board.data["limits"], "protocol_max": PROTOCOL_MAX,
+            "chunk_max": M.CHUNK_MAX,
+        }).encode()
+
+    def start(self):
+        """At power-up: run a good stored protocol untethered. True if one was started."""
+        body = read_stored(self.hal)
+        if body is None:
+            return False
+        try:
+            proto = json.loads(body)
+        except ValueError:
+            return False
+        if self.app.load_protocol(proto):
+            return False
+        self._begin(M.MODE_STORED)
+        self.released = len(self.app.session.zones)
+        return self.app.arm()
+
+    def _begin(self, mode):
+        self.mode = mode
+        self.released = 0
+        self.gated = False
+        self.user_paused = False
+        self.lost = False
+        self.zone_seen = 0
+        self.fault_told = False
+
+    # -- the loop -------------------------------------------------------------
+    def poll(self, now):
+        """Read and act on what arrived, report, send; return when to poll again."""
+        self.now = now
+        n = self.hal.read_bytes(self.rx)
+        while n:
+            self.ep.feed(self.rx, n, now)
+            n = self.hal.read_bytes(self.rx) if n == len(self.rx) else 0
+        self._watch(now)
+        out = self.outbox
+        while out and self.ep.can_send():
+            mid, values, tail = out.pop(0)
+            self.ep.send(mid, values, tail)
+        due = self.ep.poll(now)
+        soon = (now + IDLE_POLL_US) % self.hal.tick_period
+        return due if self.ep.sender.outstanding() and self._before(due, soon, now) else soon
+
+    def _before(self, a, b, now):
+        p = self.hal.tick_period
+        return (a - now) % p < (b - now) % p
+
+    def _queue(self, mid, values=(), tail=None):
+        self.outbox.append((mid, values, tail))
+
+    def _watch(self, now):
+        app = self.app
+        st = app.machine.state
+        s = app.session
+        while self.sent_shots < app.log.count:
+            if app.log.count - self.sent_shots <= 16:
+                self._queue(M.SHOT, (), app.log.record(self.sent_shots))
+            self.sent_shots += 1
+        if self.mode == M.MODE_IDLE:
+            return
+        while self.zone_seen < s.zone_i:
+            self._queue(M.ZONE_DONE, (self.zone_seen, s.zones[self.zone_seen].points))
+            self.zone_seen += 1
+        if st == FAULT and not self.fault_told:
+            self.fault_told = True
+            self._queue(M.EVENT, (M.EV_FAULT, self._zone()), faults.name(app.machine.fault).encode())
+        elif st == DONE:
+            self._queue(M.EVENT, (M.EV_DONE, M.NO_ZONE))
+            self.mode = M.MODE_IDLE
+            return
+        if self.mode != M.MODE_STREAM:
+            return
+        if (self.ep.silent_us(now) > LINK_TIMEOUT_US or self.ep.failed) and not self.lost:
+            self._lose_link()
+            return
+        if s.zone_i >= self.released and not self.gated and st not in (IDLE, DONE, FAULT, SAFING):
+            app.pause()
+            self.gated = True
+
+    def _lose_link(self):
+        self.lost = True
+        self.app.link_lost()
+        self.mode = M.MODE_IDLE
+        self._queue(M.EVENT, (M.EV_LINK_LOST, self._zone()), b"no frame from the host")
+
+    def _zone(self):
+        s = self.app.session
+        return s.zone_i if s.loaded and s.zone_i < len(s.zones) else M.NO_ZONE
+
+    # -- messages -------------------------------------------------------------
+    def _deliver(self, mid, tag, payload, n, fresh):
+        if mid == M.HELLO:
+            v = M.decode(mid, payload, n)
+            if v is not None:
+                self._hello(v[0], v[1], tag)
+            return
+        if self.nonce < 0:
+            self.ep.send_rt(M.RESTARTED, tag)
+            return
+        kind = M.kind(mid)
+        if kind == M.RT:
+            if fresh:
+                self._realtime(mid)
+            self.ep.send_rt(M.STATUS, tag, self.status())
+            return
+        values = M.decode(mid, payload, n)
+        try:
+            self._command(mid, values, payload, n)
+        except Exception as e:  # a bad command must never take the loop down
+            self._error(mid, M.E_BAD_MESSAGE, str(e))
+
+    def _hello(self, nonce, part, tag):
+        if self.ep.peer_version == PROTOCOL_VERSION and nonce != self.nonce:
+            if self.mode == M.MODE_STREAM:
+                self._lose_link()  # a new host while streaming: the old one is gone
+            self.nonce = nonce
+            self.ep.reset(self.now)
+            self.outbox = []
+            self.load = None
+            self.log_cache = None
+        # The identity JSON goes in parts: one IDENTITY frame per HELLO.
+        info = self.info
+        parts = (len(info) + M.INFO_PART - 1) // M.INFO_PART
+        at = part * M.INFO_PART
+        self.ep.send_rt(M.IDENTITY, tag, (nonce, PROTOCOL_VERSION, WINDOW, MAX_PAYLOAD,
+                                           self.caps, part, parts), info[at:at + M.INFO_PART])
+
+    def _realtime(self, mid):
+        app = self.app
+        if mid == M.ABORT:
+            app.abort()
+            if self.mode != M.MODE_IDLE:
+                self._queue(M.EVENT, (M.EV_ABORTED, self._zone()))
+            self.mode = M.MODE_IDLE
+        elif mid == M.PAUSE:
+            self.user_paused = True
+            app.pause()
+        elif mid == M.RESUME:
+            self.user_paused = False
+            if not self.gated:
+                app.resume()
+
+    def _error(self, mid, code, text=""):
+        self._queue(M.ERROR, (mid, code), text.encode()[:MAX_PAYLOAD - 2])
+
+    def _busy(self):
+        return self.mode != M.MODE_IDLE and self.app.machine.state not in (IDLE, DONE, FAULT)
+
+    def _command(self, mid, v, payload, n):
+        app = self.app
+        if mid == M.LOAD_BEGIN:
+            if self._busy():
+                return self._error(mid, M.E_BUSY, "a protocol is running")
+            if v[1] > PROTOCOL_MAX:
+                return self._error(mid, M.E_TOO_BIG, "at most %d bytes" % PROTOCOL_MAX)
+            self.load_target, self.load_sha = v[0], bytes(v[2])
+            self.load = bytearray(v[1])
+            self.load_n = 0
+        elif mid == M.LOAD_CHUNK:
+            data = M.tail(mid, payload, n)
+            end = v[0] + len(data)
+            if self.load is None or v[0] != self.load_n or end > len(self.load):
+                return self._error(mid, M.E_ORDER, "chunk at %d" % v[0])
+            self.load[v[0]:end] = data
+            self.load_n = end
+        elif mid == M.LOAD_END:
+            code, text = self._finish_load()
+            self._queue(M.LOAD_RESULT, (code,), text.encode()[:MAX_PAYLOAD - 1])
+        elif mid == M.RUN_ZONE:
+            if self.mode != M.MODE_STREAM:
+                return self._error(mid, M.E_NO_PROTOCOL, "load a protocol to stream first")
+            if v[0] >= len(app.session.zones):
+                return self._error(mid, M.E_BAD_ZONE, "zone %d" % v[0])
+            if v[0] + 1 > self.released:
+                self.released = v[0] + 1
+            st = app.machine.state
+            if st == IDLE or st == DONE:
+                app.arm()
+            elif self.gated and app.session.zone_i < self.released:
+                self.gated = False
+                if not self.user_paused and st == PAUSED:
+                    app.resume()
+        elif mid == M.ACK_FAULT:
+            if not app.ack_fault():
+                return self._error(mid, M.E_BAD_MESSAGE, "no fault latched")
+            self.fault_told = False
+        elif mid == M.LOG_READ:
+            if v[0] == 0 or self.log_cache is None:
+                self.log_cache = self.hal.read_file(app.journal) or b""
+            data = self.log_cache
+            k = min(v[1], LOG_DATA_MAX)
+            self._queue(M.LOG_DATA, (v[0], len(data)), data[v[0]:v[0] + k])
+        elif mid == M.END_SESSION:
+            if self.mode == M.MODE_STREAM:
+                self.mode = M.MODE_IDLE
+                if app.machine.state not in (IDLE, DONE, FAULT, SAFING):
+                    app.pause()
+
+    def _finish_load(self):
+        data = self.load
+        self.load = None
+        if data is None or self.load_n != len(data):
+            return M.E_ORDER, "incomplete upload"
+        if hashlib.sha256(data).digest() != self.load_sha:
+            return M.E_SHA, "SHA-256 mismatch"
+        try:
+            proto = json.loads(data)
+        except ValueError:
+            return M.E_FORMAT, "not JSON"
+        problems = self.app.load_protocol(proto)
+        if problems:
+            return M.E_LIMITS, "\n".join([p.message() for p in problems])
+        if self.load_target == M.TARGET_STORE:
+            try:
+                self.hal.write_file_atomic(STORED, self.load_sha + bytes(data))
+            except OSError as e:
+                return M.E_STORAGE, str(e)
+            self.stored = True
+        else:
+            self._begin(M.MODE_STREAM)
+        return M.E_OK, ""
+
+    def status(self):
+        """The STATUS fields, in table order."""
+        app = self.app
+        m = app.machine
+        s = app.session
+        flags = 0
+        if m.state == PAUSED:
+            flags |= M.FLAG_PAUSED
+        if s.loaded:
+            flags |= M.FLAG_LOADED
+        if m.state == FAULT or m.state == SAFING:
+            flags |= M.FLAG_ALARM
+        if self.lost:
+            flags |= M.FLAG_LINK_LOST
+        if self.stored:
+            flags |= M.FLAG_STORED
+        return (m.state, self.mode, m.fault, self._zone(), s.shot_i, s.shots & 0xFFFF,
+                s.total_nl, app.log.count, flags)

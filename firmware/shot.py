@@ -1,0 +1,409 @@
+"""The shot state machine (point and burst modes) and the safe state.
+
+IDLE -> HOMING -> ARMED -> (trigger with skin contact) ADVANCE -> DOSE -> HOLD -> RELIEF
+-> RETRACT -> PACE -> ARMED. Every state has a deadline; any state can trip to SAFING, which
+stops the plunger, relieves pressure, retracts the needle and raises the alarm, then FAULT,
+latched until acknowledged. poll(now) does the due work and returns the next deadline.
+
+From the trigger to the end of the retract nothing allocates: moves are planned in
+prepare(), before the trigger, and the shot path only starts them and watches inputs.
+"""
+
+from firmware import faults, ticks
+from firmware.axis import Axis, Move
+from firmware.compat import const
+from firmware.dosing import Dosing
+from firmware.hal import (
+    AXIS_CARRIAGE,
+    AXIS_PLUNGER,
+    BACKWARD,
+    FORWARD,
+    IN_CARRIAGE_HOME,
+    IN_CONTACT,
+    IN_PLUNGER_END,
+    IN_STALL_CARRIAGE,
+    IN_STALL_PLUNGER,
+    IN_TRIGGER,
+    NO_PRESSURE,
+    OUT_ALARM,
+    OUT_BUZZER,
+    OUT_ENABLE,
+)
+from firmware.session import CHECK_OK, CHECK_SYRINGE, MODE_BURST
+
+IDLE = const(0)
+HOMING = const(1)
+ARMED = const(2)
+ADVANCE = const(3)
+DOSE = const(4)
+HOLD = const(5)
+RELIEF = const(6)
+RETRACT = const(7)
+PACE = const(8)
+SAFING = const(9)
+FAULT = const(10)
+REFILL = const(11)
+DONE = const(12)
+PAUSED = const(13)
+STATE_NAMES = (
+    "idle", "homing", "armed", "advance", "dose", "hold", "relief", "retract", "pace",
+    "safing", "fault", "refill", "done", "paused",
+)
+
+MONITOR_US = const(1000)  # poll period while an axis moves or the needle is in
+IDLE_US = const(20000)  # poll period while waiting for the operator
+CUE_US = const(40000)  # length of the pacing beep
+HOME_MARGIN_STEPS = const(800)  # homing may run this far past the nominal travel
+DEPTH_SEGS = const(256)
+DOSE_SEGS = const(512)
+RELIEF_SEGS = const(32)
+
+
+class ShotMachine:
+    def __init__(self, hal, board, inputs, session, log):
+        self.hal = hal
+        self.board = board
+        self.period = hal.tick_period
+        self.clock_hz = board.step_clock_hz
+        self.tol = board.step_tol_ticks
+        self.safe_sps_plunger = board.plunger.um_to_steps(board.safe_speed_um_s)
+        self.safe_sps_carriage = board.carriage.um_to_steps(board.safe_speed_um_s)
+        self.inputs = inputs
+        self.session = session
+        self.log = log
+        self.plunger = Axis(hal, AXIS_PLUNGER, board.plunger)
+        self.carriage = Axis(hal, AXIS_CARRIAGE, board.carriage)
+        self.depth_move = Move(DEPTH_SEGS)
+        self.dose_move = Move(DOSE_SEGS)
+        self.relief_move = Move(RELIEF_SEGS)
+        self.safe_plunger = Move(1)
+        self.safe_carriage = Move(1)
+        self.dosing = None
+        self.dosing_mode = 1
+        self.state = IDLE
+        self.fault = faults.NONE
+        self.until = 0  # deadline of the current state
+        self.cue_until = -1  # when the buzzer goes off again, -1 if silent
+        self.ms = 0  # session clock in ms, kept by the app
+        self.planned = False
+        self.dose_nl = 0  # net volume the planned dose gives, by the dose model
+        self.target_nl = 0  # stopper position after the planned dose, in nL
+        self.last_target_nl = 0  # stopper position after the last complete dose
+        self.zone = None  # zone of the shot in progress
+        self.shot_index = 0
+        self.t_start = 0
+        self.dose_steps_done = 0
+        self.t_start_ms = 0
+        self.hold_ms = 0
+        self.stop_code = faults.NONE  # stop at the next safe point with this code
+        self.pause_request = False
+        self.home_after_ack = True
+
+    # -- commands -------------------------------------------------------------
+    def arm(self, now):
+        """Home the needle carriage, then wait for the trigger. Needs a loaded session."""
+        if not self.session.loaded or self.state not in (IDLE, DONE, PAUSED):
+            return False
+        if self.dosing is None:
+            self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode)
+            steps = self.dosing.relief_steps
+            pl = self.board.plunger
+            self.relief_move.plan(steps, pl.max_speed_sps, pl.accel_sps2, self.clock_hz, self.tol)
+        self.hal.enable(True)
+        self.start_homing(now)
+        return True
+
+    def ack(self, now):
+        """Acknowledge a latched fault; the carriage homes again before any shot."""
+        if self.state != FAULT:
+            return False
+        self.fault = faults.NONE
+        self.stop_code = faults.NONE
+        self.hal.output(OUT_ALARM, False)
+        self.start_homing(now)
+        return True
+
+    def refilled(self, now):
+        """A new syringe is fitted (after REFILL): count and model start from zero."""
+        if self.state != REFILL:
+            return False
+        self.session.refilled()
+        self.dosing.reset()
+        self.plunger.zero()
+        self.last_target_nl = 0
+        self.planned = False
+        self.enter_armed(now)
+        return True
+
+    def abort(self, now):
+        """Stop now and go to the safe state (ABORT from the host or the operator)."""
+        if self.state in (IDLE, FAULT, SAFING):
+            return
+        self.trip(faults.ABORT, now)
+
+    def pause(self, now):
+        """Hold the session at the next safe point (never with the needle in)."""
+        if self.state == ARMED:
+            self.state = PAUSED
+        elif ADVANCE <= self.state <= PACE:
+            self.pause_request = True
+
+    def resume(self, now):
+        if self.state != PAUSED:
+            return False
+        self.enter_armed(now)
+        return True
+
+    def stop_at_safe_point(self, code, now):
+        """Finish the shot in progress (needle out), then fault with code (link lost)."""
+        if ADVANCE <= self.state <= RETRACT:
+            self.stop_code = code
+        elif self.state not in (IDLE, SAFING, FAULT, DONE):
+            self.trip(code, now)
+
+    # -- planning (allocates; before the trigger) -----------------------------
+    def prepare(self):
+        """Plan the next shot's moves for the current zone."""
+        zone = self.session.zone()
+        if zone is None:
+            return
+        b = self.board
+        car = b.carriage
+        depth_steps = car.um_to_steps(zone.depth_um)
+        if depth_steps != self.depth_move.steps:
+            self.depth_move.plan(depth_steps, car.max_speed_sps, car.accel_sps2,
+                                 self.clock_hz, self.tol)
+        pl = b.plunger
+        steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
+        v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
+        self.dose_move.plan(steps, v, pl.accel_sps2, self.clock_hz, self.tol)
+        # The core's own estimate of the shot's net volume: where the stopper will stand
+        # after this dose, less where it stood after the last one.
+        self.target_nl = self.dosing.scale.nl(self.dosing.stopper + steps - self.dosing.slack)
+        self.dose_nl = self.target_nl - self.last_target_nl
+        self.planned = True
+
+    # -- transitions ----------------------------------------------------------
+    def start_homing(self, now):
+        car = self.board.carriage
+        self.state = HOMING
+        if self.inputs.level(IN_CARRIAGE_HOME):
+            self.carriage.zero()
+            self.enter_armed(now)
+            return
+        self.safe_carriage.constant(car.travel_steps + HOME_MARGIN_STEPS, car.home_speed_sps,
+                                    self.clock_hz)
+        self.carriage.start(BACKWARD, self.safe_carriage)
+        self.until = ticks.add(now, self.safe_carriage.duration_us + self.timeout_us(), self.period)
+
+    def enter_armed(self, now):
+        self.planned = False
+        self.inputs.pressed = False  # a press made before the gun was ready does not count
+        if self.stop_code != faults.NONE:
+            self.trip(self.stop_code, now)
+        elif self.session.zone() is None:
+            self.state = DONE
+        elif self.pause_request:
+            self.pause_request = False
+            self.state = PAUSED
+        else:
+            self.state = ARMED
+
+    def timeout_us(self):
+        return self.board.state_timeout_ms * 1000
+
+    def begin_shot(self, now):
+        zone = self.session.zone()
+        check = self.session.check_shot(zone)
+        if check == CHECK_SYRINGE:
+            self.state = REFILL
+            self.cue(now)
+            return
+        if check != CHECK_OK:
+            self.trip(faults.LIMIT, now)
+            return
+        self.zone = zone
+        self.shot_index = self.session.shot_i
+        self.t_start = now
+        self.t_start_ms = self.ms
+        self.start_axis(self.carriage, FORWARD, self.depth_move, ADVANCE, now)
+
+    def start_axis(self, axis, direction, move, state, now):
+        axis.start(direction, move)
+        self.state = state
+        self.until = ticks.add(now, move.duration_us + self.timeout_us(), self.period)
+
+    def end_shot(self, fault, dosed):
+        """Log the shot and count it if any dose was given (a point is never injected twice).
+
+        On the normal path the swept volume was worked out in prepare(): no big integers here."""
+        zone = self.zone
+        swept_nl = self.dose_nl
+        if fault != faults.NONE:
+            swept_nl = 0
+            if dosed and self.dose_move.steps > 0:
+                swept_nl = self.dose_nl * self.dose_steps_done // self.dose_move.steps
+        self.log.add(self.session.shots + 1, self.session.zone_i, self.shot_index, zone.mode,
+                     fault, zone.dose_nl, self.dose_move.steps, zone.depth_um,
+                     self.t_start_ms, self.ms, swept_nl)
+        if dosed:
+            self.session.shot_done(zone)
+
+    def cue(self, now):
+        self.hal.output(OUT_BUZZER, True)
+        self.cue_until = ticks.add(now, CUE_US, self.period)
+
+    def trip(self, code, now):
+        """Go to the safe state: stop, relieve, retract, alarm, log; latch the fault."""
+        in_shot = ADVANCE <= self.state <= RETRACT
+        dosed = self.state >= DOSE
+        self.plunger.stop()
+        self.carriage.stop()
+        if self.state == DOSE:
+            self.dose_steps_done = self.plunger.moved()
+        if in_shot or self.state == PACE:
+            self.account_plunger()
+        if in_shot:
+            self.end_shot(code, in_shot and dosed)
+        self.fault = code
+        self.hal.output(OUT_ALARM, True)
+        self.state = SAFING
+        self.planned = False
+        if in_shot and self.dosing is not None:
+            self.safe_plunger.constant(self.dosing.relief_steps, self.safe_sps_plunger,
+                                       self.clock_hz)
+            self.plunger.start(BACKWARD, self.safe_plunger)
+        self.safe_carriage.constant(self.carriage.pos, self.safe_sps_carriage, self.clock_hz)
+        self.carriage.start(BACKWARD, self.safe_carriage)
+        longest = self.safe_carriage.duration_us
+        if self.safe_plunger.duration_us > longest:
+            longest = self.safe_plunger.duration_us
+        self.until = ticks.add(now, longest + self.timeout_us(), self.period)
+
+    def account_plunger(self):
+        """Tell the dose model what the plunger really did in its last move."""
+        if self.dosing is not None:
+            self.dosing.moved(self.plunger.direction, self.plunger.moved())
+            self.plunger.start_pos = self.plunger.pos
+
+    # -- the loop -------------------------------------------------------------
+    def needle_check(self, st):
+        """Fault code for the inputs while the needle goes in or is in, else NONE."""
+        inp = self.inputs
+        if not inp.level(IN_CONTACT):
+            return faults.CONTACT_LOST
+        return self.motion_check(st)
+
+    def motion_check(self, st):
+        inp = self.inputs
+        if inp.level(IN_STALL_CARRIAGE) and self.carriage.active:
+            return faults.STALL_CARRIAGE
+        if inp.level(IN_STALL_PLUNGER) and self.plunger.active:
+            return faults.STALL_PLUNGER
+        if st == DOSE and inp.level(IN_PLUNGER_END):
+            return faults.SYRINGE_EMPTY
+        if st == DOSE or st == HOLD:
+            kpa = self.hal.pressure_kpa()
+            if kpa != NO_PRESSURE and kpa > self.board.pressure_max_kpa:
+                return faults.OCCLUSION
+        return faults.NONE
+
+    def poll(self, now):
+        """Do what is due at now; return the tick by which poll must run again."""
+        period = self.period
+        if self.cue_until >= 0 and ticks.diff(now, self.cue_until, period) >= 0:
+            self.hal.output(OUT_BUZZER, False)
+            self.cue_until = -1
+        st = self.state
+        moving_p = self.plunger.update()
+        moving_c = self.carriage.update()
+        if ADVANCE <= st <= RETRACT:
+            if st <= HOLD:
+                code = self.needle_check(st)
+            else:
+                code = self.motion_check(st)
+            if code == faults.NONE and st != HOLD and ticks.diff(now, self.until, period) >= 0:
+                code = faults.TIMEOUT
+            if code != faults.NONE:
+                self.trip(code, now)
+                return ticks.add(now, MONITOR_US, period)
+        if st == ARMED:
+            if not self.planned:
+                self.prepare()
+            if self.inputs.take_press():
+                if self.inputs.level(IN_CONTACT):
+                    self.begin_shot(now)
+                    return ticks.add(now, MONITOR_US, period)
+                self.cue(now)  # no skin contact: no shot, one beep
+            return ticks.add(now, IDLE_US, period)
+        if st == ADVANCE:
+            if not moving_c:
+                self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
+        elif st == DOSE:
+            if not moving_p:
+                self.dose_steps_done = self.plunger.moved()
+                self.account_plunger()
+                self.last_target_nl = self.target_nl
+                self.hold_ms = self.zone.hold_ms
+                self.state = HOLD
+                self.until = ticks.add(now, self.hold_ms * 1000, period)
+        elif st == HOLD:
+            if ticks.diff(now, self.until, period) >= 0:
+                self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
+        elif st == RELIEF:
+            if not moving_p:
+                self.account_plunger()
+                self.start_axis(self.carriage, BACKWARD, self.depth_move, RETRACT, now)
+        elif st == RETRACT:
+            if not moving_c:
+                self.end_shot(faults.NONE, True)
+                self.state = PACE
+                if self.stop_code != faults.NONE:
+                    self.trip(self.stop_code, now)
+                    return ticks.add(now, MONITOR_US, period)
+                self.until = ticks.add(self.t_start, self.zone.pace_ms * 1000, period)
+                self.planned = False
+        elif st == PACE:
+            return self.poll_pace(now)
+        elif st == HOMING:
+            if self.inputs.level(IN_CARRIAGE_HOME):
+                self.carriage.stop()
+                self.carriage.zero()
+                self.enter_armed(now)
+            elif not moving_c or ticks.diff(now, self.until, period) >= 0:
+                self.carriage.stop()
+                self.trip(faults.HOME_FAILED, now)
+        elif st == SAFING:
+            if (not moving_p and not moving_c) or ticks.diff(now, self.until, period) >= 0:
+                self.plunger.stop()
+                self.carriage.stop()
+                self.account_plunger()
+                self.state = FAULT
+            return ticks.add(now, MONITOR_US, period)
+        else:
+            return ticks.add(now, IDLE_US, period)
+        return ticks.add(now, MONITOR_US, period)
+
+    def poll_pace(self, now):
+        period = self.period
+        if not self.planned:
+            # Between shots: the zone may have ended; plan the next shot now.
+            if self.session.zone() is not None:
+                self.prepare()
+            self.planned = True
+        left = ticks.diff(self.until, now, period)
+        if left > 0:
+            return ticks.add(now, left if left < IDLE_US else IDLE_US, period)
+        zone = self.session.zone()
+        same = zone is not None and zone is self.zone
+        if same and zone.mode == MODE_BURST and self.inputs.level(IN_TRIGGER) \
+                and self.stop_code == faults.NONE and not self.pause_request:
+            # Burst: shots follow at the rate while the trigger is held.
+            if self.inputs.level(IN_CONTACT):
+                self.begin_shot(now)
+                return ticks.add(now, MONITOR_US, period)
+        self.cue(now)
+        planned = self.planned
+        self.enter_armed(now)
+        self.planned = planned and self.state == ARMED
+        return ticks.add(now, MONITOR_US, period)

@@ -1,0 +1,47 @@
+"""`meso demo`: a virtual gun on a pseudo-terminal runs the facial protocol over real serial."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+from host.commands.run import stream
+from host.errors import MesoError
+
+COMMAND = "demo"
+HELP = "start a virtual device and stream the example facial protocol to it"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE = os.path.join(ROOT, "examples", "face.toml")
+
+
+def add_arguments(p):
+    p.add_argument("--speed", type=float, default=20.0,
+                   help="the virtual device's mechanics run this much faster (default 20)")
+    p.add_argument("--protocol", default=EXAMPLE, help="protocol file (default: %(default)s)")
+    p.add_argument("--json", metavar="OUT", help="also write the summary and shots as JSON")
+
+
+def start_device(speed, state_dir, extra=()):
+    """A `meso sim serve` child process and its port path (its first line of output)."""
+    cmd = [sys.executable, "-m", "host.cli", "sim", "serve", "--speed", str(speed),
+           "--state", state_dir] + list(extra)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    port = proc.stdout.readline().strip()
+    if not port:
+        proc.kill()
+        raise MesoError("the virtual device did not start")
+    return proc, port
+
+
+def run(args):
+    with tempfile.TemporaryDirectory(prefix="mesogun-demo-") as tmp:
+        proc, port = start_device(args.speed, os.path.join(tmp, "device"))
+        try:
+            print("virtual device on %s (mechanics at %gx real time)" % (port, args.speed))
+            stream(args.protocol, port, 115200, screened_by="demo: simulated patient",
+                   log_path=os.path.join(tempfile.gettempdir(), "mesogun-demo.session.json"),
+                   json_out=args.json)
+        finally:
+            proc.terminate()
+            proc.wait(5)
+    return 0

@@ -1,0 +1,49 @@
+"""`meso ports`: serial ports, marking those where a mesogun answers the handshake."""
+
+from serial.tools import list_ports
+
+from host.errors import MesoError
+from host.link.errors import LinkError
+from host.link.session import Session
+from host.link.transport import BAUD, Transport
+
+COMMAND = "ports"
+HELP = "list serial ports and which of them are mesogun devices"
+
+
+def add_arguments(p):
+    p.add_argument("extra", nargs="*", metavar="PORT",
+                   help="also try these ports or URLs (a virtual device's pty, socket://...)")
+    p.add_argument("--no-probe", action="store_true",
+                   help="list only; do not send a handshake to any port")
+
+
+def probe(port):
+    """'mesogun DEVICE (board B, firmware F)' if a gun answers on port, else a reason."""
+    try:
+        s = Session(Transport(port), BAUD)
+    except MesoError as e:
+        return str(e)
+    try:
+        ident = s.handshake(timeout_us=600000)
+        info = ident["info"]
+        return "mesogun %s (board %s, firmware %s, protocol %d)" % (
+            info["device_id"], info["board"], info["firmware"], ident["protocol_version"])
+    except LinkError as e:
+        return str(e) if "version" in str(e) else "not a mesogun (no answer)"
+    finally:
+        s.close()
+
+
+def run(args):
+    ports = [(p.device, p.description) for p in sorted(list_ports.comports())]
+    ports += [(p, "given") for p in args.extra]
+    if not ports:
+        print("no serial ports found")
+        return 0
+    for device, desc in ports:
+        line = "%-24s %s" % (device, desc if desc and desc != "n/a" else "")
+        if not args.no_probe:
+            line += "  -> " + probe(device)
+        print(line.rstrip())
+    return 0

@@ -1,0 +1,29 @@
+"""`meso preview FILE -o plan.png`: a picture of the protocol's zones, points, depth and dose."""
+
+from host import protocol
+from host.errors import MesoError
+from host.protocol.plan import Plan
+
+COMMAND = "preview"
+HELP = "draw a protocol's zones as a PNG: grids of points, depth and dose, totals"
+
+
+def add_arguments(p):
+    p.add_argument("file", metavar="FILE", help="protocol file (.toml)")
+    p.add_argument("-o", "--output", default="plan.png", help="PNG to write (default: %(default)s)")
+    p.add_argument("--board", default=protocol.DEFAULT_BOARD,
+                   help="board whose mechanics time the shots (default: %(default)s)")
+
+
+def run(args):
+    from host.protocol import preview
+
+    board = protocol.board_named(args.board)
+    proto = protocol.checked(args.file, board)
+    try:
+        w, h = preview.draw(Plan(proto, board), proto, args.output)
+    except OSError as e:
+        raise MesoError("cannot write %s: %s" % (args.output, e.strerror or e))
+    n = len(proto.zones)
+    print("%s: %d x %d px, %d zone%s" % (args.output, w, h, n, "" if n == 1 else "s"))
+    return 0

@@ -1,0 +1,105 @@
+"""`meso run PROTOCOL --port P`: stream a protocol to the gun and watch every shot.
+
+Validates first (on the board the device reports), screens for contraindications, streams
+zone by zone with a live progress bar, Ctrl-C sends ABORT, writes the session log and prints
+the summary.
+"""
+
+import datetime
+import json
+import os
+import sys
+
+from host.errors import MesoError
+from host.link import protocol_file
+from host.link.cli import add_port_arguments, open_session
+from host.link.errors import LinkError
+from host.link.progress import Progress
+from host.link.stream import StreamRun, summary
+
+COMMAND = "run"
+HELP = "stream a protocol to a device, with live progress, and write the session log"
+
+
+def add_arguments(p):
+    p.add_argument("protocol", metavar="PROTOCOL", help="protocol file (.toml)")
+    add_port_arguments(p)
+    p.add_argument("--json", metavar="OUT", help="also write the summary and shots as JSON")
+    p.add_argument("--log", metavar="PATH",
+                   help="session log path (default: PROTOCOL-DATE-TIME.session.json here)")
+    p.add_argument("--screened-by", metavar="NAME",
+                   help="the contraindication checklist was done by NAME (else it is asked)")
+    p.add_argument("--yes", action="store_true", help="go on despite soft-limit warnings")
+    p.add_argument("--verbose", "-v", action="store_true", help="one line per shot")
+
+
+def screening(screened_by):
+    try:
+        from host import screening as sc
+    except ImportError:
+        return None
+    return sc.screen(screened_by=screened_by)
+
+
+def default_log(path):
+    stem = os.path.splitext(os.path.basename(path))[0]
+    now = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return "%s-%s.session.json" % (stem, now)
+
+
+def print_summary(summ, out=sys.stdout):
+    print("%s: %s, %d/%d shots, %.1f µL commanded, %.1f µL delivered, %d fault%s" % (
+        summ["protocol"], summ["outcome"], summ["shots"], summ["planned"], summ["commanded_ul"],
+        summ["delivered_ul"], summ["faults"], "" if summ["faults"] == 1 else "s"), file=out)
+    for z in summ["zones"]:
+        print("  %-16s %4d/%-4d shots  %8.1f µL%s" % (
+            z["name"][:16], z["shots"], z["planned"], z["delivered_ul"],
+            "  %d fault(s)" % z["faults"] if z["faults"] else ""), file=out)
+
+
+def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json_out=None,
+           verbose=False, out=sys.stdout):
+    """Run one protocol file on the device at port; return the summary (raise on failure)."""
+    proto = protocol_file.load(path)
+    screen = screening(screened_by)
+    s = open_session(port, baud)
+    try:
+        core = protocol_file.core_for(proto, s.identity["info"]["board"], confirm)
+        view = Progress(core, out, verbose)
+        run = StreamRun(s, core, on_shot=lambda rec, raw: view.shot(rec), on_zone=view.zone_done)
+        error = None
+        try:
+            run.run()
+        except KeyboardInterrupt:
+            view.end()
+            print("Ctrl-C: sending ABORT", file=out)
+            run.abort()
+            run.outcome, run.reason = "aborted", "Ctrl-C"
+        except LinkError as e:
+            run.outcome, run.reason, error = "link lost", str(e), e
+        view.end()
+    finally:
+        s.close()
+    summ = summary(core, run.shots, run.outcome, run.reason)
+    summ["device"] = s.identity["info"]["device_id"]
+    doc = {"summary": summ, "shots": run.shots, "protocol": core, "screening": screen}
+    log_path = log_path or default_log(path)
+    with open(log_path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+    if json_out:
+        with (sys.stdout if json_out == "-" else open(json_out, "w", encoding="utf-8")) as f:
+            json.dump({"summary": summ, "shots": run.shots}, f, indent=1)
+    print_summary(summ, out)
+    print("session log: %s" % log_path, file=out)
+    if error is not None:
+        raise error
+    if run.outcome != "done":
+        raise MesoError("run stopped: %s%s" % (run.outcome, ": " + run.reason if run.reason
+                                                 else ""))
+    return summ
+
+
+def run(args):
+    stream(args.protocol, args.port, args.baud, args.screened_by,
+           None if args.yes else protocol_file.ask_confirm, args.log, args.json, args.verbose)
+    return 0

@@ -1,0 +1,36 @@
+"""`meso sim serve`: a virtual gun behind a pseudo-terminal; prints the port path first."""
+
+from host.errors import MesoError
+
+COMMAND = "sim serve"
+HELP = "start a virtual device on a pseudo-terminal and print its port path"
+
+
+def add_arguments(p):
+    p.add_argument("--speed", type=float, default=1.0,
+                   help="mechanics run this many times faster than real time (default 1)")
+    p.add_argument("--baud", type=int, default=0,
+                   help="pace the line as a UART at this rate, 10 bits a byte (default: unpaced)")
+    p.add_argument("--chaos", default="",
+                   help="line faults, e.g. drop=0.01,flip=1e-4,dup=0.001,stall=0.0005,"
+                        "stall_ms=50,seed=1 (rates per byte; flip per bit; dup per frame)")
+    p.add_argument("--state", metavar="DIR",
+                   help="folder for the device's files (stored protocol, shot journal); "
+                        "start again on the same folder to power-cycle it")
+
+
+def run(args):
+    from sim import serve
+
+    if not args.speed > 0:
+        raise MesoError("--speed must be above 0, got %s" % args.speed)
+    if args.baud < 0:
+        raise MesoError("--baud must be 0 (unpaced) or a rate such as 115200")
+    try:
+        chaos = serve.parse_chaos(args.chaos)
+    except ValueError as e:
+        raise MesoError("--chaos: %s" % e)
+    try:
+        return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state)
+    except KeyboardInterrupt:
+        return 0

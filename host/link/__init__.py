@@ -1,0 +1,1 @@
+"""The host's end of the link: serial transport, session with the gun, shot records."""

@@ -1,0 +1,40 @@
+"""What the device commands share: the --port/--baud options and opening a session."""
+
+import os
+
+from host.errors import MesoError
+from host.link.session import Session
+from host.link.transport import BAUD
+
+
+def add_port_arguments(p):
+    p.add_argument("--port", default=os.environ.get("MESO_PORT"),
+                   help="serial port or pyserial URL (socket://host:port); default $MESO_PORT")
+    p.add_argument("--baud", type=int, default=BAUD, help="UART speed (default %(default)s)")
+
+
+def open_session(port, baud=BAUD):
+    if not port:
+        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    return Session.open(port, baud)
+
+
+def status_text(st):
+    """A STATUS as one readable line."""
+    from firmware import faults
+    from firmware.shot import STATE_NAMES
+    from firmware.wire import messages as M
+
+    state = STATE_NAMES[st["state"]] if st["state"] < len(STATE_NAMES) else str(st["state"])
+    mode = ("idle", "streaming", "running stored protocol")[st["mode"]] if st["mode"] < 3 else "?"
+    parts = ["state %s" % state, mode]
+    if st["fault"]:
+        parts.append("fault %s" % faults.name(st["fault"]))
+    if st["zone"] != M.NO_ZONE:
+        parts.append("zone %d shot %d" % (st["zone"], st["zone_shots"]))
+    parts.append("%d shots, %.1f µL this session" % (st["shots"], st["delivered_nl"] / 1000))
+    parts.append("%d in the log" % st["log_count"])
+    flags = [name for bit, name in ((M.FLAG_PAUSED, "paused"), (M.FLAG_ALARM, "ALARM"),
+                                    (M.FLAG_LINK_LOST, "link was lost"),
+                                    (M.FLAG_STORED, "stored protocol")) if st["flags"] & bit]
+    return ", ".join(parts + flags)

@@ -1,0 +1,145 @@
+"""Stream mode: load a protocol into the gun, feed zones ahead, collect every shot.
+
+The host releases at most LOOKAHEAD zones beyond the one finished last, so a gun whose host
+has gone cannot run far on its own; the device's link-loss watch stops it in any case.
+"""
+
+import json
+
+from firmware import faults, shotlog
+from firmware.wire import messages as M
+from host.link.errors import DeviceError, LinkError
+from host.link.transport import now_us
+
+LOOKAHEAD = 2
+
+
+def encode_protocol(proto):
+    """The core form as compact JSON bytes, keys sorted so the same protocol hashes the same."""
+    return json.dumps(proto, separators=(",", ":"), sort_keys=True).encode()
+
+
+def shot_record(rec):
+    """A device shot-log record (dict from firmware.shotlog) as a session-log record.
+
+    actual_depth_mm is None: the gun commands depth by steps and does not measure it."""
+    fault = rec["fault"]
+    return {
+        "zone": rec["zone"],
+        "index": rec["index"],
+        "commanded_ul": rec["commanded_nl"] / 1000,
+        "delivered_ul": rec["delivered_nl"] / 1000,
+        "depth_mm": rec["depth_um"] / 1000,
+        "actual_depth_mm": None,
+        "t_start_s": rec["t_start_ms"] / 1000,
+        "t_end_s": rec["t_end_ms"] / 1000,
+        "fault": None if fault == faults.NONE else faults.name(fault),
+    }
+
+
+class StreamRun:
+    """One streamed run. on_shot(record, raw), on_zone(zone), on_tick() are optional hooks."""
+
+    def __init__(self, session, proto, on_shot=None, on_zone=None, on_tick=None):
+        self.s = session
+        self.proto = proto
+        self.zones = len(proto["zone"])
+        self.on_shot = on_shot
+        self.on_zone = on_zone
+        self.on_tick = on_tick
+        self.shots = []  # session-log records
+        self.raw = []  # device records as they came
+        self.zones_done = 0
+        self.fed = 0
+        self.outcome = None  # "done", "fault", "aborted", "link lost"
+        self.reason = ""
+
+    def run(self):
+        s = self.s
+        s.load(encode_protocol(self.proto), M.TARGET_RUN)
+        self._feed()
+        while self.outcome is None:
+            s.pump()
+            s.check_error()
+            self._drain()
+            if self.on_tick:
+                self.on_tick()
+        if self.outcome == "done":
+            s.send(M.END_SESSION)
+            s.flush()
+        return self.outcome
+
+    def _feed(self):
+        while self.fed < self.zones and self.fed < self.zones_done + LOOKAHEAD:
+            self.s.send(M.RUN_ZONE, (self.fed,))
+            self.fed += 1
+
+    def _drain(self):
+        s = self.s
+        while True:
+            got = s.take((M.SHOT, M.ZONE_DONE, M.EVENT))
+            if got is None:
+                return
+            mid, _, payload = got
+            if mid == M.SHOT:
+                rec = shotlog.decode(payload)
+                if rec is None:
+                    raise LinkError("link lost: a shot record from the device is corrupt")
+                self.raw.append(rec)
+                self.shots.append(shot_record(rec))
+                if self.on_shot:
+                    self.on_shot(self.shots[-1], rec)
+            elif mid == M.ZONE_DONE:
+                f = M.unpack(mid, payload)[1]
+                self.zones_done = f["zone"] + 1
+                if self.on_zone:
+                    self.on_zone(f["zone"])
+                self._feed()
+            else:
+                f = M.unpack(mid, payload)[1]
+                code = f["code"]
+                self.reason = f["text"].decode(errors="replace")
+                if code == M.EV_DONE:
+                    self.outcome = "done"
+                elif code == M.EV_FAULT:
+                    self.outcome = "fault"
+                elif code == M.EV_ABORTED:
+                    self.outcome = "aborted"
+                elif code == M.EV_LINK_LOST:
+                    self.outcome = "link lost"
+
+    def abort(self):
+        """Ctrl-C: ABORT goes out at once, ahead of anything queued."""
+        st = self.s.abort()
+        end = now_us() + 500000
+        while now_us() < end:  # collect the shots logged up to the abort
+            try:
+                self.s.pump(10000)
+            except LinkError:
+                break
+            self._drain()
+        return st
+
+
+def summary(proto, shots, outcome, reason=""):
+    """Totals of a run, per zone and overall, for printing and --json."""
+    zones = []
+    for i, z in enumerate(proto["zone"]):
+        mine = [r for r in shots if r["zone"] == i]
+        zones.append({
+            "zone": i, "name": z["name"], "planned": z["points"], "shots": len(mine),
+            "commanded_ul": round(sum(r["commanded_ul"] for r in mine), 3),
+            "delivered_ul": round(sum(r["delivered_ul"] for r in mine), 3),
+            "faults": sum(1 for r in mine if r["fault"]),
+        })
+    return {
+        "protocol": proto["protocol"]["name"],
+        "outcome": outcome,
+        "reason": reason,
+        "shots": len(shots),
+        "planned": sum(z["points"] for z in proto["zone"]),
+        "commanded_ul": round(sum(r["commanded_ul"] for r in shots), 3),
+        "delivered_ul": round(sum(r["delivered_ul"] for r in shots), 3),
+        "faults": sum(1 for r in shots if r["fault"]),
+        "zones": zones,
+    }

@@ -1,0 +1,107 @@
+"""Figures of a valid protocol: points, volumes, syringe fills and injection time per zone.
+
+Shot times come from firmware.limits.shot_time_ms (the same motion planner the gun uses);
+a point-mode shot takes the longer of its pace and its mechanical time. The estimate is
+injection time only: moving between zones and refilling are the practitioner's.
+"""
+
+from firmware import limits, units
+
+
+class ZonePlan:
+    def __init__(self, name, mode, preset, points, depth_mm, dose_ul, volume_ul, shot_ms,
+                 time_s, grid):
+        self.name = name
+        self.mode = mode
+        self.preset = preset
+        self.points = points
+        self.depth_mm = depth_mm
+        self.dose_ul = dose_ul
+        self.volume_ul = volume_ul
+        self.shot_ms = shot_ms
+        self.time_s = time_s
+        self.grid = grid  # (rows, cols, spacing_mm) or None
+
+
+class Plan:
+    def __init__(self, proto, board):
+        head = proto.core()["protocol"]
+        self.name = head["name"]
+        self.product = proto.head.get("product")
+        self.syringe_ml = head["syringe_ml"]
+        self.needle_mm = head["needle_mm"]
+        syringe = board.syringe(head["syringe_ml"])
+        scale = units.PlungerScale(board.plunger, syringe.bore_um)
+        self.zones = [_zone(board, syringe, scale, z) for z in proto.zones]
+        self.points = sum(z.points for z in self.zones)
+        self.volume_ul = sum(z.volume_ul for z in self.zones)
+        self.time_s = sum(z.time_s for z in self.zones)
+        self.fills = _fills(self.zones, syringe.volume_nl / 1000)
+
+    @property
+    def refills(self):
+        return self.fills - 1
+
+
+def _fills(zones, syringe_ul):
+    """Syringe fills when a refill happens between zones (a zone never spans two fills)."""
+    fills, left = 1, syringe_ul
+    for z in zones:
+        if z.volume_ul > left + 1e-9:
+            fills, left = fills + 1, syringe_ul
+        left -= z.volume_ul
+    return fills
+
+
+def _zone(board, syringe, scale, z):
+    c = z.core
+    mode = c["mode"]
+    flow_nl_s = min(board.flow_nl_s, syringe.max_flow_nl_s)
+    if "flow_ul_s" in c:
+        flow_nl_s = units.milli(c["flow_ul_s"])
+    depth_um = units.milli(c["depth_mm"])
+    dose_nl = units.milli(c["dose_ul"])
+    shot_ms = limits.shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s)
+    if mode == "point":
+        each_ms = max(c["pace_ms"], shot_ms)
+    elif mode == "burst":
+        each_ms = 60000 / c["rate_per_min"]
+    elif mode == "continuous":
+        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, scale, depth_um, 0, 1)
+    else:
+        each_ms = c["bolus_every_s"] * 1000
+    volume_nl = z.volume_nl()
+    return ZonePlan(c["name"], mode, z.preset.name if z.preset else None, c["points"],
+                    c["depth_mm"], c["dose_ul"], volume_nl / 1000, shot_ms,
+                    c["points"] * each_ms / 1000, z.grid)
+
+
+def _clock(seconds):
+    m, s = divmod(int(round(seconds)), 60)
+    return "%d min %02d s" % (m, s)
+
+
+def text(plan):
+    """The plan as the table `meso plan` prints."""
+    head = "%s  (%s mL syringe, %s mm needle)" % (plan.name, _g(plan.syringe_ml),
+                                                 _g(plan.needle_mm))
+    lines = [head]
+    if plan.product:
+        lines.append("product: %s" % plan.product)
+    fmt = "%-16s %-10s %-14s %6s %8s %8s %10s %10s"
+    lines.append(fmt % ("zone", "mode", "preset", "points", "depth_mm", "dose_ul",
+                        "volume_ul", "time"))
+    for z in plan.zones:
+        lines.append(fmt % (z.name[:16], z.mode, z.preset or "-", z.points, _g(z.depth_mm),
+                            _g(z.dose_ul), _g(round(z.volume_ul, 1)), _clock(z.time_s)))
+    lines.append(fmt % ("total", "", "", plan.points, "", "", _g(round(plan.volume_ul, 1)),
+                        _clock(plan.time_s)))
+    lines.append("syringe fills: %d (%d refill%s between zones)"
+                 % (plan.fills, plan.refills, "" if plan.refills == 1 else "s"))
+    lines.append("estimated injection time: %s (moving between zones and refills not counted)"
+                 % _clock(plan.time_s))
+    return "\n".join(lines)
+
+
+def _g(x):
+    return "%g" % x

@@ -1,0 +1,68 @@
+"""The report's picture: planned against delivered per zone, per-shot dose error, timeline."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+from host.report.log import error_pct, has_fault  # noqa: E402
+
+ZONE_COLOURS = plt.get_cmap("tab10").colors
+PLANNED = "#bbbbbb"
+FAULT = "#d62728"
+DPI = 100
+SIZE_IN = (11.0, 9.0)
+
+
+def zone_colour(i):
+    return ZONE_COLOURS[i % len(ZONE_COLOURS)]
+
+
+def draw(log, path):
+    """Write the three panels to path (PNG); returns the picture's size in pixels."""
+    fig, (bars, errs, line) = plt.subplots(3, 1, figsize=SIZE_IN, dpi=DPI, layout="constrained")
+    names = [z.name for z in log.zones]
+    colour = {n: zone_colour(i) for i, n in enumerate(names)}
+    x = range(len(names))
+    planned = [z.planned_ul if z.planned_ul is not None else z.commanded_ul for z in log.zones]
+    bars.bar([i - 0.2 for i in x], planned, width=0.4, color=PLANNED, label="planned")
+    bars.bar([i + 0.2 for i in x], [z.delivered_ul for z in log.zones], width=0.4,
+             color=[colour[n] for n in names], label="delivered")
+    bars.set_xticks(list(x), names, fontsize=8)
+    bars.set_ylabel("volume (µL)")
+    bars.set_title("Planned and delivered volume per zone")
+    bars.legend(fontsize=8)
+
+    for n in names:
+        shots = [(k, error_pct(s)) for k, s in enumerate(log.shots) if log.zone_of(s) == n]
+        shots = [(k, e) for k, e in shots if e is not None]
+        if shots:
+            errs.scatter([k for k, _ in shots], [e for _, e in shots], s=14, color=colour[n],
+                         label=n)
+    bad = [(k, error_pct(s)) for k, s in enumerate(log.shots) if has_fault(s)]
+    bad = [(k, e if e is not None else 0.0) for k, e in bad]
+    if bad:
+        errs.scatter([k for k, _ in bad], [e for _, e in bad], s=90, marker="x", color=FAULT,
+                     label="fault")
+    errs.axhline(0, color="black", linewidth=0.6)
+    errs.set_xlabel("shot")
+    errs.set_ylabel("dose error (%)")
+    errs.set_title("Per-shot dose error (delivered against commanded)")
+    errs.legend(fontsize=7, ncol=min(6, len(names) + 1))
+
+    t0 = min((s["t_start_s"] for s in log.shots if s.get("t_start_s") is not None), default=0)
+    for n in names:
+        pts = [(s["t_start_s"] - t0, s["delivered_ul"]) for s in log.shots
+               if log.zone_of(s) == n and s.get("t_start_s") is not None]
+        if pts:
+            line.vlines([t for t, _ in pts], 0, [v for _, v in pts], color=colour[n],
+                        linewidth=1.5, label=n)
+    for s in log.faults():
+        if s.get("t_start_s") is not None:
+            line.axvline(s["t_start_s"] - t0, color=FAULT, linestyle="--", linewidth=1)
+    line.set_xlabel("time since the first shot (s)")
+    line.set_ylabel("delivered (µL)")
+    line.set_title("Timeline (dashed red: fault)")
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return round(SIZE_IN[0] * DPI), round(SIZE_IN[1] * DPI)

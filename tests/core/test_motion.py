@@ -1,0 +1,111 @@
+"""The trapezoid planner: exact step counts, step times within the bound, integer-only."""
+
+import math
+from array import array
+
+from check import raises, scaled
+from prng import Prng
+
+from firmware import board as boards
+from firmware import motion
+
+F_HZ = 125000000
+TOL_TICKS = 125  # 1 µs at 125 MHz
+
+
+def exact_s(n, total, v, a):
+    """Time of step n of a rest-to-rest move, in seconds, from the textbook formulas."""
+    d_a = v * v / (2 * a)
+    if v * v <= a * total:
+        t_total = total / v + v / a
+        if n <= d_a:
+            return math.sqrt(2 * n / a)
+        if n >= total - d_a:
+            return t_total - math.sqrt(2 * (total - n) / a)
+        return v / a + (n - d_a) / v
+    t_total = 2 * math.sqrt(total / a)
+    if n <= total / 2:
+        return math.sqrt(2 * n / a)
+    return t_total - math.sqrt(2 * (total - n) / a)
+
+
+def worst_error_us(segs, nseg, total, v, a):
+    worst = 0.0
+    n = 0
+    for t in motion.expand(segs, nseg):
+        n += 1
+        err = abs(t / F_HZ - exact_s(n, total, v, a)) * 1e6
+        if err > worst:
+            worst = err
+    assert n == total, "planned %d steps, expected %d" % (n, total)
+    return worst
+
+
+def test_isqrt_is_exact():
+    for n in (0, 1, 2, 3, 4, 15, 16, 17, 10**12, 10**12 + 1, 2**64 - 1, 3 * 10**30):
+        r = motion.isqrt(n)
+        assert r * r <= n < (r + 1) * (r + 1)
+
+
+def test_random_moves_within_one_microsecond():
+    rng = Prng(7)
+    segs = array("l", [0] * (3 * 2048))
+    moves = scaled(150, 25)
+    top = scaled(20000, 3000)
+    worst = 0.0
+    for _ in range(moves):
+        total = rng.randint(1, top)
+        v = rng.randint(200, 128000)
+        a = rng.randint(20000, 6400000)
+        nseg, _ = motion.plan(segs, 2048, total, v, a, F_HZ, TOL_TICKS)
+        err = worst_error_us(segs, nseg, total, v, a)
+        if err > worst:
+            worst = err
+    assert worst <= 1.0, worst
+
+
+def test_triangle_and_trapezoid_end_at_the_same_total_time():
+    segs = array("l", [0] * 3000)
+    for total, v, a in ((1000, 5000, 100000), (1000, 50000, 100000), (1, 100, 1000)):
+        nseg, ticks = motion.plan(segs, 1000, total, v, a, F_HZ, TOL_TICKS)
+        assert abs(ticks / F_HZ - exact_s(total, total, v, a)) < 1e-6
+        assert motion.duration_ticks(segs, nseg) == ticks
+
+
+def test_board_moves_fit_their_buffers():
+    b = boards.by_name("pico")
+    segs = array("l", [0] * (3 * 512))
+    # The longest shot moves: a full-depth needle stroke and the largest dose at top speed.
+    nseg, _ = motion.plan(segs, 512, b.carriage.travel_steps, b.carriage.max_speed_sps,
+                          b.carriage.accel_sps2, F_HZ, b.step_tol_ticks)
+    assert 0 < nseg < 256
+    steps = scaled(89000, 9000)
+    nseg, _ = motion.plan(segs, 512, steps, 71329, b.plunger.accel_sps2, F_HZ, b.step_tol_ticks)
+    assert 0 < nseg < 512
+
+
+def test_too_small_a_buffer_is_refused():
+    segs = array("l", [0] * 30)
+    e = raises(motion.PlanError, motion.plan, segs, 10, 20000, 60000, 100000, F_HZ, 125)
+    assert "segments" in str(e)
+
+
+def test_bad_figures_are_refused():
+    segs = array("l", [0] * 30)
+    raises(motion.PlanError, motion.plan, segs, 10, 100, 0, 1000, F_HZ, 125)
+    raises(motion.PlanError, motion.plan, segs, 10, -1, 1000, 1000, F_HZ, 125)
+
+
+def test_constant_move_is_one_segment():
+    segs = array("l", [0, 0, 0])
+    assert motion.constant(segs, 500, 16000, F_HZ) == 1
+    times = list(motion.expand(segs, 1))
+    assert len(times) == 500
+    assert times[1] - times[0] == F_HZ // 16000
+    assert motion.constant(segs, 0, 16000, F_HZ) == 0
+
+
+def test_move_time_matches_the_profile():
+    # 3200 steps, 32000 steps/s, 320000 steps/s²: N/v + v/a = 0.1 s + 0.1 s.
+    assert motion.move_time_us(3200, 32000, 320000) == 200000
+    assert motion.move_time_us(0, 32000, 320000) == 0

@@ -1,0 +1,109 @@
+"""Loading protocols: refused whole on any broken limit, counters exact over long sessions."""
+
+from rig import Rig, burst_zone, point_zone, protocol
+
+from firmware import board as boards
+from firmware import limits
+from firmware.dosing import COMPENSATED, NAIVE, Dosing
+from firmware.hal import BACKWARD, FORWARD
+from firmware.session import CHECK_OK, CHECK_SYRINGE, Session
+
+
+def keys(problems):
+    return [(p.zone, p.key) for p in problems]
+
+
+def test_bad_protocol_is_refused_whole():
+    s = Session(boards.by_name("sim"))
+    good = protocol([point_zone("a")])
+    assert s.load(good) == []
+    bad = protocol([point_zone("b", depth_mm=5.0), point_zone("b")])
+    problems = s.load(bad)
+    assert (0, "depth_mm") in keys(problems)
+    assert (1, "name") in keys(problems)
+    # The session still holds the good protocol, untouched.
+    assert [z.name for z in s.zones] == ["a"]
+
+
+def test_problem_messages_name_value_range_and_reason():
+    b = boards.by_name("sim")
+    problems = limits.check_protocol(b, protocol([point_zone(depth_mm=6.5)]))
+    text = problems[0].message()
+    assert "zone[0].depth_mm" in text and "6.5" in text and "0.1..4 mm" in text
+    assert "needle" in text
+    problems = limits.check_protocol(b, protocol([point_zone()], syringe_ml=2))
+    assert "1, 3, 5, 10 mL" in problems[0].message()
+
+
+def test_modes_the_firmware_cannot_run_are_refused_by_name():
+    s = Session(boards.by_name("sim"))
+    zone = {"name": "z", "mode": "perfusion", "points": 3, "depth_mm": 1.0, "dose_ul": 10,
+            "bolus_every_s": 5}
+    problems = s.load(protocol([zone]))
+    assert keys(problems) == [(0, "mode")]
+    assert "cannot run" in problems[0].message()
+    assert not s.loaded
+
+
+def test_limits_are_checked_again_before_each_shot():
+    b = boards.by_name("sim")
+    s = Session(b)
+    assert s.load(protocol([point_zone(points=200, dose_ul=20)], syringe_ml=1)) == []
+    zone = s.zone()
+    for _ in range(50):
+        assert s.check_shot(zone) == CHECK_OK
+        s.shot_done(zone)
+    assert s.check_shot(zone) == CHECK_SYRINGE  # 1 mL gone after 50 shots of 20 µL
+    s.refilled()
+    assert s.check_shot(zone) == CHECK_OK
+
+
+def test_no_drift_over_a_500_shot_session():
+    # 500 shots of 13.3 µL: each shot's step count is rounded, the total never drifts.
+    b = boards.by_name("sim")
+    syringe = b.syringe(10)
+    d = Dosing(b, syringe, COMPENSATED)
+    relief = d.relief_steps
+    motor = 0
+    for shot in range(1, 501):
+        steps = d.dose_steps(shot * 13300)
+        d.moved(FORWARD, steps)
+        motor += steps
+        d.moved(BACKWARD, relief)
+        motor -= relief
+    # The stopper stands where 500 x 13.3 µL puts it, to the step.
+    assert d.stopper + relief - min(relief, d.backlash) == d.scale.steps(500 * 13300)
+    assert d.scale.nl(d.scale.steps(6650000)) - 6650000 < 10
+
+
+def test_backlash_opens_on_reversal_and_is_taken_up_first():
+    b = boards.by_name("sim")
+    comp = Dosing(b, b.syringe(1), COMPENSATED)
+    naive = Dosing(b, b.syringe(1), NAIVE)
+    lash = b.plunger.backlash_steps
+    for d in (comp, naive):
+        d.moved(FORWARD, d.dose_steps(20000))
+    s1 = comp.stopper
+    # A back-off shorter than the backlash moves the motor only: the stopper stays put.
+    comp.moved(BACKWARD, lash // 2)
+    naive.moved(BACKWARD, lash // 2)
+    assert comp.stopper == s1 and comp.slack == lash // 2
+    assert naive.stopper == s1 - lash // 2
+    # The next dose first takes the open slack up, so both end at the same stopper target.
+    comp.moved(FORWARD, comp.dose_steps(40000))
+    assert comp.stopper == comp.scale.steps(40000) and comp.slack == 0
+
+
+def test_whole_session_on_the_rig_matches_the_protocol():
+    proto = protocol([point_zone("a", points=4), burst_zone("b", points=6)])
+    rig = Rig(proto)
+    rig.arm()
+    for _ in range(4):
+        rig.pull()
+        rig.run_until("armed")
+    rig.touch(True)
+    rig.trigger(True)
+    rig.run_until("done")
+    st = rig.app.status()
+    assert st["shots"] == 10
+    assert st["total_nl"] == 4 * 20000 + 6 * 10000

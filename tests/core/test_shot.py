@@ -1,0 +1,198 @@
+"""The shot state machine on the fake HAL: whole shots, faults, the safe state, latching."""
+
+from rig import Rig, burst_zone, point_zone, protocol
+
+from firmware import faults, shotlog
+from firmware import hal as H
+
+WRAP_SOON = (1 << 30) - 300000  # the clock wraps 0.3 s into the test
+
+
+def journal(rig):
+    return shotlog.read_journal(rig.hal.files.get("shots.log", b""))
+
+
+def test_point_shots_across_the_tick_wrap():
+    rig = Rig(protocol([point_zone(points=3, pace_ms=800)]), start_us=WRAP_SOON)
+    rig.arm()
+    for _ in range(3):
+        rig.pull()
+        rig.run_until("armed" if rig.app.session.shots < 2 else "done")
+    rig.run_for(50000)
+    recs = journal(rig)
+    assert [r["index"] for r in recs] == [0, 1, 2]
+    assert all(r["fault"] == 0 for r in recs)
+    assert all(r["commanded_nl"] == 20000 for r in recs)
+    # Pacing: shot starts at least pace_ms apart.
+    for a, b in zip(recs, recs[1:]):
+        assert b["t_start_ms"] - a["t_start_ms"] >= 800
+    # The needle is home, the plunger advanced by the three doses.
+    assert rig.hal.motor_position(H.AXIS_CARRIAGE) == 0
+    assert rig.app.status()["total_nl"] == 60000
+
+
+def test_shot_sequence_of_states():
+    rig = Rig(protocol())
+    rig.arm()
+    rig.touch(True)
+    rig.run_for(30000)
+    rig.trigger(True)
+    seen = []
+    for _ in range(5000):
+        rig.step()
+        if not seen or seen[-1] != rig.state():
+            seen.append(rig.state())
+        if rig.state() == "pace":
+            break
+    assert seen == ["armed", "advance", "dose", "hold", "relief", "retract", "pace"], seen
+
+
+def test_no_shot_without_skin_contact():
+    rig = Rig(protocol())
+    rig.arm()
+    homing_moves = rig.hal.moves[H.AXIS_CARRIAGE]
+    rig.touch(False)
+    rig.trigger(True)
+    rig.run_for(200000)
+    assert rig.state() == "armed"
+    assert rig.hal.moves[H.AXIS_CARRIAGE] == homing_moves
+    assert rig.app.session.shots == 0
+
+
+def run_to(rig, state):
+    rig.arm()
+    rig.touch(True)
+    rig.run_for(30000)
+    rig.trigger(True)
+    rig.run_until(state, max_us=200)
+
+
+def test_contact_lost_mid_dose_goes_to_the_safe_state_and_latches():
+    rig = Rig(protocol())
+    run_to(rig, "dose")
+    rig.run_for(3000, max_us=200)
+    rig.touch(False)
+    rig.trigger(False)
+    rig.run_until("fault")
+    m = rig.app.machine
+    assert m.fault == faults.CONTACT_LOST
+    assert rig.hal.outputs[H.OUT_ALARM]
+    assert rig.hal.motor_position(H.AXIS_CARRIAGE) == 0  # needle retracted
+    assert rig.hal.dirs[H.AXIS_PLUNGER] == H.BACKWARD  # pressure relieved
+    rig.run_for(100000)
+    rec = journal(rig)[-1]
+    assert rec["fault"] == faults.CONTACT_LOST
+    assert 0 < rec["delivered_nl"] < 20000  # a partial dose, logged as such
+    # Latched: no shot while the fault stands, even with contact and trigger.
+    moves = rig.hal.moves[H.AXIS_CARRIAGE]
+    rig.pull()
+    rig.run_for(300000)
+    assert rig.state() == "fault"
+    assert rig.hal.moves[H.AXIS_CARRIAGE] == moves
+    # Acknowledged: the carriage homes and the gun arms again.
+    assert rig.app.ack_fault()
+    rig.run_until("armed")
+    assert not rig.hal.outputs[H.OUT_ALARM]
+
+
+def test_each_fault_input_trips_its_code():
+    cases = (
+        ("dose", H.IN_STALL_PLUNGER, faults.STALL_PLUNGER),
+        ("advance", H.IN_STALL_CARRIAGE, faults.STALL_CARRIAGE),
+        ("dose", H.IN_PLUNGER_END, faults.SYRINGE_EMPTY),
+    )
+    for state, bit, code in cases:
+        rig = Rig(protocol())
+        run_to(rig, state)
+        rig.hal.set_input(bit, True)
+        rig.run_until("safing", max_us=200)
+        assert rig.app.machine.fault == code, (state, code, rig.app.machine.fault)
+        rig.hal.set_input(bit, False)
+        rig.run_until("fault")
+
+
+def test_occlusion_by_line_pressure():
+    rig = Rig(protocol())
+    run_to(rig, "dose")
+    rig.hal.kpa = 450  # the board allows 400 kPa
+    rig.run_until("fault")
+    assert rig.app.machine.fault == faults.OCCLUSION
+
+
+def test_a_move_that_never_ends_times_out():
+    rig = Rig(protocol())
+    run_to(rig, "advance")
+    rig.hal.total[H.AXIS_CARRIAGE] = 10**9  # the carriage never reports the end
+    rig.run_until("fault", limit_us=10000000)
+    assert rig.app.machine.fault == faults.TIMEOUT
+
+
+def test_abort_and_link_loss():
+    rig = Rig(protocol())
+    run_to(rig, "hold")
+    rig.app.abort()
+    rig.run_until("fault")
+    assert rig.app.machine.fault == faults.ABORT
+    # Link lost mid-shot: the shot finishes with the needle out, then the gun faults.
+    rig = Rig(protocol([point_zone(points=5)]))
+    run_to(rig, "dose")
+    rig.app.link_lost()
+    rig.trigger(False)
+    rig.run_until("fault")
+    assert rig.app.machine.fault == faults.LINK_LOST
+    assert journal(rig)[0]["fault"] == 0  # the shot in progress completed
+    assert rig.app.session.shots == 1
+
+
+def test_burst_repeats_while_the_trigger_is_held():
+    rig = Rig(protocol([burst_zone(points=4, rate_per_min=120)]))
+    rig.arm()
+    rig.touch(True)
+    rig.run_for(30000)
+    rig.trigger(True)
+    rig.run_until("done")
+    recs = journal(rig) if rig.run_for(50000) is None else []
+    assert len(recs) == 4
+    gaps = [b["t_start_ms"] - a["t_start_ms"] for a, b in zip(recs, recs[1:])]
+    assert all(499 <= g <= 520 for g in gaps), gaps  # 120/min: one every 500 ms
+
+
+def test_burst_stops_when_the_trigger_is_released():
+    rig = Rig(protocol([burst_zone(points=10, rate_per_min=120)]))
+    rig.arm()
+    rig.touch(True)
+    rig.run_for(30000)
+    rig.trigger(True)
+    rig.run_for(1200000)
+    rig.trigger(False)
+    rig.run_for(1500000)
+    assert rig.state() == "armed"
+    assert rig.app.session.shots == 3
+
+
+def test_pause_waits_for_the_needle_to_be_out():
+    rig = Rig(protocol([point_zone(points=4)]))
+    run_to(rig, "dose")
+    rig.app.pause()
+    rig.trigger(False)
+    rig.run_until("paused")
+    assert rig.hal.motor_position(H.AXIS_CARRIAGE) == 0
+    assert rig.app.session.shots == 1
+    assert rig.app.resume()
+    assert rig.state() == "armed"
+
+
+def test_refill_when_the_syringe_cannot_give_the_next_dose():
+    # 1 mL syringe, 300 µL shots: the fourth shot needs a fresh syringe.
+    rig = Rig(protocol([point_zone(points=5, dose_ul=300, pace_ms=4000)], syringe_ml=1))
+    rig.arm()
+    for _ in range(3):
+        rig.pull()
+        rig.run_until("armed")
+    rig.pull()
+    rig.run_until("refill")
+    assert rig.app.session.shots == 3
+    assert rig.app.refilled()
+    rig.pull()
+    rig.run_until("armed")
+    assert rig.app.session.shots == 4

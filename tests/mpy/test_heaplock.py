@@ -1,0 +1,66 @@
+"""A whole point-mode shot, trigger to retract, under micropython.heap_lock().
+
+Any allocation on the shot path (a float, a big int, a slice, a formatted string, a list)
+raises MemoryError while the heap is locked, so this passing means the path allocates
+nothing on the real interpreter.
+"""
+
+import gc
+
+import micropython
+from rig import Rig, burst_zone, point_zone, protocol
+
+from firmware import hal as H
+
+
+def drive_locked(rig, until_state):
+    """Poll through the shot with the heap locked until until_state; return states seen."""
+    seen = [0] * 32  # preallocated: the test itself must not allocate under the lock
+    n = 0
+    gc.collect()
+    micropython.heap_lock()
+    try:
+        for _ in range(20000):
+            rig.step(1000)
+            st = rig.app.machine.state
+            if n == 0 or seen[n - 1] != st:
+                seen[n] = st
+                n += 1
+            if rig.state() == until_state:
+                break
+    finally:
+        micropython.heap_unlock()
+    return seen[:n]
+
+
+def ready(proto):
+    rig = Rig(proto, start_us=(1 << 30) - 200000)  # the tick wraps during the shot
+    rig.arm()
+    rig.touch(True)
+    rig.run_for(40000)  # contact settles and the shot is planned before the lock
+    rig.trigger(True)
+    return rig
+
+
+def test_point_shot_allocates_nothing():
+    rig = ready(protocol([point_zone(points=2)]))
+    seen = drive_locked(rig, "pace")
+    assert rig.state() == "pace", seen
+    assert len(seen) >= 6, seen  # advance, dose, hold, relief, retract, pace
+    assert rig.app.session.shots == 1
+    assert rig.app.log.count == 1
+    assert rig.hal.motor_position(H.AXIS_CARRIAGE) == 0
+
+
+def test_contact_loss_trip_allocates_nothing_until_safing():
+    rig = ready(protocol([point_zone(points=2)]))
+    rig.run_until("dose", max_us=100)
+    rig.touch(False)
+    drive_locked(rig, "safing")
+    assert rig.state() == "safing"
+
+
+def test_burst_shot_allocates_nothing():
+    rig = ready(protocol([burst_zone(points=3)]))
+    drive_locked(rig, "pace")
+    assert rig.app.session.shots == 1

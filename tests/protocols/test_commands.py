@@ -1,0 +1,138 @@
+"""validate, plan and presets as a practitioner runs them."""
+
+import re
+
+from host import presets, protocol
+from host.cli import main
+
+GOOD = """\
+[protocol]
+name = "Test"
+syringe_ml = 1
+needle_mm = 4
+needle_gauge = 32
+viscosity_mpas = 20
+
+[[zone]]
+name = "a"
+preset = "nappage"
+grid = { rows = 5, cols = 6, spacing_mm = 3 }
+dose_ul = 12
+
+[[zone]]
+name = "b"
+preset = "papule"
+points = 10
+"""
+
+
+def write(tmp_path, text, name="p.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_validate_reports_all_and_exits_1(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("dose_ul = 12", "dose_ul = 2000")
+                 .replace("points = 10", "points = 10\nspeed = 3"))
+    assert main(["validate", path]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("%s:12: zone[0].dose_ul: more than one shot can deliver with this "
+                      "syringe and board; got 2000 (allowed: 0.5..500 µL)" % path)
+    assert out[1] == "%s:18: zone[1].speed: unknown key; got 3" % path
+    assert out[-1] == "%s: invalid (2 errors)" % path
+
+
+def test_syntax_error_line(tmp_path, capsys):
+    path = write(tmp_path, GOOD.replace("points = 10", "points = = 10"))
+    assert main(["validate", path]) == 1
+    assert re.match(r".*p\.toml:17: syntax: .*column \d+", capsys.readouterr().out)
+
+
+def test_preset_overrides_and_mode_switch(tmp_path):
+    text = GOOD.replace('points = 10', 'points = 10\nmode = "burst"\nrate_per_min = 60')
+    proto = protocol.load(write(tmp_path, text))
+    z = proto.core()["zone"][1]
+    assert z["mode"] == "burst" and "pace_ms" not in z
+    assert z["depth_mm"] == presets.get("papule").fields["depth_mm"]
+    assert protocol.errors(proto) == []
+
+
+def test_warnings_soft_limits(tmp_path, capsys):
+    text = GOOD.replace("dose_ul = 12", "dose_ul = 12\ndepth_mm = 0.3") \
+        .replace("points = 10", "points = 10\ndose_ul = 60").replace("rows = 5", "rows = 6")
+    path = write(tmp_path, text)
+    proto = protocol.load(path)
+    assert protocol.errors(proto) == []
+    warns = protocol.warnings(proto)
+    got = [(w.line, w.key) for w in warns]
+    assert got == [(3, "protocol.syringe_ml"), (13, "zone[0].depth_mm"),
+                   (19, "zone[1].dose_ul")], got
+    assert "usual: 20-50 µL" in warns[2].format()
+    assert "needs 2 syringe fills" in warns[0].format()
+    assert main(["validate", path]) == 0
+    assert main(["validate", "--strict", path]) == 1
+    assert "warning: zone[0].depth_mm" in capsys.readouterr().out
+
+
+def test_plan_figures(tmp_path, capsys):
+    assert main(["plan", write(tmp_path, GOOD)]) == 0
+    out = capsys.readouterr().out
+    # 30 points x 12 µL + 10 x 30 µL = 660 µL in one 1 mL fill.
+    assert re.search(r"^total\s+40\s+660 ", out, re.M), out
+    assert "syringe fills: 1 (0 refills" in out
+
+
+def test_plan_refuses_invalid(tmp_path, capsys):
+    assert main(["plan", write(tmp_path, GOOD.replace("needle_mm = 4", "needle_mm = 5"))]) == 1
+    assert "protocol.needle_mm: not a needle" in capsys.readouterr().err
+
+
+def test_presets_listing(capsys):
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out
+    for name in ("epidermal", "nappage", "papule", "point-by-point", "skin-booster", "scalp"):
+        assert re.search(r"^%s\s+point" % name, out, re.M)
+    assert main(["presets", "Skin booster"]) == 0
+    assert "usual dose     20-50 µL" in capsys.readouterr().out
+    assert main(["presets", "nap"]) == 1
+
+
+def test_board_option(tmp_path, capsys):
+    assert main(["validate", "--board", "pico", write(tmp_path, GOOD)]) == 0
+    assert main(["validate", "--board", "nosuch", write(tmp_path, GOOD)]) == 1
+    assert "no such board" in capsys.readouterr().err
+
+
+def test_confirm_warnings(tmp_path):
+    text = GOOD.replace("dose_ul = 12", "dose_ul = 12\ndepth_mm = 0.3")
+    warns = protocol.warnings(protocol.load(write(tmp_path, text)))
+    assert len(warns) == 1
+    said = []
+    assert protocol.confirm(warns, ask=lambda p: "y", out=said.append) == [warns[0].format()]
+    assert said == [warns[0].format()]
+    for reply in ("n", "", "maybe"):
+        try:
+            protocol.confirm(warns, ask=lambda p: reply, out=said.append)
+        except protocol.MesoError as e:
+            assert "not confirmed" in str(e)
+        else:
+            raise AssertionError("a %r must not start the session" % reply)
+
+    def never(prompt):
+        raise AssertionError("must not ask")
+    assert len(protocol.confirm(warns, ask=never, out=said.append, accept=True)) == 1
+    assert protocol.confirm([], ask=never, out=said.append) == []
+
+
+def test_docs_show_the_real_output(capsys, monkeypatch):
+    """docs/PROTOCOLS.md's validation run is what `meso validate` prints today."""
+    import pathlib
+
+    root = pathlib.Path(__file__).parents[2]
+    monkeypatch.chdir(root / "tests" / "protocols" / "data")
+    assert main(["validate", "bad.toml"]) == 1
+    out = capsys.readouterr().out
+    docs = (root / "docs" / "PROTOCOLS.md").read_text(encoding="utf-8")
+    block = docs.split("$ meso validate bad.toml\n", 1)[1].split("```", 1)[0]
+    assert out == block

@@ -1,0 +1,62 @@
+"""`meso preview`: the PNG is opened and its pixels checked for every zone and depth."""
+
+import pathlib
+
+import numpy as np
+from PIL import Image
+
+from firmware import board
+from host import protocol
+from host.cli import main
+from host.protocol import preview
+from host.protocol.plan import Plan
+
+EXAMPLES = pathlib.Path(__file__).parents[2] / "examples"
+
+
+def pixels_near(img, rgba, tol=3):
+    """How many pixels have this colour (within tol per channel)."""
+    target = np.array([round(c * 255) for c in rgba[:3]])
+    return int((np.abs(img[:, :, :3].astype(int) - target) <= tol).all(axis=2).sum())
+
+
+def render(tmp_path, name):
+    out = tmp_path / (name + ".png")
+    assert main(["preview", str(EXAMPLES / (name + ".toml")), "-o", str(out)]) == 0
+    proto = protocol.load(str(EXAMPLES / (name + ".toml")))
+    plan = Plan(proto, board.by_name("sim"))
+    return Image.open(out), plan
+
+
+def test_face_preview_shows_every_zone_and_depth(tmp_path):
+    img, plan = render(tmp_path, "face")
+    assert img.format == "PNG"
+    assert img.size == (1500, 960)
+    px = np.asarray(img.convert("RGBA"))
+    # Each zone's frame and title in its own colour.
+    for i in range(len(plan.zones)):
+        assert pixels_near(px, preview.zone_colour(i)) > 500, plan.zones[i].name
+    # Two depths (1 mm, 1.5 mm) in two colours; the 12 papules cover less than the 274
+    # nappage points.
+    shallow = pixels_near(px, preview.depth_colour(plan, 1.0))
+    deep = pixels_near(px, preview.depth_colour(plan, 1.5))
+    assert shallow > 3 * deep > 0
+    # A colour not in the picture is not found (the check can fail).
+    assert pixels_near(px, (1.0, 0.0, 1.0)) == 0
+
+
+def test_abdomen_preview_has_its_points(tmp_path):
+    img, plan = render(tmp_path, "abdomen")
+    px = np.asarray(img.convert("RGBA"))
+    assert img.size == (1040, 560)
+    marker = pixels_near(px, preview.depth_colour(plan, 6))
+    assert marker > 36 * 50  # 36 markers of at least ~50 solid pixels each
+    assert pixels_near(px, preview.zone_colour(2)) == 0  # only two zones
+
+
+def test_preview_refuses_invalid(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((EXAMPLES / "face.toml").read_text().replace("needle_mm = 4", "needle_mm = 3"))
+    assert main(["preview", str(bad), "-o", str(tmp_path / "x.png")]) == 1
+    assert "needle_mm" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()

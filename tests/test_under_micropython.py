@@ -1,0 +1,64 @@
+"""The core tests (tests/core) and the MicroPython-only tests (tests/mpy) under real MicroPython.
+
+Each test function becomes its own pytest item, `mpy::MODULE::FUNCTION`, that fails with the
+MicroPython traceback. Each module runs once per session in its own interpreter.
+"""
+
+import ast
+import os
+
+import pytest
+
+import mp_runner
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUITES = ("core", "mpy")
+
+
+def discover():
+    """[(module, function)] for every top-level test_* function, in source order."""
+    found = []
+    for suite in SUITES:
+        folder = os.path.join(ROOT, "tests", suite)
+        if not os.path.isdir(folder):
+            continue
+        for fname in sorted(os.listdir(folder)):
+            if not (fname.startswith("test_") and fname.endswith(".py")):
+                continue
+            module = fname[:-3]
+            with open(os.path.join(folder, fname), encoding="utf-8") as f:
+                source = f.read()
+            try:
+                tree = ast.parse(source, fname)
+            except SyntaxError as e:
+                found.append((module, "<syntax error: %s>" % e))
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                    found.append((module, node.name))
+    return found
+
+
+CASES = discover()
+
+
+@pytest.fixture(scope="session")
+def mp_results(request):
+    """Run every module that has a selected test, in parallel, once per session."""
+    wanted = {}
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        if item.module is not None and item.module.__name__ == __name__ and callspec:
+            module, name = callspec.params["case"]
+            if not name.startswith("<"):
+                wanted.setdefault(module, []).append(name)
+    return mp_runner.run_modules(ROOT, wanted)
+
+
+@pytest.mark.parametrize("case", CASES, ids=["mpy::%s::%s" % c for c in CASES])
+def test_mpy(case, mp_results):
+    module, name = case
+    assert not name.startswith("<"), "%s: %s" % (module, name)
+    ok, text = mp_results[module].outcome(name)
+    if not ok:
+        pytest.fail("under MicroPython:\n" + text, pytrace=False)
