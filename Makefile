@@ -3,15 +3,20 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# MicroPython type stubs for the HAL checks, one folder per port (each port defines machine).
+STUBS := rp2 esp32 stm32
+STUBS_VERSION := ~=1.29.0
 
 .PHONY: test demo venv bench clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	for port in $(STUBS); do $(BIN)/python -m pip install -q --no-user --upgrade \
+	    --target $(VENV)/stubs/$$port "micropython-$$port-stubs$(STUBS_VERSION)" || exit 1; done
 	touch $(STAMP)
 
 test: $(STAMP)

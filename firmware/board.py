@@ -308,7 +308,7 @@ class Board:
 
     def depth_cap_um(self, needle_mm):
         """Usable depth for a needle length, or None if the board has no such needle."""
-        if not is_number(needle_mm):
+        if not is_number(needle_mm) or not 0 < needle_mm < 1000:  # also refuses nan, inf
             return None
         length_um = units.milli(needle_mm)
         for length, cap in self.needles:

@@ -59,7 +59,7 @@ class Problem:
 
 def _fmt(x):
     """A figure for a message: 4.0 -> '4', 0.5 -> '0.5'."""
-    if isinstance(x, float) and x == int(x):
+    if isinstance(x, float) and -1e15 < x < 1e15 and x == int(x):  # nan, inf: as they are
         return str(int(x))
     return str(x)
 
@@ -75,7 +75,7 @@ def _num(problems, zone, table, key, lo, hi, unit, why, integer=False):
         kind = "a whole number" if integer else "a number"
         problems.append(Problem(zone, key, v, allowed, "expected %s" % kind))
         return None
-    if v < lo or v > hi:
+    if not lo <= v <= hi:  # written so that NaN (TOML's nan) fails too
         problems.append(Problem(zone, key, v, allowed, why))
         return None
     return v
@@ -193,16 +193,16 @@ def check_zone(board, head, i, zone, names, problems):
     elif mode == "continuous":
         if "flow_ul_s" not in zone:
             problems.append(Problem(i, "flow_ul_s", None, None, "missing"))
-        _num(problems, i, zone, "duration_s", 0.1, DURATION_MAX_S, "s", "pass too long")
+        if _num(problems, i, zone, "duration_s", 0.1, DURATION_MAX_S, "s",
+                "pass too long") is None:
+            return 0
     elif mode == "perfusion":
         _num(problems, i, zone, "bolus_every_s", BOLUS_EVERY_RANGE_S[0], BOLUS_EVERY_RANGE_S[1],
              "s", "bolus interval out of range")
     if points is None or dose is None:
         return 0
     if mode == "continuous":
-        d = zone.get("duration_s")
-        if not is_number(d):
-            return 0
+        d = zone["duration_s"]
         total = points * (flow_nl_s * units.milli(d) // 1000)
     else:
         total = points * units.milli(dose)

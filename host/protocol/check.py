@@ -6,6 +6,8 @@ checks here add what the core form cannot show: unknown keys anywhere (with did-
 presets, grids, volume caps, empty zones, one fill per zone, absurd sizes.
 """
 
+import math
+
 from firmware import limits
 from firmware.session import RUNNABLE
 from firmware.board import closest
@@ -63,8 +65,16 @@ class Checker:
         head = data.get("protocol")
         if isinstance(head, dict):
             self.unknown(("protocol",), "protocol.", head, limits.PROTOCOL_KEYS + PROTOCOL_HOST)
+            self.finite(-1, ("protocol",), "protocol.", head)
             self.text(("protocol",), "protocol.", head, "product", PRODUCT_MAX)
             self.text(("protocol",), "protocol.", head, "notes", NOTES_MAX)
+
+    def finite(self, zone, path, label, table):
+        """nan and inf parse as TOML floats; say so plainly instead of "out of range"."""
+        for k, v in table.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                self.add(path + (k,), label + k, v, None, "expected a finite number",
+                         flag=(zone, k))
 
     def text(self, path, label, table, key, most):
         v = table.get(key)
@@ -84,6 +94,7 @@ class Checker:
             self.flagged.add((z.index, "*"))
             return
         self.unknown(path, label, t, ZONE_CORE + ZONE_HOST)
+        self.finite(z.index, path, label, t)
         self.text(path, label, t, "notes", NOTES_MAX)
         if "preset" in t and z.preset is None:
             hint = closest(presets.canonical(t["preset"]) or "", tuple(presets.PRESETS))

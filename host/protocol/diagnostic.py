@@ -1,10 +1,14 @@
 """One finding about a protocol file, printed as `FILE:LINE: key: message`."""
 
+import math
+
 
 def show(value):
     """A value as the practitioner wrote it (TOML-like, not Python-like)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # nan, inf: TOML spells them the same way
     if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, str):

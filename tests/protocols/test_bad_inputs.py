@@ -156,6 +156,12 @@ CASES = [
     ("notes not text", sub('name = "forehead"', 'name = "forehead"\nnotes = 5'), 10,
      "zone[0].notes", "expected text"),
     ("too many zones", many_zones(), 8, "zone", "too many zones"),
+    ("nan depth", sub("depth_mm = 1.0", "depth_mm = nan"), 12, "zone[0].depth_mm",
+     "expected a finite number; got nan"),
+    ("infinite dose", sub("dose_ul = 20", "dose_ul = inf"), 13, "zone[0].dose_ul",
+     "expected a finite number; got inf"),
+    ("nan needle", sub("needle_mm = 4", "needle_mm = nan"), 4, "protocol.needle_mm",
+     "expected a finite number"),
     ("zones not tables", BASE.split("[[zone]]")[0].replace("[protocol]", "zone = [1, 2]\n"
                                                            "[protocol]"),
      1, "zone[0]", "each zone is a [[zone]] table"),
@@ -223,3 +229,33 @@ def test_preset_typo_is_said_once_and_unit_less_key_finds_its_unit(tmp_path):
     got = [(d.line, d.key, d.why) for d in protocol.errors(protocol.load(str(path)))]
     assert got == [(10, "zone[0].preset", "unknown preset (did you mean papule?)"),
                    (13, "zone[0].pace", "unknown key (did you mean pace_ms?)")]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")],
+                         ids=["nan", "inf", "-inf"])
+def test_firmware_limits_refuse_non_finite_figures(bad):
+    """The core form reaches the gun as JSON, which can carry NaN: the firmware's own check
+    must name the key, not crash."""
+    from firmware import board, limits
+
+    b = board.by_name("sim")
+    zones = {
+        "point": {"pace_ms": 800},
+        "burst": {"rate_per_min": 60},
+        "continuous": {"flow_ul_s": 20, "duration_s": 5},
+        "perfusion": {"bolus_every_s": 5},
+    }
+    head = {"name": "t", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 32,
+            "viscosity_mpas": 20}
+    for mode, extra in zones.items():
+        zone = dict({"name": "z", "mode": mode, "points": 4, "depth_mm": 1.0, "dose_ul": 10},
+                    **extra)
+        assert limits.check_protocol(b, {"protocol": head, "zone": [zone]}) == []
+        for key in [k for k, v in zone.items() if not isinstance(v, str)]:
+            broken = dict(zone, **{key: bad})
+            problems = limits.check_protocol(b, {"protocol": head, "zone": [broken]})
+            assert [p.key for p in problems if p.zone == 0] == [key], (mode, key)
+        for key in ("syringe_ml", "needle_mm", "needle_gauge", "viscosity_mpas"):
+            problems = limits.check_protocol(b, {"protocol": dict(head, **{key: bad}),
+                                                 "zone": [zone]})
+            assert key in [p.key for p in problems if p.zone < 0], (mode, key)

@@ -1,0 +1,182 @@
+"""HAL parts every MicroPython board shares: pins, files with atomic replace, the byte stream.
+
+Used by hal_rp2, hal_esp32s3 and hal_pyboard, which add step generation, the watchdog and
+the board's pin naming. Only those files (hal_*.py) import machine.
+"""
+
+import os
+import select
+import sys
+import time
+
+import machine
+import micropython
+from machine import ADC, Pin
+
+from firmware import hal
+
+# Input pins: (board pin name, HAL bit, active level). Switches and the trigger close to
+# ground against the pull-up; the TMC2209 DIAG output and the contact sensor drive high.
+INPUTS = (
+    ("trigger", hal.IN_TRIGGER, 0),
+    ("contact", hal.IN_CONTACT, 1),
+    ("plunger_home", hal.IN_PLUNGER_HOME, 0),
+    ("plunger_end", hal.IN_PLUNGER_END, 0),
+    ("carriage_home", hal.IN_CARRIAGE_HOME, 0),
+    ("plunger_diag", hal.IN_STALL_PLUNGER, 1),
+    ("carriage_diag", hal.IN_STALL_CARRIAGE, 1),
+    ("pedal", hal.IN_PEDAL, 0),
+)
+# Longest single wait in idle(): the loop comes back to feed the watchdog and poll the link.
+IDLE_MAX_US = 50000
+# Full scale of the line-pressure sensor at the ADC's full scale (ratiometric, 0..1 MPa).
+PRESSURE_FULL_KPA = 1000
+
+
+class PinIO:
+    """Digital inputs (trigger latched by a pin IRQ), outputs and the pressure ADC."""
+
+    def __init__(self, pins, pin_id):
+        """pins: the board's pin table; pin_id(number) gives what machine.Pin accepts."""
+        self.ins = []
+        for name, bit, active in INPUTS:
+            if pins[name] is not None:
+                pull = Pin.PULL_UP if active == 0 else Pin.PULL_DOWN
+                self.ins.append((Pin(pin_id(pins[name]), Pin.IN, pull), bit, active))
+        self.ins = tuple(self.ins)
+        self.trigger_pin = Pin(pin_id(pins["trigger"]), Pin.IN, Pin.PULL_UP)
+        self.trigger_seen = False
+        # A press shorter than a main-loop pass is not lost: the IRQ only sets a flag.
+        self.trigger_pin.irq(self._on_trigger, Pin.IRQ_FALLING, hard=True)
+        self.buzzer = Pin(pin_id(pins["buzzer"]), Pin.OUT, value=0)
+        self.led = None
+        if pins["led"] is not None:
+            self.led = Pin(pin_id(pins["led"]), Pin.OUT, value=0)
+        # TMC2209 EN is active low: drivers released until enable(True).
+        self.enable_pin = Pin(pin_id(pins["driver_enable"]), Pin.OUT, value=1)
+        self.adc = None
+        if pins["pressure_adc"] is not None:
+            self.adc = ADC(Pin(pin_id(pins["pressure_adc"])))
+        self.alarm = False
+
+    def _on_trigger(self, pin):
+        self.trigger_seen = True
+
+    def inputs(self):
+        bits = 0
+        for pin, bit, active in self.ins:
+            if pin.value() == active:
+                bits |= bit
+        if self.trigger_seen:
+            self.trigger_seen = False
+            bits |= hal.IN_TRIGGER
+        return bits
+
+    def pressure_kpa(self):
+        if self.adc is None:
+            return hal.NO_PRESSURE
+        return (self.adc.read_u16() * PRESSURE_FULL_KPA) >> 16
+
+    def output(self, which, on):
+        v = 1 if on else 0
+        if which == hal.OUT_BUZZER:
+            self.buzzer.value(v)
+        elif which == hal.OUT_LED:
+            if self.led is not None:
+                self.led.value(v)
+        elif which == hal.OUT_ENABLE:
+            self.enable_pin.value(1 - v)
+        elif which == hal.OUT_ALARM:
+            self.alarm = on
+            self.buzzer.value(v)
+            if self.led is not None:
+                self.led.value(v)
+
+
+def idle(deadline, io, service=None):
+    """Wait until the deadline (a ticks_us value) or a trigger press; service() each wake."""
+    start = time.ticks_us()
+    if time.ticks_diff(deadline, start) > IDLE_MAX_US:
+        deadline = time.ticks_add(start, IDLE_MAX_US)
+    while time.ticks_diff(deadline, time.ticks_us()) > 0 and not io.trigger_seen:
+        if service is not None:
+            service()
+        machine.idle()  # sleeps until the next interrupt (tick, USB, pin)
+
+
+def _exists(path):
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+class FileStore:
+    """Files under one folder. A replace writes name.tmp, syncs, then renames it over name."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        if not _exists(folder):
+            os.mkdir(folder)
+
+    def path(self, name):
+        return self.folder + "/" + name
+
+    def read_file(self, name):
+        path = self.path(name)
+        tmp = path + ".tmp"
+        if not _exists(path) and _exists(tmp):
+            # Cut between the two renames of a replace on FAT: the .tmp is complete.
+            os.rename(tmp, path)
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def write_file_atomic(self, name, data):
+        path = self.path(name)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+        os.sync()
+        try:
+            os.rename(tmp, path)  # littlefs replaces atomically
+        except OSError:
+            # FAT refuses to rename over a file: remove it; read_file() finishes the job
+            # if the power goes now.
+            os.remove(path)
+            os.rename(tmp, path)
+        os.sync()
+
+    def append_file(self, name, data):
+        with open(self.path(name), "ab") as f:
+            f.write(data)
+            f.flush()
+        os.sync()
+
+
+class Stream:
+    """The host link on the USB serial (or UART REPL) through stdin/stdout, non-blocking."""
+
+    def __init__(self, own_usb):
+        self.poller = select.poll()
+        self.poller.register(sys.stdin, select.POLLIN)
+        self.one = bytearray(1)
+        if own_usb:
+            # The app owns the port: Ctrl-C is data, not an interrupt into a REPL.
+            micropython.kbd_intr(-1)
+
+    def read_bytes(self, buf):
+        n = 0
+        while n < len(buf) and self.poller.poll(0):
+            if not sys.stdin.buffer.readinto(self.one):
+                break
+            buf[n] = self.one[0]
+            n += 1
+        return n
+
+    def write_bytes(self, data):
+        sys.stdout.buffer.write(data)

@@ -1,0 +1,62 @@
+"""`meso sim run PROTOCOL.toml`: run a protocol's session on the simulated device."""
+
+import json
+
+from host import protocol
+from host.errors import MesoError
+
+COMMAND = "sim run"
+HELP = "run a protocol's whole session on the simulated device and report dose and depth"
+
+
+def add_arguments(p):
+    p.add_argument("protocol", metavar="PROTOCOL.toml", help="protocol file")
+    p.add_argument("--seed", type=int, default=0, help="run seed (default: %(default)s)")
+    p.add_argument("--json", metavar="REPORT", help="write the full report as JSON here")
+    p.add_argument("--exact", action="store_true",
+                   help="one event per step (checks step timing; slower)")
+    p.add_argument("--firmware", choices=("cpython", "micropython"), default="cpython",
+                   help="interpreter that runs the firmware core (default: %(default)s)")
+    p.add_argument("--dosing", choices=("naive", "compensated"), default="compensated",
+                   help="dose model of the firmware (default: %(default)s)")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND@S|KIND#SHOT",
+                   help="inject a fault at a time or during a shot (repeatable), e.g. "
+                        "occlusion#5, contact_lost#3, power_loss@20, gc_storm@10:30")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a simulation parameter (see docs/SIMULATION.md)")
+
+
+def _params(items):
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise MesoError("--param %r: write NAME=VALUE" % item)
+        try:
+            out[name] = json.loads(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def run(args):
+    from sim.faults import FaultSpecError
+    from sim.params import ParamError
+    from sim.report import table, to_json
+    from sim.run import Run, RunError
+
+    proto = protocol.checked(args.protocol, "sim").core()
+    try:
+        sim = Run(proto, seed=args.seed, exact=args.exact, params=_params(args.param),
+                  fault_specs=args.fault, firmware=args.firmware, dosing=args.dosing)
+        report = sim.run()
+    except (RunError, ParamError, FaultSpecError) as e:
+        raise MesoError(str(e))
+    print(table(report))
+    if args.json:
+        try:
+            with open(args.json, "w") as f:
+                f.write(to_json(report))
+        except OSError as e:
+            raise MesoError("%s: cannot write the report: %s" % (args.json, e.strerror or e))
+    return 0

@@ -1,0 +1,70 @@
+"""The practitioner: places the gun on each point, follows the pacing cue, pulls the trigger.
+
+Human timing varies: move, reaction and lift times are log-normal around their medians,
+each from its own stream. The operator keeps contact while the needle is in, lifts after it
+is out, and after a latched fault waits, clears what a person would clear (a new needle
+for an occlusion) and acknowledges. A fault scenario may make the operator slip.
+"""
+
+import math
+
+NOTICE_FAULT_S = 2.0  # a person notices the alarm and acknowledges after this
+RETRY_S = 1.0  # a press the gun did not take is tried again after this
+
+
+def lognormal(g, median, sigma):
+    return float(median * math.exp(g.normal(0.0, sigma)))
+
+
+def operator(env, world, run):
+    """The operator's process; run.finished() tells when the session is over."""
+    p = world.p
+    clock = world.clock
+    op = world.operator_state
+    g_move = world.streams("operator.move")
+    g_react = world.streams("operator.reaction")
+    g_skin = world.streams("skin")
+    last_zone = 0
+    yield env.timeout(clock.from_s(0.5))
+    cue_seen = world.cue
+    while not run.finished():
+        if run.fault_latched():
+            yield env.timeout(clock.from_s(NOTICE_FAULT_S))
+            run.operator_ack()
+            continue
+        zone = run.zone()
+        move = lognormal(g_move, p["move_s"], p["move_sigma"])
+        if zone != last_zone:
+            move += p["zone_move_s"]
+            last_zone = zone
+        yield env.timeout(clock.from_s(move))
+        # Nose on the skin: the skin gives a little under it.
+        comp_mm = max(0.0, g_skin.normal(p["skin_compression_mm"], p["skin_compression_sd_mm"]))
+        world.carriage.set_compression(clock.s(), comp_mm * 1000.0)
+        op.contact = True
+        world.poke()
+        # Wait for the cue, unless it already sounded while moving.
+        if not cue_seen.triggered and run.waiting_for_cue():
+            yield cue_seen | env.timeout(clock.from_s(RETRY_S * 2))
+        cue_seen = world.cue
+        yield env.timeout(clock.from_s(lognormal(g_react, p["reaction_s"], p["reaction_sigma"])))
+        if run.finished():
+            break
+        op.trigger = True
+        world.poke()
+        went_in = world.needle_event
+        yield env.timeout(clock.from_s(p["trigger_hold_s"]))
+        op.trigger = False
+        world.poke()
+        if not went_in.triggered:
+            yield went_in | env.timeout(clock.from_s(RETRY_S))
+        if world.needle_in():
+            out = world.needle_event
+            yield out | env.timeout(clock.from_s(30.0))
+        yield env.timeout(clock.from_s(lognormal(g_react, p["lift_s"], p["reaction_sigma"])))
+        op.contact = False
+        world.carriage.set_compression(clock.s(), 0.0)
+        world.poke()
+    op.contact = False
+    op.trigger = False
+

@@ -1,0 +1,153 @@
+"""The run report: per-shot truth from the plant, summary figures, faults; JSON and a table.
+
+Every float is rounded to a fixed number of decimals so that the same seed gives the same
+bytes; only summary.wall_seconds differs between two runs.
+"""
+
+import json
+
+import numpy as np
+
+from firmware import faults as fw_faults
+
+DECIMALS = 6
+
+
+def _r(x):
+    return round(float(x), DECIMALS)
+
+
+def _match(insertions, t0, t1):
+    """The needle insertion that belongs to a shot logged over [t0, t1] (seconds)."""
+    for ins in insertions:
+        if t0 - 0.01 <= ins["t_in"] <= t1 + 0.01:
+            return ins
+    return None
+
+
+def shots(run):
+    out = []
+    ins = run.world.insertions
+    for rec in run.records:
+        t0 = rec["t_start_ms"] / 1000.0
+        t1 = rec["t_end_ms"] / 1000.0
+        m = _match(ins, t0, t1)
+        out.append({
+            "zone": rec["zone"],
+            "index": rec["index"],
+            "commanded_ul": _r(rec["commanded_nl"] / 1000.0),
+            "delivered_ul": _r(m["delivered_ul"] if m else 0.0),
+            "depth_mm": _r(rec["depth_um"] / 1000.0),
+            "actual_depth_mm": _r((m["depth_um"] if m else 0.0) / 1000.0),
+            "t_start_s": _r(t0),
+            "t_end_s": _r(t1),
+            "fault": None if rec["fault"] == 0 else fw_faults.name(rec["fault"]),
+        })
+    return out
+
+
+def _safe_state(ev):
+    if "error" in ev:
+        return "core raised %s; motors stopped where they were (watchdog reset)" % ev["error"]
+    if "latched_s" not in ev:
+        return "not latched before the run ended"
+    parts = ["plunger stopped"]
+    if ev["backed_off_steps"] > 0:
+        parts.append("backed off %d steps" % ev["backed_off_steps"])
+    parts.append("needle out" if ev["needle_out"] else "NEEDLE STILL IN")
+    parts.append("carriage home" if ev["carriage_home"] else "carriage not home")
+    parts.append("alarm on" if ev["alarm"] else "no alarm")
+    parts.append("line %.0f kPa" % ev["pressure_after_kpa"])
+    parts.append("latched after %.3f s" % (ev["latched_s"] - ev["time_s"]))
+    return ", ".join(parts)
+
+
+def fault_list(run):
+    out = []
+    for ev in run.fault_events:
+        out.append({
+            "time_s": _r(ev["time_s"]),
+            "code": ev["code"],
+            "state": ev["state"],
+            "needle_in_at_fault": ev["needle_in"],
+            "pressure_kpa": _r(ev["pressure_kpa"]),
+            "safe_state": _safe_state(ev),
+        })
+    return out
+
+
+def build(run, sim_end_s, wall_s):
+    w = run.world
+    rows = shots(run)
+    good = [s for s in rows if s["fault"] is None]
+    err = np.array([(s["delivered_ul"] - s["commanded_ul"]) / s["commanded_ul"] * 100.0
+                    for s in good]) if good else np.zeros(0)
+    depth_err = [abs(s["actual_depth_mm"] - s["depth_mm"]) for s in good]
+    summary = {
+        "shots": len(rows),
+        "shots_ok": len(good),
+        "delivered_ul_total": _r(sum(s["delivered_ul"] for s in rows)),
+        "drip_ul_total": _r(w.drip_ul),
+        "dose_error_pct_mean": _r(err.mean()) if len(err) else None,
+        "dose_error_pct_p99_abs": _r(np.percentile(np.abs(err), 99)) if len(err) else None,
+        "depth_error_mm_max": _r(max(depth_err)) if depth_err else None,
+        "sim_seconds": _r(sim_end_s),
+        "wall_seconds": round(wall_s, 3),
+        "ended_by": run.ended_by,
+        "polls": w.polls,
+    }
+    if run.exact:
+        ex = (w.plunger_exec, w.carriage_exec)
+        summary["max_step_error_us"] = _r(max(e.max_err_ticks for e in ex) * 1e6 / w.clock.hz)
+        summary["late_steps"] = sum(e.late_steps for e in ex)
+        summary["steps"] = sum(e.steps_run for e in ex)
+    plant = {k: (_r(v) if isinstance(v, float) else v) for k, v in sorted(w.true.items())}
+    report = {
+        "seed": run.seed,
+        "exact": run.exact,
+        "dosing": run.dosing,
+        "calibration_ppm": w.cal_ppm,
+        "protocol": run.proto["protocol"]["name"],
+        "plant": plant,
+        "summary": summary,
+        "shots": rows,
+        "faults": fault_list(run),
+        "injected": run.injections,
+    }
+    if run.power_cut is not None:
+        report["power_cut"] = {k: (_r(v) if isinstance(v, float) else v)
+                               for k, v in sorted(run.power_cut.items())}
+    return report
+
+
+def to_json(report):
+    return json.dumps(report, indent=1, sort_keys=True) + "\n"
+
+
+def _fmt(v, spec):
+    return "-" if v is None else spec % v
+
+
+def table(report):
+    """The summary a person reads after `meso sim run`."""
+    s = report["summary"]
+    lines = [
+        "protocol          %s (seed %d%s)" % (report["protocol"], report["seed"],
+                                              ", exact steps" if report["exact"] else ""),
+        "shots             %d (%d without fault)" % (s["shots"], s["shots_ok"]),
+        "delivered         %.2f µL (drip outside the skin %.2f µL)"
+        % (s["delivered_ul_total"], s["drip_ul_total"]),
+        "dose error        mean %s %%, 99th pct |error| %s %%"
+        % (_fmt(s["dose_error_pct_mean"], "%+.3f"), _fmt(s["dose_error_pct_p99_abs"], "%.3f")),
+        "depth error       max %s mm" % _fmt(s["depth_error_mm_max"], "%.3f"),
+        "time              %.1f s simulated in %.2f s (%.0fx real time)"
+        % (s["sim_seconds"], s["wall_seconds"], s["sim_seconds"] / max(s["wall_seconds"], 1e-9)),
+        "ended             %s" % s["ended_by"],
+    ]
+    if "late_steps" in s:
+        lines.append("steps             %d, late %d, max step error %.3f µs"
+                     % (s["steps"], s["late_steps"], s["max_step_error_us"]))
+    for f in report["faults"]:
+        lines.append("fault %-12s at %.3f s in %s: %s" % (f["code"], f["time_s"], f["state"],
+                                                       f["safe_state"]))
+    return "\n".join(lines)

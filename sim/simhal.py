@@ -1,0 +1,110 @@
+"""The firmware's HAL over the simulated world, so the real core runs unchanged.
+
+Reads see the world at the current simulated instant; nothing here advances time. The
+same reads and writes, in the same order, are what the MicroPython child's proxy HAL
+exchanges with the kernel (sim/mpy.py), which is why both give the same shot log.
+"""
+
+from firmware import hal
+from firmware.hal import (
+    AXIS_PLUNGER,
+    IN_CARRIAGE_HOME,
+    IN_CONTACT,
+    IN_PLUNGER_END,
+    IN_PLUNGER_HOME,
+    IN_STALL_CARRIAGE,
+    IN_STALL_PLUNGER,
+    IN_TRIGGER,
+)
+
+
+class SimHAL(hal.HAL):
+    def __init__(self, world):
+        self.world = world
+        self.tick_period = world.board.tick_period
+        self.ticks_per_s = 1000000
+        self.step_clock_hz = world.board.step_clock_hz
+        self.files = {}
+        self.out = {}
+        self.enabled = False
+        self.watchdog_fed = 0
+        self.tx = bytearray()
+
+    # clock
+    def ticks(self):
+        return self.world.clock.ticks_us()
+
+    def idle(self, deadline):
+        """Not used: the world's main loop schedules polls in simulated time itself."""
+
+    # motion
+    def move(self, axis, direction, segs, nseg):
+        self.world.axis(axis).move(direction, segs, nseg)
+
+    def moving(self, axis):
+        return self.world.axis(axis).moving()
+
+    def steps_done(self, axis):
+        return self.world.axis(axis).steps_done()
+
+    def stop(self, axis):
+        self.world.axis(axis).stop()
+
+    def enable(self, on):
+        self.enabled = bool(on)
+
+    # inputs and outputs
+    def inputs(self):
+        return self.world.input_bits()
+
+    def pressure_kpa(self):
+        return self.world.pressure_kpa()
+
+    def output(self, which, on):
+        on = bool(on)
+        if self.out.get(which) != on:
+            self.out[which] = on
+            self.world.output_changed(which, on)
+
+    def feed_watchdog(self):
+        self.watchdog_fed += 1
+
+    # storage: a flash file system that survives the simulated power cut
+    def read_file(self, name):
+        data = self.files.get(name)
+        return None if data is None else bytes(data)
+
+    def write_file_atomic(self, name, data):
+        self.files[name] = bytes(data)
+
+    def append_file(self, name, data):
+        self.files[name] = self.files.get(name, b"") + bytes(data)
+
+    # byte stream: no host on a `sim run`
+    def read_bytes(self, buf):
+        return 0
+
+    def write_bytes(self, data):
+        self.tx += data
+
+
+def input_bits(world):
+    """The raw input levels of the world as IN_* bits (shared by both HALs)."""
+    op = world.operator_state
+    bits = 0
+    if op.trigger or world.stuck.get("trigger"):
+        bits |= IN_TRIGGER
+    if op.contact and not world.stuck.get("contact_off"):
+        bits |= IN_CONTACT
+    pl = world.plunger
+    if pl.rod_um <= 0.0 and pl.steps <= 0:
+        bits |= IN_PLUNGER_HOME
+    if pl.empty() or world.stuck.get("plunger_end"):
+        bits |= IN_PLUNGER_END
+    if world.carriage.home() or world.stuck.get("carriage_home"):
+        bits |= IN_CARRIAGE_HOME
+    if world.axis(AXIS_PLUNGER).active and (pl.stalled() or world.stuck.get("stall")):
+        bits |= IN_STALL_PLUNGER
+    if world.carriage.stalled:
+        bits |= IN_STALL_CARRIAGE
+    return bits

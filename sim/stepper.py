@@ -1,0 +1,160 @@
+"""Step executor: runs the firmware's (interval, count, add) segments like the PIO would.
+
+Exact mode schedules one SimPy event per step. Fast mode schedules one event per segment
+and applies its steps to the plant as a ramp, or part of it when someone looks mid-segment
+(sync). Both model the segment queue: the executor holds fifo_segments ahead; a soft timer
+every refill_us tops it up, and cannot run inside a GC pause. A segment not yet queued
+when it is due starts late, and so does every step after it: that lateness is the step
+error this module reports (late steps, largest error).
+"""
+
+
+class Executor:
+    def __init__(self, env, clock, gc, params, exact, sink):
+        self.env = env
+        self.clock = clock
+        self.gc = gc
+        self.exact = exact
+        self.depth = params["fifo_segments"]
+        self.refill = clock.from_us(params["refill_us"])
+        self.sink = sink  # step(t_s, n, direction) and ramp(t0_s, t1_s, n, direction)
+        self.active = False
+        self.done = 0
+        self.total = 0
+        self.direction = 1
+        self.gen = 0
+        self.late_steps = 0
+        self.max_err_ticks = 0
+        self.steps_run = 0
+        # fast mode: the segment in progress
+        self.seg = None  # (start, interval, count, add)
+        self.seg_applied = 0
+        self.applied_t = 0
+
+    def move(self, direction, segs, nseg):
+        self.sync()
+        self.gen += 1
+        self.direction = direction
+        plan = [(segs[3 * i], segs[3 * i + 1], segs[3 * i + 2]) for i in range(nseg)]
+        self.total = sum(c for _, c, _ in plan)
+        self.done = 0
+        self.active = self.total > 0
+        self.seg = None
+        if self.active:
+            run = self._exact if self.exact else self._fast
+            self.env.process(run(self.gen, plan))
+
+    def stop(self):
+        self.sync()
+        self.gen += 1
+        self.active = False
+        self.seg = None
+
+    def _available(self, k, ends, t0):
+        """When segment k is in the queue: at once for the first few, else at the refill
+        after segment k - depth has left it."""
+        if k < self.depth:
+            return t0
+        freed = ends[k - self.depth]
+        r = self.refill
+        return self.gc.free_at(-(-freed // r) * r)
+
+    def _late(self, due, start, count):
+        if start > due:
+            self.late_steps += count
+            if start - due > self.max_err_ticks:
+                self.max_err_ticks = start - due
+
+    def _exact(self, gen, plan):
+        env, sink, d = self.env, self.sink, self.direction
+        t0 = env.now
+        ideal = t0
+        shift = 0
+        ends = []
+        hz = self.clock.hz
+        for k, (interval, count, add) in enumerate(plan):
+            start = ideal + shift
+            avail = self._available(k, ends, t0)
+            if avail > start:
+                yield env.timeout(avail - env.now)
+                if gen != self.gen:
+                    return
+                shift = avail - ideal
+            if shift:
+                self._late(ideal, ideal + shift, count)
+            timeout = env.timeout
+            for _ in range(count):
+                yield timeout(interval)
+                if gen != self.gen:
+                    return
+                sink.step(env.now / hz, 1, d)
+                self.done += 1
+                interval += add
+            self.steps_run += count
+            ideal += plan[k][0] * count + add * (count * (count - 1) // 2)
+            ends.append(env.now)
+        self.active = False
+
+    def _fast(self, gen, plan):
+        env = self.env
+        t0 = env.now
+        ideal = t0
+        shift = 0
+        ends = []
+        for k, (interval, count, add) in enumerate(plan):
+            start = ideal + shift
+            avail = self._available(k, ends, t0)
+            if avail > start:
+                shift = avail - ideal
+                start = avail
+            if shift:
+                self._late(ideal, start, count)
+            span = interval * count + add * (count * (count - 1) // 2)
+            self.seg = (start, interval, count, add)
+            self.seg_applied = 0
+            self.applied_t = start
+            yield env.timeout(start + span - env.now)
+            if gen != self.gen:
+                return
+            self._apply(start + span, count)
+            self.steps_run += count
+            self.seg = None
+            ideal += span
+            ends.append(start + span)
+        self.active = False
+
+    def _steps_by(self, t):
+        """Steps of the current segment whose time is at or before t."""
+        start, interval, count, add = self.seg
+        lo, hi = 0, count
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if start + mid * interval + add * (mid * (mid - 1) // 2) <= t:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def _apply(self, t, k):
+        n = k - self.seg_applied
+        if n > 0:
+            hz = self.clock.hz
+            self.sink.ramp(self.applied_t / hz, t / hz, n, self.direction)
+            self.done += n
+            self.seg_applied = k
+            self.applied_t = t
+
+    def sync(self):
+        """Fast mode: apply the steps of the running segment made by now."""
+        if self.seg is not None and self.active:
+            now = self.env.now
+            if now > self.applied_t:
+                self._apply(now, self._steps_by(now))
+
+    def moving(self):
+        self.sync()
+        return self.active
+
+    def steps_done(self):
+        self.sync()
+        return self.done

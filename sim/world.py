@@ -1,0 +1,170 @@
+"""The simulated device and its surroundings, wired together, with the firmware's main loop.
+
+World builds the clock, GC pauses, plunger plant, carriage, step executors, sensors and the
+HAL for one run; main_loop() is the MCU's cooperative loop, which polls the firmware at the
+deadline it asked for (or when an input changes), late by a drawn latency and by any GC
+pause. The firmware is reached through a small adapter (sim/firmware.py): in-process or a
+MicroPython child, the loop does not care.
+"""
+
+import simpy
+
+from firmware.hal import AXIS_CARRIAGE, AXIS_PLUNGER
+from sim import params as sim_params
+from sim.carriage import Carriage
+from sim.mcu import Clock, GcPauses
+from sim.plant import Plunger
+from sim.simhal import SimHAL, input_bits
+from sim.stepper import Executor
+
+
+class OperatorState:
+    def __init__(self):
+        self.trigger = False
+        self.contact = False
+
+
+class PlungerSink:
+    """Steps of the plunger executor into the plant."""
+
+    def __init__(self, plant):
+        self.plant = plant
+
+    def step(self, t, n, d):
+        self.plant.motor_steps(t, n, d)
+
+    def ramp(self, t0, t1, n, d):
+        self.plant.ramp(t0, t1, n, d)
+
+
+class CarriageSink:
+    """Steps of the carriage: the plunger's pending steps go to the plant first, so the
+    plant always advances in time order."""
+
+    def __init__(self, world):
+        self.world = world
+
+    def step(self, t, n, d):
+        self.world.plunger_exec.sync()
+        self.world.carriage.step(t, n, d)
+
+    def ramp(self, t0, t1, n, d):
+        self.world.plunger_exec.sync()
+        self.world.carriage.ramp(t0, t1, n, d)
+
+
+class World:
+    def __init__(self, board, head, seed, overrides=None, exact=False):
+        self.board = board
+        self.head = head
+        self.p = sim_params.check(overrides)
+        self.streams = sim_params.Streams(seed)
+        self.true = sim_params.draw_plant(self.p, head, board, self.streams)
+        self.cal_ppm = sim_params.calibration_ppm(self.p, board, self.true, self.streams)
+        self.env = simpy.Environment()
+        self.clock = Clock(self.env, board, self.p)
+        self.gc = GcPauses(self.clock, self.p, self.streams("gc"))
+        pl = board.plunger
+        self.plunger = Plunger(self.true, pl.den * 1000.0 / pl.num)
+        car = board.carriage
+        self.carriage = Carriage(car.den * 1000.0 / car.num, self.true["carriage_lead_scale"],
+                                 self._needle)
+        self.plunger_exec = Executor(self.env, self.clock, self.gc, self.p, exact,
+                                     PlungerSink(self.plunger))
+        self.carriage_exec = Executor(self.env, self.clock, self.gc, self.p, exact,
+                                      CarriageSink(self))
+        self.operator_state = OperatorState()
+        self.stuck = {}
+        self.hal = SimHAL(self)
+        self.wake = self.env.event()
+        self.cue = self.env.event()
+        self.needle_event = self.env.event()
+        self.insertions = []  # dicts: t_in, t_out, out_in, delivered_ul, depth_um
+        self.drip_ul = 0.0
+        self.out_mark = 0.0
+        self.tissue = self.streams("tissue")
+        self.running = True
+        self.polls = 0
+        self.fw = None
+
+    # -- hardware seen by the HAL --------------------------------------------
+    def axis(self, axis):
+        return self.plunger_exec if axis == AXIS_PLUNGER else self.carriage_exec
+
+    def sync(self):
+        self.plunger_exec.sync()
+        self.carriage_exec.sync()
+        self.plunger.advance(self.clock.s())
+
+    def input_bits(self):
+        self.sync()
+        return input_bits(self)
+
+    def pressure_kpa(self):
+        self.sync()
+        return int(self.plunger.pressure_kpa() + 0.5)
+
+    def output_changed(self, which, on):
+        if which == 0 and on:  # OUT_BUZZER: the pacing cue the operator follows
+            ev, self.cue = self.cue, self.env.event()
+            ev.succeed(self.env.now)
+
+    # -- the needle in the skin ------------------------------------------------
+    def _needle(self, t, inside):
+        self.plunger_exec.sync()
+        pl = self.plunger
+        pl.advance(t)
+        if inside:
+            self.drip_ul += pl.out_ul - self.out_mark
+            kpa = max(0.0, self.tissue.normal(self.p["tissue_kpa"], self.p["tissue_sd_kpa"]))
+            pl.set_threshold(t, kpa)
+            self.insertions.append({"t_in": t, "t_out": None, "out_in": pl.out_ul,
+                                    "delivered_ul": 0.0, "depth_um": 0.0})
+        else:
+            pl.set_threshold(t, 0.0)
+            ins = self.insertions[-1]
+            ins["t_out"] = t
+            ins["delivered_ul"] = pl.out_ul - ins["out_in"]
+            ins["depth_um"] = self.carriage.max_depth_um
+        self.out_mark = pl.out_ul
+        ev, self.needle_event = self.needle_event, self.env.event()
+        ev.succeed(inside)
+
+    def needle_in(self):
+        return self.carriage.inside
+
+    def poke(self):
+        """An input changed: wake the main loop (a pin interrupt would)."""
+        if not self.wake.triggered:
+            self.wake.succeed()
+
+    # -- the MCU's main loop -----------------------------------------------------
+    def main_loop(self, fw):
+        env, clock, gc = self.env, self.clock, self.gc
+        g = self.streams("loop")
+        period = self.board.tick_period
+        half = period // 2
+        lat_us = self.p["loop_latency_us"]
+        deadline = fw.poll(clock.ticks_us())
+        while self.running:
+            wait_us = (deadline - clock.ticks_us() + half) % period - half
+            if wait_us > 0:
+                if self.wake.triggered:
+                    self.wake = env.event()
+                yield env.timeout(clock.from_us(wait_us)) | self.wake
+            if self.wake.triggered:
+                self.wake = env.event()
+            # Served late by the loop's own latency, and not at all during a GC pause.
+            t = gc.free_at(env.now + clock.from_us(int(g.exponential(lat_us))))
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            if not self.running:
+                return
+            try:
+                deadline = fw.poll(clock.ticks_us())
+            except Exception as e:  # the core crashed: a board would reset (watchdog)
+                self.running = False
+                fw.crashed(self, e)
+                return
+            self.polls += 1
+            fw.after_poll(self)
