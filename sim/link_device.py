@@ -130,6 +130,7 @@ class VirtualDevice:
         self.app = App(self.hal, self.board)
         self.link = Link(self.hal, self.app, self.board, device_id)
         self.deadline = self.hal.now
+        self.start_us = self.hal.now
         self.armed_at = -1
         self.release_at = -1
         self.link.start()
@@ -153,11 +154,15 @@ class VirtualDevice:
             return self.release_at
         return press if not hal.trigger else self.release_at
 
-    def advance(self, now_us):
-        """Run the App (and the operator) through every deadline up to now_us."""
+    def host_spoke(self):
+        pass
+
+    def advance(self, sim_s):
+        """Run the App (and the operator) through every deadline up to sim_s seconds after
+        power-up; return the seconds to the next deadline."""
         hal = self.hal
         period = hal.tick_period
-        target = now_us % period
+        target = (self.start_us + int(sim_s * 1e6)) % period
         while True:
             wake = self._operator(hal.now)
             nxt = self.deadline
@@ -170,4 +175,4 @@ class VirtualDevice:
             self.deadline = self.app.poll(hal.now)
         hal.now = target
         self.deadline = self.app.poll(target)
-        return self.deadline
+        return ticks.diff(self.deadline, target, period) / 1e6

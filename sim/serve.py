@@ -113,15 +113,23 @@ def open_pty():
     return master, slave, os.ttyname(slave)
 
 
-def make_device(state_dir):
-    """The virtual device behind the port (the stand-in mechanics for now)."""
-    from sim.link_device import VirtualDevice
+MECHANICS = ("world", "plain")
 
-    return VirtualDevice(state_dir)
+
+def make_device(state_dir, mechanics="world", seed=0):
+    """The virtual device behind the port: the simulator's world, or plain mechanics (moves
+    take their planned time, contact is always made: only the link is under test)."""
+    if mechanics == "plain":
+        from sim.link_device import VirtualDevice
+
+        return VirtualDevice(state_dir)
+    from sim.link_world import WorldDevice
+
+    return WorldDevice(state_dir, seed)
 
 
 def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=None,
-          ready=None):
+          ready=None, mechanics="world", seed=0):
     """Serve a virtual device until stop() is true (or forever). Prints the port path first.
 
     ready(path, device) is called once the port exists (for in-process use)."""
@@ -129,7 +137,7 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="mesogun-device-")
     master, slave, path = open_pty()
-    dev = make_device(state_dir)
+    dev = make_device(state_dir, mechanics, seed)
     period = dev.hal.tick_period
     to_dev = Pipe(baud, chaos, 1)
     to_host = Pipe(baud, chaos, 2)
@@ -137,7 +145,6 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if ready is not None:
         ready(path, dev)
     t0 = time.monotonic()
-    sim0 = dev.hal.now
     unsent = b""
     try:
         while stop is None or not stop():
@@ -149,11 +156,13 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
             if data:
                 to_dev.push(data, now)
             arrived = to_dev.pop(now)
+            sim_wait_s = dev.advance((now - t0) * speed)
+            link_us = int((now - t0) * 1e6) % period
             if arrived:
                 dev.hal.rx += arrived
-            sim_deadline = dev.advance(sim0 + int((now - t0) * 1e6 * speed))
-            link_us = int((now - t0) * 1e6) % period
             link_deadline = dev.link.poll(link_us)
+            if arrived:
+                dev.host_spoke()
             if dev.hal.tx:
                 to_host.push(bytes(dev.hal.tx), now)
                 dev.hal.tx = bytearray()
@@ -164,7 +173,7 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
                 except BlockingIOError:
                     pass  # the host is not reading: keep the bytes until it does
             waits = [0.02]
-            waits.append(((sim_deadline - dev.hal.now) % period) / 1e6 / speed)
+            waits.append(sim_wait_s / speed)
             waits.append(((link_deadline - link_us) % period) / 1e6)
             for pipe in (to_dev, to_host):
                 t = pipe.next_time()

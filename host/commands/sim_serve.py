@@ -14,6 +14,10 @@ def add_arguments(p):
     p.add_argument("--chaos", default="",
                    help="line faults, e.g. drop=0.01,flip=1e-4,dup=0.001,stall=0.0005,"
                         "stall_ms=50,seed=1 (rates per byte; flip per bit; dup per frame)")
+    p.add_argument("--mechanics", choices=("world", "plain"), default="world",
+                   help="world: the simulator's physics and practitioner (default); plain: "
+                        "moves take their planned time and every press fires (link tests)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulated world")
     p.add_argument("--state", metavar="DIR",
                    help="folder for the device's files (stored protocol, shot journal); "
                         "start again on the same folder to power-cycle it")
@@ -31,6 +35,7 @@ def run(args):
     except ValueError as e:
         raise MesoError("--chaos: %s" % e)
     try:
-        return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state)
+        return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state,
+                           mechanics=args.mechanics, seed=args.seed)
     except KeyboardInterrupt:
         return 0
