@@ -73,7 +73,7 @@ class WorldDevice:
         self.link = Link(self.hal, self.app, board, device_id)
         self.crash = None
         self.link.start()
-        w.env.process(w.main_loop(self.fw))
+        w.start(self.fw)
         w.env.process(operator(w.env, w, self))
 
     # -- what the operator asks of the session it works in ---------------------

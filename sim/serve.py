@@ -116,7 +116,7 @@ def open_pty():
 MECHANICS = ("world", "plain")
 
 
-def make_device(state_dir, mechanics="world", seed=0):
+def make_device(state_dir, mechanics="world", seed=0, head=None):
     """The virtual device behind the port: the simulator's world, or plain mechanics (moves
     take their planned time, contact is always made: only the link is under test)."""
     if mechanics == "plain":
@@ -125,11 +125,11 @@ def make_device(state_dir, mechanics="world", seed=0):
         return VirtualDevice(state_dir)
     from sim.link_world import WorldDevice
 
-    return WorldDevice(state_dir, seed)
+    return WorldDevice(state_dir, seed, head=head)
 
 
 def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=None,
-          ready=None, mechanics="world", seed=0):
+          ready=None, mechanics="world", seed=0, head=None):
     """Serve a virtual device until stop() is true (or forever). Prints the port path first.
 
     ready(path, device) is called once the port exists (for in-process use)."""
@@ -137,7 +137,7 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="mesogun-device-")
     master, slave, path = open_pty()
-    dev = make_device(state_dir, mechanics, seed)
+    dev = make_device(state_dir, mechanics, seed, head)
     period = dev.hal.tick_period
     to_dev = Pipe(baud, chaos, 1)
     to_host = Pipe(baud, chaos, 2)

@@ -18,6 +18,9 @@ def add_arguments(p):
                    help="world: the simulator's physics and practitioner (default); plain: "
                         "moves take their planned time and every press fires (link tests)")
     p.add_argument("--seed", type=int, default=0, help="seed of the simulated world")
+    p.add_argument("--fitted", metavar="PROTOCOL",
+                   help="fit the syringe, needle and fluid this protocol file names (default: "
+                        "3 mL, 4 mm 32 G needle, 20 mPa·s)")
     p.add_argument("--state", metavar="DIR",
                    help="folder for the device's files (stored protocol, shot journal); "
                         "start again on the same folder to power-cycle it")
@@ -34,8 +37,13 @@ def run(args):
         chaos = serve.parse_chaos(args.chaos)
     except ValueError as e:
         raise MesoError("--chaos: %s" % e)
+    head = None
+    if args.fitted:
+        from host import protocol
+
+        head = protocol.load(args.fitted).core()["protocol"]
     try:
         return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state,
-                           mechanics=args.mechanics, seed=args.seed)
+                           mechanics=args.mechanics, seed=args.seed, head=head)
     except KeyboardInterrupt:
         return 0

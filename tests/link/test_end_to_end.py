@@ -3,14 +3,16 @@
 import json
 import os
 
-from conftest import ROOT, meso
+from conftest import ROOT, meso, write_protocol
 
 from firmware import faults
 from host.link.stream import shot_record
 
 
 def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys):
-    dev = device(speed=100)
+    # Plain mechanics: the example's dose flow is more than its 32 G needle passes, so on
+    # the simulator's physics every shot ends in an occlusion fault.
+    dev = device(speed=100, mechanics="plain")
     log = tmp_path / "face.session.json"
     code, out, err = meso(capsys, "run", os.path.join(ROOT, "examples", "face.toml"),
                           "--port", dev.port, "--screened-by", "test", "--yes", "--log", log)
@@ -31,6 +33,21 @@ def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, 
     assert [dict((k, v) for k, v in s.items() if k != "shot") for s in downloaded] == host_shots
 
 
+def test_world_device_streams_and_host_log_equals_device_log(device, tmp_path, capsys):
+    """The simulator's world behind the port: plant, carriage, practitioner, GC pauses."""
+    dev = device(speed=50)
+    proto = write_protocol(tmp_path / "p.toml", points=60, zones=3)
+    log = tmp_path / "s.json"
+    code, out, err = meso(capsys, "run", proto, "--port", dev.port, "--screened-by", "test",
+                          "--yes", "--log", log)
+    assert code == 0, err
+    assert "done, 60/60 shots" in out and "0 faults" in out
+    host_shots = json.loads(log.read_text())["shots"]
+    assert host_shots == [shot_record(r) for r in dev.journal()]
+    assert [(s["zone"], s["index"]) for s in host_shots] == [(z, i) for z in range(3)
+                                                            for i in range(20)]
+
+
 def test_info_and_status(device, capsys):
     dev = device()
     code, out, err = meso(capsys, "info", "--port", dev.port, "--json")
@@ -43,10 +60,9 @@ def test_info_and_status(device, capsys):
 
 
 def test_abort_mid_run_stops_the_gun(device, tmp_path):
+    from host import protocol
     from host.link.session import Session
     from host.link.stream import StreamRun
-    from conftest import write_protocol
-    from host import protocol
 
     dev = device(speed=20)
     core = protocol.load(str(write_protocol(tmp_path / "p.toml", points=50))).core()
