@@ -34,6 +34,9 @@ class SimHAL(hal.HAL):
     def ticks(self):
         return self.world.clock.ticks_us()
 
+    def idle(self, deadline):
+        """Not used: the world's main loop schedules polls in simulated time itself."""
+
     # motion
     def move(self, axis, direction, segs, nseg):
         self.world.axis(axis).move(direction, segs, nseg)

