@@ -50,3 +50,21 @@ def test_a_planned_move_is_exact_in_one_chunk():
     nseg, _ = motion.plan(segs, 300, 1200, b.plunger.max_speed_sps, b.plunger.accel_sps2,
                           b.step_clock_hz, b.step_tol_ticks)
     assert edges(segs, nseg, 4096) == list(motion.expand(segs, nseg))
+
+
+def test_fill_allocates_nothing_after_setup():
+    import micropython
+
+    segs = array.array("i", [5000, 300, -3, 40000, 100, 0])
+    feeder = PulseFeeder()
+    durations = [0] * 256
+    levels = [False] * 256
+    feeder.start(segs, 2)
+    total = 0
+    micropython.heap_lock()
+    try:
+        while feeder.fill(durations, levels):
+            total += feeder.chunk_steps
+    finally:
+        micropython.heap_unlock()
+    assert total == 400

@@ -32,3 +32,20 @@ def test_a_planned_pyboard_move():
     nseg, _ = motion.plan(segs, 300, 3000, b.plunger.max_speed_sps, b.plunger.accel_sps2,
                           b.step_clock_hz, b.step_tol_ticks)
     assert walk(segs, nseg) == list(motion.expand(segs, nseg))
+
+
+def test_next_interval_allocates_nothing():
+    # It runs in the timer's hard IRQ, where the heap is locked.
+    import micropython
+
+    segs = array.array("i", [5000, 300, -3, 4000, 1000, 0])
+    st = array.array("i", [0] * steps.ST_WORDS)
+    steps.start(st, 2)
+    n = 0
+    micropython.heap_lock()
+    try:
+        while steps.next_interval(segs, st):
+            n += 1
+    finally:
+        micropython.heap_unlock()
+    assert n == 1300
