@@ -152,20 +152,20 @@ class Checker:
 
     def pressure(self, z):
         """A flow the needle cannot pass below the occlusion limit is an error."""
-        if any((-1, k) in self.fw_bad | self.flagged for k in limits.PROTOCOL_KEYS) or any(
-                (z.index, k) in self.fw_bad | self.flagged for k in ("*", "mode", "flow_ul_s")):
+        bad = self.fw_bad | self.flagged
+        if any((-1, k) in bad for k in limits.PROTOCOL_KEYS) or any(
+                (z.index, k) in bad for k in ("*", "mode", "flow_ul_s")):
             return
-        est = flow.check(self.board, self.proto.head, z.core)
-        if est is None or est[0] <= est[1]:
+        est = flow.estimate(self.board, self.proto.head, z.core)
+        if est is None or not est.over_limit:
             return
-        kpa, limit, safe = est
         head = self.proto.head
-        self.add(flow_path(self.proto, z), "zone[%d].flow_ul_s" % z.index,
-                 flow.zone_flow_ul_s(self.board, self.board.syringe(head["syringe_ml"]), z.core),
-                 "at most %s µL/s" % flow_figure(safe),
+        self.add(flow_path(self.proto, z), "zone[%d].flow_ul_s" % z.index, est.flow_ul_s,
+                 "at most %s µL/s" % flow_figure(est.safe_ul_s),
                  "a %g mPa·s fluid through a %d G, %g mm needle needs about %d kPa at this "
                  "flow; the gun stops at %d kPa (occlusion): set flow_ul_s lower"
-                 % (head["viscosity_mpas"], head["needle_gauge"], head["needle_mm"], kpa, limit))
+                 % (head["viscosity_mpas"], head["needle_gauge"], head["needle_mm"], est.kpa,
+                    est.limit_kpa))
 
     def grid(self, z, path, label):
         g = z.table["grid"]

@@ -50,13 +50,12 @@ def warnings(proto, board):
             if not lo <= z.grid[2] <= hi:
                 warn(("zone", z.index, "grid", "spacing_mm"), label + "grid.spacing_mm",
                      z.grid[2], _range(lo, hi, "mm"), "outside the usual spacing %s" % whose)
-        est = flow.check(board, proto.head, z.core)
-        if est is not None and est[0] > flow.SAFE_FRACTION * est[1]:
-            warn(flow_path(proto, z), label + "flow_ul_s",
-                 flow.zone_flow_ul_s(board, board.syringe(proto.head["syringe_ml"]), z.core),
-                 "at most %s µL/s" % flow_figure(est[2]),
+        est = flow.estimate(board, proto.head, z.core)
+        if est is not None and est.over_safe:
+            warn(flow_path(proto, z), label + "flow_ul_s", est.flow_ul_s,
+                 "at most %s µL/s" % flow_figure(est.safe_ul_s),
                  "needs about %d kPa of the gun's %d kPa occlusion limit; the fluid's "
-                 "viscosity varies, so shots may stop on occlusion" % (est[0], est[1]))
+                 "viscosity varies, so shots may stop on occlusion" % (est.kpa, est.limit_kpa))
     if plan.volume_ul > SESSION_UL_USUAL:
         warn(("zone",), "session", plan.volume_ul, "2-6 mL",
              "more volume than a usual session (µL)")

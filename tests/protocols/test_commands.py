@@ -153,12 +153,12 @@ def test_line_pressure(tmp_path):
     diags = protocol.errors(protocol.load(write(tmp_path, viscous)))
     assert [(d.line, d.key) for d in diags] == [(8, "zone[0].flow_ul_s"),
                                                 (14, "zone[1].flow_ul_s")]
-    assert "needs about 2002 kPa" in diags[0].why and diags[0].allowed == "at most 11 µL/s"
+    assert "needs about 2022 kPa" in diags[0].why and diags[0].allowed == "at most 9 µL/s"
     # At the suggested flow it is valid; just under the limit it is a warning.
-    ok = viscous.replace("viscosity_mpas = 20", "viscosity_mpas = 20\nflow_ul_s = 11")
+    ok = viscous.replace("viscosity_mpas = 20", "viscosity_mpas = 20\nflow_ul_s = 9")
     proto = protocol.load(write(tmp_path, ok))
     assert protocol.errors(proto) == [] and protocol.warnings(proto) == []
-    near = ok.replace("flow_ul_s = 11", "flow_ul_s = 19")
+    near = ok.replace("flow_ul_s = 9", "flow_ul_s = 15")
     warns = protocol.warnings(protocol.load(write(tmp_path, near)))
     assert [(w.line, w.key) for w in warns] == [(7, "zone[0].flow_ul_s"),
                                                 (7, "zone[1].flow_ul_s")]
