@@ -3,6 +3,7 @@
 import contextlib
 import io
 import json
+import time
 
 from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
@@ -12,6 +13,7 @@ from host.errors import MesoError
 from host.flash import service
 
 CHUNK_BYTES = 2048
+READ_TIMEOUT_S = 10
 
 
 class Device:
@@ -23,11 +25,12 @@ class Device:
 
     @classmethod
     def open(cls, port):
-        t = _raw_repl(port, 0.5)
+        t = _raw_repl(port, 0.3)
         if t is None and service.enter_maintenance(port) is not None:
             # The app hands the port to the REPL once its answer has left: try again then.
             for _ in range(4):
-                t = _raw_repl(port, 1.5)
+                time.sleep(0.1)
+                t = _raw_repl(port, 1.0)
                 if t is not None:
                     break
         if t is None:
@@ -133,6 +136,7 @@ def _raw_repl(port, timeout_s):
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # mpremote prints what it got
             t.enter_raw_repl(soft_reset=True, timeout_overall=timeout_s)
+        t.serial.timeout = READ_TIMEOUT_S  # raw-paste flow control reads one byte at a time
         return t
     except TransportError:
         t.close()
