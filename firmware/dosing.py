@@ -1,41 +1,173 @@
-"""Plunger steps for each shot: the running total of volume, and the slack to take up first.
+"""Plunger steps for each shot: running total, backlash, priming, flow cap, relief.
 
 The stopper's target is computed from the cumulative commanded volume, so per-shot rounding
 never accumulates. Between shots the plunger backs off (anti-drip relief) and, in
 compensated mode, the lead screw's backlash opens on every reversal: the next dose first
-takes that slack up. Naive mode models no backlash (the motor position is the stopper's),
-for comparison on the same seed. Called before the trigger and after each move; the
-shot path itself only reads the planned step count.
+takes that slack up. Naive mode models no backlash (the motor position is the stopper's).
+
+Given the protocol's fluid (needle gauge and length, viscosity), the dose model also knows
+the line: the needle's Hagen–Poiseuille resistance R and the syringe's nominal compliance
+C. safe_flow_nl_s() is the fastest flow that keeps the line well under the board's
+occlusion limit. In compensated mode the model pre-loads the compliance on the first dose
+of a syringe (priming: the volume C holds at the pressure a dose leaves behind, which never
+reaches the skin) and sizes the relief to empty what C holds. A dose cut by a fault is
+rebased, never caught up. All in integers; planning may allocate, the shot path only reads
+the planned step count.
 """
 
 from firmware.compat import const
 from firmware.hal import FORWARD
-from firmware.units import PPM, PlungerScale
+from firmware.units import PI_DEN, PI_NUM, PPM, PlungerScale, div_round
 
 NAIVE = const(0)
 COMPENSATED = const(1)
 MODE_NAMES = ("naive", "compensated")
 
+# Inner diameter in µm of thin-wall needles, by gauge.
+NEEDLE_ID_UM = ((25, 311), (26, 292), (27, 241), (28, 216), (29, 184), (30, 165), (31, 140),
+                (32, 125), (33, 110), (34, 90))
+HUB_UM = const(2000)  # cannula inside the hub: part of the flow path
+# Stopper and barrel compliance in nL per bar of a typical syringe, by volume in mL.
+COMPLIANCE_NL_BAR = ((1, 200), (3, 500), (5, 900), (10, 1300))
+STICTION_KPA = const(4)  # stopper friction, as a pressure
+TISSUE_KPA = const(15)  # back-pressure of the dermis at the tip
+BUDGET_PCT = const(50)  # share of the board's occlusion limit a dose may use
+RELIEF_MARGIN_PCT = const(150)  # relief empties this much of what the compliance holds
+
+
+def _lookup(table, key):
+    best = table[0]
+    for row in table:
+        if abs(row[0] - key) < abs(best[0] - key):
+            best = row
+    return best[1]
+
+
+def exp_neg_ppm(x_num, x_den):
+    """e^(-x) in ppm for x = x_num / x_den >= 0, in integers ((1 - x/64)^64 after halving)."""
+    if x_num >= 20 * x_den:
+        return 0
+    # e^-x = (e^(-x/2^k))^(2^k); e^-y ~ 1 - y + y²/2 - y³/6 for y < 1/16.
+    k = 0
+    while x_num * 16 > x_den * (1 << k):
+        k += 1
+    den = x_den << k
+    y = x_num * PPM // den
+    v = PPM - y + y * y // (2 * PPM) - y * y * y // (6 * PPM * PPM)
+    for _ in range(k):
+        v = v * v // PPM
+    return v
+
+
+class Line:
+    """The fluid path of a protocol: needle resistance R = r_num / r_den kPa·s/µL, and C."""
+
+    def __init__(self, syringe, gauge, needle_um, viscosity_milli):
+        id_um = _lookup(NEEDLE_ID_UM, gauge)
+        # R = 8 µ L / (π r⁴) = 128 µ L / (π d⁴): with µ in thousandths of mPa·s and L, d
+        # in µm, that is kPa·s/µL.
+        self.r_num = 128 * viscosity_milli * (needle_um + HUB_UM) * PI_DEN
+        self.r_den = PI_NUM * id_um * id_um * id_um * id_um
+        self.c_nl_bar = _lookup(COMPLIANCE_NL_BAR, syringe.volume_nl // 1000000)
+
+    def pressure_kpa(self, flow_nl_s):
+        """Line pressure the needle needs for a flow (above the tissue's)."""
+        return div_round(flow_nl_s * self.r_num, self.r_den * 1000)
+
+    def flow_nl_s(self, kpa):
+        """Flow the needle passes at a pressure."""
+        return kpa * self.r_den * 1000 // self.r_num
+
+    def tau_us(self):
+        # R [kPa·s/µL] · C [µL/kPa]: C = c_nl_bar / 100 / 1000 µL/kPa.
+        return self.r_num * self.c_nl_bar * 10 // self.r_den
+
+    def held_nl(self, kpa):
+        """Volume the compliance holds at a pressure."""
+        return self.c_nl_bar * kpa // 100
+
+
+def safe_flow_nl_s(board, line):
+    """Fastest dose flow whose line pressure stays within BUDGET_PCT of the board's
+    occlusion limit, tissue and stopper friction included (for limits and protocols)."""
+    budget = board.pressure_max_kpa * BUDGET_PCT // 100 - STICTION_KPA - TISSUE_KPA
+    return line.flow_nl_s(budget if budget > 1 else 1)
+
 
 class Dosing:
-    def __init__(self, board, syringe, mode=COMPENSATED, cal_ppm=PPM, backlash_steps=None):
+    def __init__(self, board, syringe, mode=COMPENSATED, cal_ppm=PPM, backlash_steps=None,
+                 fluid=None):
         self.mode = mode
         self.scale = PlungerScale(board.plunger, syringe.bore_um, cal_ppm)
         if backlash_steps is None:
             backlash_steps = board.plunger.backlash_steps
         self.backlash = backlash_steps if mode == COMPENSATED else 0
         self.relief_steps = board.plunger.um_to_steps(board.relief_um)
+        self.prime_nl = 0
+        self.line = None
+        if fluid is not None:
+            self.line = Line(syringe, fluid[0], fluid[1], fluid[2])
+            self.max_flow_nl_s = safe_flow_nl_s(board, self.line)
+            if mode == COMPENSATED:
+                self.compensate(board)
         self.reset()
+
+    def compensate(self, board):
+        """Priming and relief from the line model at the capped flow and the board's hold."""
+        line = self.line
+        p_ss = line.pressure_kpa(self.max_flow_nl_s)
+        # The dose leaves what a flow up to the safe one builds; faster flows fault anyway.
+        tau = line.tau_us()
+        left = p_ss * exp_neg_ppm(board.hold_ms * 1000, tau if tau > 0 else 1) // PPM
+        self.prime_nl = line.held_nl(STICTION_KPA + TISSUE_KPA + left)
+        relief_nl = line.held_nl(STICTION_KPA + TISSUE_KPA + p_ss) * RELIEF_MARGIN_PCT // 100
+        steps = self.scale.steps(relief_nl) + self.backlash
+        if steps > self.relief_steps:
+            self.relief_steps = steps
 
     def reset(self):
         """A fresh syringe: stopper at zero, backlash closed in the forward direction."""
         self.stopper = 0  # modelled stopper position, steps
         self.slack = 0  # open backlash that a forward move takes up first, steps
+        self.base_nl = 0  # commanded volume that was never swept (shots cut by a fault)
+        self.cut = False  # a rebase waits for the next planning
+        self.cut_total_nl = 0
+        self.cut_stopper = 0
+        self.cut_kpa = -1
 
     def dose_steps(self, total_nl_after):
         """Forward motor steps that bring the stopper to the running total's position."""
-        steps = self.scale.steps(total_nl_after) - self.stopper + self.slack
+        if self.cut:
+            self._apply_cut()
+        nl = total_nl_after - self.base_nl
+        if nl > 0:
+            nl += self.prime_nl
+        steps = self.scale.steps(nl) - self.stopper + self.slack
         return steps if steps > 0 else 0
+
+    def rate_sps(self, flow_nl_s):
+        """Plunger speed for a dose flow."""
+        return self.scale.rate_sps(flow_nl_s)
+
+    def rebase(self, total_nl, kpa=-1):
+        """A fault cut a dose short: the session counts it as given, so the stopper stands
+        for total_nl now and the next dose must not catch up what this one missed.
+
+        Compensated, with the line pressure at the cut (kPa, -1 if unknown): what the
+        compliance held beyond its usual charge comes out on the next dose, which sweeps
+        that much less. Runs in the trip, so it only notes small ints; the next planning
+        (dose_steps) does the arithmetic."""
+        self.cut_total_nl = total_nl
+        self.cut_stopper = self.stopper
+        self.cut_kpa = kpa
+        self.cut = True
+
+    def _apply_cut(self):
+        self.cut = False
+        swept = self.scale.nl(self.cut_stopper) - self.prime_nl
+        if self.mode == COMPENSATED and self.line is not None and self.cut_kpa >= 0:
+            swept -= self.line.held_nl(self.cut_kpa + STICTION_KPA) - self.prime_nl
+        self.base_nl = self.cut_total_nl - (swept if swept > 0 else 0)
 
     def moved(self, direction, steps):
         """Account for steps the motor actually made in a direction."""

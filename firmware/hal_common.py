@@ -7,7 +7,9 @@ the board's pin naming. Only those files (hal_*.py) import machine.
 import os
 import select
 import sys
+import time
 
+import machine
 import micropython
 from machine import ADC, Pin
 
@@ -25,6 +27,8 @@ INPUTS = (
     ("carriage_diag", hal.IN_STALL_CARRIAGE, 1),
     ("pedal", hal.IN_PEDAL, 0),
 )
+# Longest single wait in idle(): the loop comes back to feed the watchdog and poll the link.
+IDLE_MAX_US = 50000
 # Full scale of the line-pressure sensor at the ADC's full scale (ratiometric, 0..1 MPa).
 PRESSURE_FULL_KPA = 1000
 
@@ -87,6 +91,17 @@ class PinIO:
             self.buzzer.value(v)
             if self.led is not None:
                 self.led.value(v)
+
+
+def idle(deadline, io, service=None):
+    """Wait until the deadline (a ticks_us value) or a trigger press; service() each wake."""
+    start = time.ticks_us()
+    if time.ticks_diff(deadline, start) > IDLE_MAX_US:
+        deadline = time.ticks_add(start, IDLE_MAX_US)
+    while time.ticks_diff(deadline, time.ticks_us()) > 0 and not io.trigger_seen:
+        if service is not None:
+            service()
+        machine.idle()  # sleeps until the next interrupt (tick, USB, pin)
 
 
 def _exists(path):

@@ -51,6 +51,10 @@ class HALRp2(hal.HAL):
     def ticks(self):
         return time.ticks_us()
 
+    def idle(self, deadline):
+        # Steps need no attention here: the DMA IRQ refills the PIO's ring.
+        hal_common.idle(deadline, self.io)
+
     # -- motion ------------------------------------------------------------------------
     def move(self, axis, direction, segs, nseg):
         total = words.checked_steps(segs, nseg)

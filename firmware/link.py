@@ -21,7 +21,7 @@ from firmware.wire.frame import MAX_PAYLOAD
 STORED = "protocol.bin"  # [32-byte SHA-256][protocol JSON]
 PROTOCOL_MAX = const(16384)
 LINK_TIMEOUT_US = const(1500000)
-RTO_US = const(300000)
+RTO_US = const(150000)
 WINDOW = const(8)
 IDLE_POLL_US = const(20000)
 LOG_DATA_MAX = MAX_PAYLOAD - 8

@@ -48,6 +48,7 @@ class Session:
         self.name = ""
         self.syringe = None
         self.needle_cap_um = 0
+        self.fluid = None
         self.zones = []
         self.reset_counters()
 
@@ -75,6 +76,9 @@ class Session:
         self.syringe = syringe
         self.needle_cap_um = self.board.depth_cap_um(head["needle_mm"])
         self.name = head["name"]
+        # The fluid path, for the dose model: gauge, needle length µm, viscosity in 1/1000 mPa·s.
+        self.fluid = (head["needle_gauge"], units.milli(head["needle_mm"]),
+                      units.milli(head["viscosity_mpas"]))
         self.zones = [Zone(z, self.board, syringe) for z in proto["zone"]]
         self.loaded = True
         self.reset_counters()

@@ -80,6 +80,7 @@ class ShotMachine:
         self.safe_carriage = Move(1)
         self.dosing = None
         self.dosing_mode = 1
+        self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
         self.state = IDLE
         self.fault = faults.NONE
         self.until = 0  # deadline of the current state
@@ -105,7 +106,8 @@ class ShotMachine:
         if not self.session.loaded or self.state not in (IDLE, DONE, PAUSED):
             return False
         if self.dosing is None:
-            self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode)
+            self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode,
+                                 self.cal_ppm, None, self.session.fluid)
             steps = self.dosing.relief_steps
             pl = self.board.plunger
             self.relief_move.plan(steps, pl.max_speed_sps, pl.accel_sps2, self.clock_hz, self.tol)
@@ -248,6 +250,9 @@ class ShotMachine:
                      self.t_start_ms, self.ms, swept_nl)
         if dosed:
             self.session.shot_done(zone)
+            if fault != faults.NONE:
+                # No catch-up of the missed volume on the next point.
+                self.dosing.rebase(self.session.syringe_nl, self.hal.pressure_kpa())
 
     def cue(self, now):
         self.hal.output(OUT_BUZZER, True)

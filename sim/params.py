@@ -32,6 +32,7 @@ DEFAULTS = {
     "needle_hub_mm": (2.0, "cannula length inside the hub, adds to the flow path"),
     "stall_kpa": (900.0, "line pressure at which the plunger motor stalls"),
     "fill_ul": (0.0, "fluid in the syringe at the start (0: its nominal volume)"),
+    "calibration_sd_pct": (0.15, "error of the stored gravimetric calibration (<0: none)"),
     # depth carriage and skin
     "skin_compression_mm": (0.08, "skin pressed in under the nose cone, mean"),
     "skin_compression_sd_mm": (0.03, "spread of the skin compression between points"),
@@ -113,6 +114,20 @@ def needle_resistance_kpa_s_ul(gauge, length_mm, viscosity_mpas):
     return poiseuille_kpa_s_ul(NEEDLE_ID_MM[gauge], length_mm, viscosity_mpas)
 
 
+def calibration_ppm(p, board, true, streams):
+    """The firmware's stored calibration: a gravimetric check of this plunger and syringe
+    lot, with its measurement error. 1 000 000 (nominal) when there is none."""
+    if p["calibration_sd_pct"] < 0:
+        return 1000000
+    g = streams("calibration")
+    bore_mm = board.syringe(true["syringe_ml"]).bore_um / 1000.0
+    pl = board.plunger
+    nominal = np.pi * bore_mm**2 / 4 * pl.den / pl.num  # µL per step
+    actual = true["area_mm2"] * pl.den / pl.num * true["lead_scale"]
+    measured = actual * (1 + g.normal(0, p["calibration_sd_pct"] / 100))
+    return int(round(1e6 * nominal / measured))
+
+
 def draw_plant(p, head, board, streams):
     """True plant parameters for one run (the firmware sees only the nominal ones)."""
     g = streams("plant")
@@ -126,6 +141,7 @@ def draw_plant(p, head, board, streams):
     lead_scale = 1 + g.normal(0, p["lead_error_pct"] / 100)
     length = head["needle_mm"] + p["needle_hub_mm"]
     return {
+        "syringe_ml": head["syringe_ml"],
         "bore_mm": float(bore_mm),
         "area_mm2": float(np.pi * bore_mm**2 / 4),
         "brand": brand,

@@ -105,6 +105,8 @@ def build(run, sim_end_s, wall_s):
     report = {
         "seed": run.seed,
         "exact": run.exact,
+        "dosing": run.dosing,
+        "calibration_ppm": w.cal_ppm,
         "protocol": run.proto["protocol"]["name"],
         "plant": plant,
         "summary": summary,

@@ -29,14 +29,15 @@ class Run:
         self.proto = proto
         self.seed = seed
         self.exact = exact
+        self.dosing = dosing
         self.world = World(self.board, proto["protocol"], seed, params, exact)
         self.faults = [sim_faults.parse(s) if isinstance(s, str) else s for s in fault_specs]
         if firmware == "micropython":
             from sim.mpy import Child
 
-            self.fw = Child(self.world.hal, board, dosing)
+            self.fw = Child(self.world.hal, board, dosing, self.world.cal_ppm)
         else:
-            self.fw = InProcess(self.world.hal, self.board, dosing)
+            self.fw = InProcess(self.world.hal, self.board, dosing, self.world.cal_ppm)
         self.fw.after_poll = self.after_poll
         self.fw.crashed = self.crashed
         self.points = sum(z["points"] for z in proto["zone"])

@@ -7,7 +7,6 @@ exchanges with the kernel (sim/mpy.py), which is why both give the same shot log
 
 from firmware import hal
 from firmware.hal import (
-    AXIS_PLUNGER,
     IN_CARRIAGE_HOME,
     IN_CONTACT,
     IN_PLUNGER_END,
@@ -33,6 +32,9 @@ class SimHAL(hal.HAL):
     # clock
     def ticks(self):
         return self.world.clock.ticks_us()
+
+    def idle(self, deadline):
+        """Not used: the world's main loop schedules polls in simulated time itself."""
 
     # motion
     def move(self, axis, direction, segs, nseg):
@@ -100,7 +102,8 @@ def input_bits(world):
         bits |= IN_PLUNGER_END
     if world.carriage.home() or world.stuck.get("carriage_home"):
         bits |= IN_CARRIAGE_HOME
-    if world.axis(AXIS_PLUNGER).active and (pl.stalled() or world.stuck.get("stall")):
+    # DIAG follows the load alone, so a read after stop() in the same poll sees the same.
+    if pl.stalled() or world.stuck.get("stall"):
         bits |= IN_STALL_PLUNGER
     if world.carriage.stalled:
         bits |= IN_STALL_CARRIAGE

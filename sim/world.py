@@ -60,6 +60,7 @@ class World:
         self.p = sim_params.check(overrides)
         self.streams = sim_params.Streams(seed)
         self.true = sim_params.draw_plant(self.p, head, board, self.streams)
+        self.cal_ppm = sim_params.calibration_ppm(self.p, board, self.true, self.streams)
         self.env = simpy.Environment()
         self.clock = Clock(self.env, board, self.p)
         self.gc = GcPauses(self.clock, self.p, self.streams("gc"))

@@ -67,10 +67,12 @@ def test_compiles(relpath, arch, tmp_path):
         assert f.read(1) == b"M"  # the .mpy header
 
 
-def test_rp2_hal_is_compiled_for_the_rp2040():
-    assert ARCHES.get("rp2") == "armv6m"
+def test_hal_files_are_compiled_for_their_board():
     assert arch_for("firmware/hal_rp2.py", ARCHES) == "armv6m"
     assert arch_for("firmware/hal_rp2_steps.py", ARCHES) == "armv6m"
+    assert arch_for("firmware/hal_esp32s3_pulses.py", ARCHES) == "xtensawin"
+    assert arch_for("firmware/hal_pyboard_steps.py", ARCHES) == "armv7emsp"
+    assert arch_for("firmware/hal_common.py", ARCHES) is None
     assert arch_for("firmware/motion.py", ARCHES) is None
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -54,8 +55,16 @@ def test_every_hal_has_a_pyright_project():
     assert hals <= set(HALS), "HALs with no tests/pyright/<hal>.json: %s" % (hals - set(HALS))
 
 
+@pytest.fixture(scope="module")
+def reports():
+    """pyright's report for every HAL, the runs side by side."""
+    with ThreadPoolExecutor(len(HALS)) as pool:
+        runs = {h: pool.submit(run_pyright, os.path.join(CONFIG_DIR, h + ".json")) for h in HALS}
+        return {h: f.result() for h, f in runs.items()}
+
+
 @pytest.mark.parametrize("hal", HALS)
-def test_hal_type_checks(hal):
+def test_hal_type_checks(hal, reports):
     config = load_config(hal)
     stubs_of(config)
     included = {os.path.normpath(os.path.join(CONFIG_DIR, p)) for p in config["include"]}
@@ -63,7 +72,7 @@ def test_hal_type_checks(hal):
     wanted |= set(glob.glob(os.path.join(ROOT, "firmware", "hal_%s.py" % hal)))
     wanted |= set(glob.glob(os.path.join(ROOT, "firmware", "hal_%s_*.py" % hal)))
     assert wanted <= included, "not type-checked: %s" % sorted(wanted - included)
-    report = run_pyright(os.path.join(CONFIG_DIR, hal + ".json"))
+    report = reports[hal]
     assert report["summary"]["filesAnalyzed"] >= len(wanted)
     errors = errors_of(report)
     assert not errors, "pyright (%s stubs):\n%s" % (hal, "\n".join(errors))

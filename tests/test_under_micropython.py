@@ -1,7 +1,8 @@
 """The core tests (tests/core) and the MicroPython-only tests (tests/mpy) under real MicroPython.
 
 Each test function becomes its own pytest item, `mpy::MODULE::FUNCTION`, that fails with the
-MicroPython traceback. Each module runs once per session in its own interpreter.
+MicroPython traceback. Each module runs once per session in its own interpreter. Counts:
+`pytest tests/test_under_micropython.py::test_core` against `pytest tests/core`.
 """
 
 import ast
@@ -15,10 +16,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUITES = ("core", "mpy")
 
 
-def discover():
+def discover(suites=SUITES):
     """[(module, function)] for every top-level test_* function, in source order."""
     found = []
-    for suite in SUITES:
+    for suite in suites:
         folder = os.path.join(ROOT, "tests", suite)
         if not os.path.isdir(folder):
             continue
@@ -39,7 +40,8 @@ def discover():
     return found
 
 
-CASES = discover()
+CORE_CASES = discover(("core",))
+MPY_CASES = discover(("mpy",))
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +57,27 @@ def mp_results(request):
     return mp_runner.run_modules(ROOT, wanted)
 
 
-@pytest.mark.parametrize("case", CASES, ids=["mpy::%s::%s" % c for c in CASES])
-def test_mpy(case, mp_results):
+def check(case, mp_results):
     module, name = case
     assert not name.startswith("<"), "%s: %s" % (module, name)
     ok, text = mp_results[module].outcome(name)
     if not ok:
         pytest.fail("under MicroPython:\n" + text, pytrace=False)
+
+
+def test_module_names_are_unique():
+    # Both folders are on the interpreter's path: a name in both would run the wrong file.
+    core = {m for m, _ in CORE_CASES}
+    assert not core & {m for m, _ in MPY_CASES}
+
+
+@pytest.mark.parametrize("case", CORE_CASES, ids=["mpy::%s::%s" % c for c in CORE_CASES])
+def test_core(case, mp_results):
+    """tests/core, the same tests pytest runs under CPython."""
+    check(case, mp_results)
+
+
+@pytest.mark.parametrize("case", MPY_CASES, ids=["mpy::%s::%s" % c for c in MPY_CASES])
+def test_mpy_only(case, mp_results):
+    """tests/mpy: heap-locked shot, viper step routines; MicroPython only."""
+    check(case, mp_results)

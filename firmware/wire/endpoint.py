@@ -47,6 +47,7 @@ class Endpoint:
         self.ack_due = False
         self.nak_due = False
         self.nak_sent = False
+        self.nak_at = now
         self.failed = False
         self.last_rx = now
         self.heard = False
@@ -72,7 +73,8 @@ class Endpoint:
             return
         self.last_rx = now
         self.heard = True
-        self.sender.on_ack(ack, now)
+        if self.sender.on_ack(ack, now):
+            self.failed = False
         if k == messages.CTL:
             if mid == messages.NAK:
                 self.sender.go_back()
@@ -89,9 +91,12 @@ class Endpoint:
             self.deliver(mid, seq, payload, n, True)
         elif r == RX_DUPLICATE:
             self.ack_due = True
-        elif not self.nak_sent:
+        elif not self.nak_sent or ticks.diff(now, self.nak_at, self.period) > self.sender.rto_us // 4:
+            # One NAK per gap, repeated only if the gap outlives a quarter of a timeout (the
+            # NAK or the resent frame was lost too).
             self.nak_due = True
             self.nak_sent = True
+            self.nak_at = now
 
     def silent_us(self, now):
         """Time since the last good frame from the peer."""
@@ -99,7 +104,7 @@ class Endpoint:
 
     # -- sending --------------------------------------------------------------
     def can_send(self):
-        return self.sender.free() > 0 and not self.failed
+        return self.sender.free() > 0
 
     def send(self, mid, values=(), tail=None, tail_n=-1):
         """Queue a reliable message; False (nothing queued) when the window is full."""
@@ -128,11 +133,13 @@ class Endpoint:
         if s.timed_out(now):
             s.retries += 1
             if s.retries > MAX_RETRIES:
+                # The owner decides what a failed link means; frames keep going out, so a
+                # line that comes back picks up where it stopped.
                 self.failed = True
             s.go_back()
             s.timer = now
         seq = s.pending()
-        while seq >= 0 and not self.failed:
+        while seq >= 0:
             mid, payload, n = s.frame(seq)
             if room >= 0:
                 if room < wire_size(n):

@@ -75,8 +75,8 @@ TABLE = (
     (ERROR, "ERROR", SEQ, "<BB", ("for_type", "code", "text*")),
 )
 
-# Bytes of identity JSON per IDENTITY part.
-INFO_PART = const(200)
+# Bytes of identity JSON per IDENTITY part: short frames get through a noisy line.
+INFO_PART = const(96)
 # Data bytes per LOAD_CHUNK (the payload less its offset field).
 CHUNK_MAX = MAX_PAYLOAD - 4
 

@@ -1,10 +1,7 @@
 """`meso logs --port P`: download the gun's shot journal."""
 
-import json
-import sys
-
 from firmware import shotlog
-from host.link.cli import add_port_arguments, open_session
+from host.link.cli import add_port_arguments, open_session, write_json
 from host.link.stream import shot_record
 
 COMMAND = "logs"
@@ -28,8 +25,7 @@ def run(args):
         raw = raw[-args.last:] if args.last > 0 else []
     shots = [dict(shot_record(r), shot=r["shot"]) for r in raw]
     if args.json:
-        with (sys.stdout if args.json == "-" else open(args.json, "w", encoding="utf-8")) as f:
-            json.dump({"shots": shots}, f, indent=1)
+        write_json(args.json, {"shots": shots})
         if args.json != "-":
             print("%d shots written to %s" % (len(shots), args.json))
         return 0

@@ -6,13 +6,12 @@ the summary.
 """
 
 import datetime
-import json
 import os
 import sys
 
 from host.errors import MesoError
 from host.link import protocol_file
-from host.link.cli import add_port_arguments, open_session
+from host.link.cli import add_port_arguments, open_session, write_json
 from host.link.errors import LinkError
 from host.link.progress import Progress
 from host.link.stream import StreamRun, summary
@@ -47,7 +46,7 @@ def default_log(path):
     return "%s-%s.session.json" % (stem, now)
 
 
-def print_summary(summ, out=sys.stdout):
+def print_summary(summ, out):
     print("%s: %s, %d/%d shots, %.1f µL commanded, %.1f µL delivered, %d fault%s" % (
         summ["protocol"], summ["outcome"], summ["shots"], summ["planned"], summ["commanded_ul"],
         summ["delivered_ul"], summ["faults"], "" if summ["faults"] == 1 else "s"), file=out)
@@ -58,8 +57,9 @@ def print_summary(summ, out=sys.stdout):
 
 
 def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json_out=None,
-           verbose=False, out=sys.stdout):
+           verbose=False, out=None):
     """Run one protocol file on the device at port; return the summary (raise on failure)."""
+    out = out or sys.stdout
     proto = protocol_file.load(path)
     screen = screening(screened_by)
     s = open_session(port, baud)
@@ -84,11 +84,9 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     summ["device"] = s.identity["info"]["device_id"]
     doc = {"summary": summ, "shots": run.shots, "protocol": core, "screening": screen}
     log_path = log_path or default_log(path)
-    with open(log_path, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=1)
+    write_json(log_path, doc)
     if json_out:
-        with (sys.stdout if json_out == "-" else open(json_out, "w", encoding="utf-8")) as f:
-            json.dump({"summary": summ, "shots": run.shots}, f, indent=1)
+        write_json(json_out, {"summary": summ, "shots": run.shots})
     print_summary(summ, out)
     print("session log: %s" % log_path, file=out)
     if error is not None:

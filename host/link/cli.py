@@ -38,3 +38,19 @@ def status_text(st):
                                     (M.FLAG_LINK_LOST, "link was lost"),
                                     (M.FLAG_STORED, "stored protocol")) if st["flags"] & bit]
     return ", ".join(parts + flags)
+
+
+def write_json(path, doc):
+    """Write doc as JSON to path, or to stdout for '-'."""
+    import json
+    import sys
+
+    if path == "-":
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1)
+    except OSError as e:
+        raise MesoError("%s: cannot write: %s" % (path, e.strerror or e))

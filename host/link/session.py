@@ -23,6 +23,9 @@ RT_RETRY_US = 100000
 HELLO_RETRY_US = 200000
 HEARTBEAT_US = 250000
 SILENCE_US = 3000000  # no frame from the device for this long: link lost
+HANDSHAKE_US = 3000000
+PATIENCE_US = 60000000  # an operation may take this long while the link makes progress
+CHUNK_SIZES = (32, 64, 128, 243)
 
 
 def rto_for(baud):
@@ -109,7 +112,7 @@ class Session:
             self.pump()
 
     # -- handshake and realtime -----------------------------------------------
-    def handshake(self, timeout_us=2000000):
+    def handshake(self, timeout_us=HANDSHAKE_US):
         """HELLO until the device's IDENTITY, all its parts; return its fields and info."""
         self.nonce = int.from_bytes(os.urandom(4), "little")
         end = now_us() + timeout_us
@@ -178,13 +181,13 @@ class Session:
 
     # -- reliable commands ----------------------------------------------------
     def send(self, mid, values=(), tail=None):
-        end = now_us() + SILENCE_US
+        end = now_us() + PATIENCE_US
         while not self.ep.send(mid, values, tail):
             if now_us() > end:
                 raise LinkError("link lost: the device stopped acknowledging on %s" % self.t.port)
             self.pump()
 
-    def flush(self, timeout_us=SILENCE_US):
+    def flush(self, timeout_us=PATIENCE_US):
         """Wait until everything sent has been acknowledged."""
         end = now_us() + timeout_us
         while not self.ep.idle():
@@ -200,20 +203,38 @@ class Session:
                 M.name(f["for_type"]), M.ERROR_NAMES[f["code"]],
                 (": " + f["text"].decode(errors="replace")) if f["text"] else ""))
 
+    def chunk_size(self):
+        """LOAD_CHUNK data size for the line as it is: full frames on a clean line, shorter
+        ones on a noisy line, where a frame's chance to get through falls with its length.
+        The byte error rate is estimated from the frames received so far."""
+        d = self.ep.deframer
+        seen = d.frames + d.errors
+        if d.errors == 0 or seen < 4:
+            return M.CHUNK_MAX
+        ok_frame = d.frames / seen
+        ok_byte = ok_frame ** (1.0 / 24)  # received frames are mostly ~24-byte STATUS frames
+        best, best_rate = M.CHUNK_MAX, 0.0
+        for size in CHUNK_SIZES:
+            wire = size + 12
+            rate = size / wire * ok_byte ** wire
+            if rate > best_rate:
+                best, best_rate = size, rate
+        return best
+
     def load(self, data, target, progress=None):
         """Upload protocol bytes; raise DeviceError with the device's reasons if refused."""
         sha = hashlib.sha256(data).digest()
         self.send(M.LOAD_BEGIN, (target, len(data), sha))
         off = 0
         while off < len(data):
-            chunk = data[off:off + M.CHUNK_MAX]
+            chunk = data[off:off + self.chunk_size()]
             self.send(M.LOAD_CHUNK, (off,), chunk)
             off += len(chunk)
             self.check_error()
             if progress:
                 progress(off, len(data))
         self.send(M.LOAD_END)
-        mid, tag, payload = self.wait((M.LOAD_RESULT, M.ERROR), SILENCE_US, "upload result")
+        mid, tag, payload = self.wait((M.LOAD_RESULT, M.ERROR), PATIENCE_US, "upload result")
         if mid == M.ERROR:
             self.inbox.appendleft((mid, tag, payload))
             self.check_error()
@@ -229,7 +250,7 @@ class Session:
         total = None
         while total is None or len(out) < total:
             self.send(M.LOG_READ, (len(out), M.CHUNK_MAX))
-            mid, tag, payload = self.wait((M.LOG_DATA, M.ERROR), SILENCE_US, "log data")
+            mid, tag, payload = self.wait((M.LOG_DATA, M.ERROR), PATIENCE_US, "log data")
             if mid == M.ERROR:
                 self.inbox.appendleft((mid, tag, payload))
                 self.check_error()

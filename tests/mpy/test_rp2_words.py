@@ -83,3 +83,22 @@ def test_intervals_outside_the_pio_range_are_refused():
     assert words.checked_steps(array.array("i", [words.MAX_INTERVAL_TICKS + 1, 1, 0]), 1) == -1
     assert words.checked_steps(array.array("i", [1000, 2, words.MAX_INTERVAL_TICKS]), 1) == -1
     assert words.checked_steps(array.array("i", [words.MAX_INTERVAL_TICKS, 3, 0]), 1) == 3
+
+
+def test_fill_allocates_nothing():
+    # It runs in the DMA-done hard IRQ, where the heap is locked.
+    import micropython
+
+    segs = array.array("i", [5000, 300, -3, 4000, 1000, 0])
+    st = array.array("i", [0] * words.ST_WORDS)
+    ring = array.array("I", [0] * 64)
+    words.start(st, 2)
+    micropython.heap_lock()
+    try:
+        n = 0
+        while words.fill(segs, st, ring, 64):
+            n += 1
+        steps = words.checked_steps(segs, 2)
+    finally:
+        micropython.heap_unlock()
+    assert n > 4 and st[words.ST_STEPS] == steps == 1300

@@ -1,0 +1,160 @@
+"""The HAL on an ESP32-S3: RMT step generation, PCNT step counting, pins, watchdog, files, USB.
+
+No PIO here: each axis's steps go out through an RMT channel (10 MHz, 0.1 µs resolution) in
+chunks of CHUNK entries (hal_esp32s3_pulses). While one chunk plays, the next is expanded;
+it is handed to RMT.write_pulses within LEAD_US of the playing chunk's end (the call waits
+for that end, then starts the chunk), from moving(), idle() or feed_watchdog(). Inside a chunk
+every step edge is exact; at a join the RMT restart adds a short gap. A PCNT counter
+(machine.Counter) on the step pin counts the pulses really sent: steps_done is exact.
+"""
+
+import time
+
+import esp32
+from machine import WDT, Counter, Pin
+
+from firmware import hal, hal_common
+from firmware.hal_esp32s3_pulses import PulseFeeder
+
+CHUNK = 2048  # entries per chunk: >= 1024 steps, 12.8 ms at 80 000 steps/s
+LEAD_US = 3000  # hand over the next chunk this close to the playing one's end
+_RMT_CLOCK_DIV = 8  # 80 MHz APB / 8 = 10 MHz = boards/esp32s3.py step_clock_hz
+
+
+class RmtAxis:
+    """One axis: an RMT channel, a PCNT unit on the same pin, two chunk buffers."""
+
+    def __init__(self, index, step_pin):
+        # The counter is attached first so that the RMT output setup of the pin comes last.
+        self.counter = Counter(index, Pin(step_pin), edge=Counter.RISING)
+        self.rmt = esp32.RMT(index, pin=Pin(step_pin), clock_div=_RMT_CLOCK_DIV, idle_level=False)
+        self.feeder = PulseFeeder()
+        self.durations = ([1] * CHUNK, [1] * CHUNK)
+        self.levels = ([False] * CHUNK, [False] * CHUNK)
+        self.chunk_us = [0, 0]
+        self.ready = -1  # buffer filled and waiting for its turn, or -1
+        self.end_us = 0  # ticks_us when the playing chunk ends
+        self.total = 0
+        self.running = False
+
+    def start(self, segs, nseg, total):
+        self.counter.value(0)
+        self.feeder.start(segs, nseg)
+        self.total = total
+        self.running = True
+        self.ready = -1
+        if self._fill(0):
+            self._play(0)
+
+    def _fill(self, i):
+        """Expand the next chunk into buffer i; True if it carries steps."""
+        if self.feeder.fill(self.durations[i], self.levels[i]) == 0:
+            return False
+        self.chunk_us[i] = self.feeder.chunk_ticks // 10
+        return True
+
+    def _play(self, i):
+        self.rmt.write_pulses(self.durations[i], self.levels[i])  # waits for the playing chunk
+        self.end_us = time.ticks_add(time.ticks_us(), self.chunk_us[i])
+        self.ready = 1 - i if self._fill(1 - i) else -1
+
+    def service(self):
+        """Hand the waiting chunk to the RMT when the playing one is about to end."""
+        if self.running and self.ready >= 0:
+            if time.ticks_diff(self.end_us, time.ticks_us()) <= LEAD_US:
+                self._play(self.ready)
+
+    def steps_done(self):
+        return self.counter.value()
+
+    def moving(self):
+        self.service()
+        return self.running and self.counter.value() < self.total
+
+    def stop(self):
+        self.running = False
+        self.ready = -1
+        # Changing the loop count stops the transmission in progress (RMT.loop_count docs).
+        self.rmt.loop_count(1)
+        self.rmt.loop_count(0)
+        self.total = self.counter.value()
+
+
+class HALEsp32s3(hal.HAL):
+    """firmware.hal.HAL on an ESP32-S3 board (see boards/esp32s3.py)."""
+
+    tick_period = 1 << 30
+    ticks_per_s = 1000000
+
+    def __init__(self, board, own_usb=False, watchdog_ms=0, data_folder="/data"):
+        pins = board.pins
+        self.step_clock_hz = board.step_clock_hz
+        self.io = hal_common.PinIO(pins, _pin_id)
+        self.dir_pins = (Pin(pins["plunger_dir"], Pin.OUT, value=0),
+                         Pin(pins["carriage_dir"], Pin.OUT, value=0))
+        self.axes = (RmtAxis(0, pins["plunger_step"]), RmtAxis(1, pins["carriage_step"]))
+        self.wdt = WDT(timeout=watchdog_ms) if watchdog_ms > 0 else None
+        self.files = hal_common.FileStore(data_folder)
+        self.stream = hal_common.Stream(own_usb)
+
+    def _service(self):
+        self.axes[0].service()
+        self.axes[1].service()
+
+    def ticks(self):
+        return time.ticks_us()
+
+    def idle(self, deadline):
+        hal_common.idle(deadline, self.io, self._service)
+
+    def move(self, axis, direction, segs, nseg):
+        self.dir_pins[axis].value(1 if direction == hal.FORWARD else 0)
+        total = 0
+        for i in range(nseg):
+            total += segs[3 * i + 1]
+        self.axes[axis].start(segs, nseg, total)
+
+    def moving(self, axis):
+        return self.axes[axis].moving()
+
+    def steps_done(self, axis):
+        return self.axes[axis].steps_done()
+
+    def stop(self, axis):
+        self.axes[axis].stop()
+
+    def enable(self, on):
+        self.io.output(hal.OUT_ENABLE, on)
+
+    def inputs(self):
+        return self.io.inputs()
+
+    def pressure_kpa(self):
+        return self.io.pressure_kpa()
+
+    def output(self, which, on):
+        self.io.output(which, on)
+
+    def feed_watchdog(self):
+        self._service()
+        if self.wdt is not None:
+            self.wdt.feed()
+
+    def read_file(self, name):
+        return self.files.read_file(name)
+
+    def write_file_atomic(self, name, data):
+        self.files.write_file_atomic(name, data)
+
+    def append_file(self, name, data):
+        self.files.append_file(name, data)
+
+    def read_bytes(self, buf):
+        return self.stream.read_bytes(buf)
+
+    def write_bytes(self, data):
+        self.stream.write_bytes(data)
+
+
+def _pin_id(number):
+    return number  # ESP32-S3 pins are GPIO numbers
