@@ -12,13 +12,9 @@ import sys
 import time
 
 import micropython
+import termios
 
 from firmware import hal
-
-try:
-    import termios
-except ImportError:  # a port without termios: the terminal is left as it is
-    termios = None
 
 
 class Axis:
@@ -43,6 +39,8 @@ class Axis:
         t = 0
         done = 0
         segs = self.segs
+        if segs is None:
+            return 0
         for i in range(self.nseg):
             interval, count, add = segs[3 * i], segs[3 * i + 1], segs[3 * i + 2]
             span = count * interval + add * count * (count - 1) // 2
@@ -85,14 +83,14 @@ class HALUnix(hal.HAL):
     def own_console(self):
         """The app owns the serial: Ctrl-C is data and the terminal passes bytes untouched."""
         micropython.kbd_intr(-1)
-        if termios is not None:
-            self.saved_tty = termios.tcgetattr(0)
-            termios.setraw(0)
+        self.saved_tty = termios.tcgetattr(0)
+        termios.setraw(0)
 
     def release_console(self):
         """Give the serial back to the REPL (maintenance)."""
-        if self.saved_tty is not None:
-            termios.tcsetattr(0, termios.TCSANOW, self.saved_tty)
+        saved = self.saved_tty
+        if saved is not None:
+            termios.tcsetattr(0, termios.TCSANOW, saved)
             self.saved_tty = None
         micropython.kbd_intr(3)
 
