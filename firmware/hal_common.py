@@ -9,7 +9,6 @@ import select
 import sys
 import time
 
-import machine
 import micropython
 from machine import ADC, Pin
 
@@ -94,14 +93,21 @@ class PinIO:
 
 
 def idle(deadline, io, service=None):
-    """Wait until the deadline (a ticks_us value) or a trigger press; service() each wake."""
+    """Wait until the deadline (a ticks_us value) or a trigger press; service() every ms."""
     start = time.ticks_us()
     if time.ticks_diff(deadline, start) > IDLE_MAX_US:
         deadline = time.ticks_add(start, IDLE_MAX_US)
-    while time.ticks_diff(deadline, time.ticks_us()) > 0 and not io.trigger_seen:
+    while not io.trigger_seen:
+        left_us = time.ticks_diff(deadline, time.ticks_us())
+        if left_us <= 0:
+            return
         if service is not None:
             service()
-        machine.idle()  # sleeps until the next interrupt (tick, USB, pin)
+        # sleep_ms lets the port sleep and run scheduled callbacks; the last stretch is exact.
+        if left_us > 1500:
+            time.sleep_ms(1)
+        else:
+            time.sleep_us(left_us)
 
 
 def _exists(path):

@@ -1,11 +1,12 @@
 """The HAL on an ESP32-S3: RMT step generation, PCNT step counting, pins, watchdog, files, USB.
 
-No PIO here: each axis's steps go out through an RMT channel (10 MHz, 0.1 µs resolution) in
-chunks of CHUNK entries (hal_esp32s3_pulses). While one chunk plays, the next is expanded;
-it is handed to RMT.write_pulses within LEAD_US of the playing chunk's end (the call waits
-for that end, then starts the chunk), from moving(), idle() or feed_watchdog(). Inside a chunk
-every step edge is exact; at a join the RMT restart adds a short gap. A PCNT counter
-(machine.Counter) on the step pin counts the pulses really sent: steps_done is exact.
+No PIO here: each axis's steps go out through an RMT channel clocked at the board's step
+clock (10 MHz: 0.1 µs) in chunks of CHUNK entries (hal_esp32s3_pulses). While one chunk
+plays, the next is expanded; it is handed to RMT.write_pulses within LEAD_US of the playing
+chunk's end (the call waits for that end, then starts the chunk), from moving(), idle() or
+feed_watchdog(). Inside a chunk every step edge is exact; at a join the RMT restart adds a
+short gap. A PCNT counter (machine.Counter) on the step pin counts the pulses really sent,
+so steps_done is exact.
 """
 
 import time
@@ -18,16 +19,17 @@ from firmware.hal_esp32s3_pulses import PulseFeeder
 
 CHUNK = 2048  # entries per chunk: >= 1024 steps, 12.8 ms at 80 000 steps/s
 LEAD_US = 3000  # hand over the next chunk this close to the playing one's end
-_RMT_CLOCK_DIV = 8  # 80 MHz APB / 8 = 10 MHz = boards/esp32s3.py step_clock_hz
 
 
 class RmtAxis:
     """One axis: an RMT channel, a PCNT unit on the same pin, two chunk buffers."""
 
-    def __init__(self, index, step_pin):
+    def __init__(self, index, step_pin, step_clock_hz):
         # The counter is attached first so that the RMT output setup of the pin comes last.
         self.counter = Counter(index, Pin(step_pin), edge=Counter.RISING)
-        self.rmt = esp32.RMT(index, pin=Pin(step_pin), clock_div=_RMT_CLOCK_DIV, idle_level=False)
+        self.rmt = esp32.RMT(index, pin=Pin(step_pin), resolution_hz=step_clock_hz,
+                             idle_level=False)
+        self.ticks_per_us = step_clock_hz // 1000000
         self.feeder = PulseFeeder()
         self.durations = ([1] * CHUNK, [1] * CHUNK)
         self.levels = ([False] * CHUNK, [False] * CHUNK)
@@ -50,7 +52,7 @@ class RmtAxis:
         """Expand the next chunk into buffer i; True if it carries steps."""
         if self.feeder.fill(self.durations[i], self.levels[i]) == 0:
             return False
-        self.chunk_us[i] = self.feeder.chunk_ticks // 10
+        self.chunk_us[i] = self.feeder.chunk_ticks // self.ticks_per_us
         return True
 
     def _play(self, i):
@@ -92,7 +94,8 @@ class HALEsp32s3(hal.HAL):
         self.io = hal_common.PinIO(pins, _pin_id)
         self.dir_pins = (Pin(pins["plunger_dir"], Pin.OUT, value=0),
                          Pin(pins["carriage_dir"], Pin.OUT, value=0))
-        self.axes = (RmtAxis(0, pins["plunger_step"]), RmtAxis(1, pins["carriage_step"]))
+        hz = board.step_clock_hz
+        self.axes = (RmtAxis(0, pins["plunger_step"], hz), RmtAxis(1, pins["carriage_step"], hz))
         self.wdt = WDT(timeout=watchdog_ms) if watchdog_ms > 0 else None
         self.files = hal_common.FileStore(data_folder)
         self.stream = hal_common.Stream(own_usb)

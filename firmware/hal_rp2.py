@@ -10,6 +10,7 @@ is shared with the other MicroPython boards (hal_common).
 
 import time
 
+import machine
 from machine import WDT, Pin
 
 from firmware import hal, hal_common
@@ -31,6 +32,10 @@ class HALRp2(hal.HAL):
         """own_usb: the app owns the USB serial (no Ctrl-C into a REPL); watchdog_ms > 0
         starts the hardware watchdog, which the main loop then feeds every pass."""
         pins = board.pins
+        if machine.freq() % board.step_clock_hz:
+            # The PIO divides the system clock: a fractional divider would jitter every step.
+            raise ValueError("system clock %d Hz is not a multiple of the step clock %d Hz"
+                             % (machine.freq(), board.step_clock_hz))
         self.step_clock_hz = board.step_clock_hz
         self.io = hal_common.PinIO(pins, _pin_id)
         self.dir_pins = (

@@ -139,7 +139,7 @@ class StepChannel:
         # step_pin is a machine.Pin set up as an output by the caller.
         self.pio = sm_id // 4
         self.sm_index = sm_id % 4
-        self.start_pc = _dma_start_pc(self.pio, self.sm_index)
+        self.start_pc = _pio_start_pc(self.pio, self.sm_index)
         self.ring = array("I", [0] * (2 * HALF_WORDS))
         self.ring_addr = uctypes.addressof(self.ring)
         self.sink = array("I", [0])  # where the counter DMA drops the step tokens
@@ -236,7 +236,7 @@ def _channel(dma):
 
 
 @micropython.viper
-def _dma_start_pc(pio: int, sm: int) -> int:
+def _pio_start_pc(pio: int, sm: int) -> int:
     """The state machine's wrap target, where step_program starts (EXECCTRL.WRAP_BOTTOM)."""
     addr = 0x5020 + pio * 0x10
     addr <<= 16

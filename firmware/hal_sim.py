@@ -109,30 +109,41 @@ class ProxyHAL(hal.HAL):
         pass
 
 
-def serve(board_name="sim"):
-    board = by_name(board_name)
-    h = ProxyHAL(board)
-    app = None
-    seen = 0
-    send = sys.stdout.write
-    flush = sys.stdout.flush
+def _start(h, board, send, flush):
+    """Wait for the I request and build the App at the kernel's clock."""
     while True:
-        line = sys.stdin.readline()
-        if not line:
-            return
-        f = line.split()
-        kind = f[0]
-        if kind == "I":
+        f = sys.stdin.readline().split()
+        if f and f[0] == "I":
             h.now = int(f[1])
             app = App(h, board)
             app.machine.dosing_mode = int(f[2])
             app.machine.cal_ppm = int(f[3])
             send("ok\n")
             flush()
-            continue
+            return app
+        if not f:
+            return None
+
+
+def serve(board_name="sim"):
+    board = by_name(board_name)
+    h = ProxyHAL(board)
+    send = sys.stdout.write
+    flush = sys.stdout.flush
+    app = _start(h, board, send, flush)
+    if app is None:
+        return
+    seen = 0
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        f = line.split()
+        kind = f[0]
         if kind == "L":
             problems = app.load_protocol(json.loads(line[2:]))
-            send(json.dumps([p.message() for p in problems]) + "\n")
+            msgs = [p if isinstance(p, str) else p.message() for p in problems]
+            send(json.dumps(msgs) + "\n")
             flush()
             continue
         h.take(f)
@@ -140,8 +151,7 @@ def serve(board_name="sim"):
         if kind == "P":
             result = app.poll(h.now)
         else:
-            result = getattr(app, f[8])()
-            result = 1 if result else 0
+            result = 1 if getattr(app, f[8])() else 0
         m = app.machine
         for w in h.out:
             send(w + "\n")

@@ -145,7 +145,7 @@ class Run:
         if problems:
             raise RunError("the firmware refused the protocol: " + "; ".join(problems))
         wall0 = time.perf_counter()
-        env.process(w.main_loop(self.fw))
+        w.start(self.fw)
         self.fw.command("arm")
         env.process(operator(env, w, self))
         for spec in self.faults:

@@ -1,8 +1,8 @@
 """Step executor: runs the firmware's (interval, count, add) segments like the PIO would.
 
-Exact mode schedules one SimPy event per step. Fast mode schedules one event per segment
-and applies its steps to the plant as a ramp, or part of it when someone looks mid-segment
-(sync). Both model the segment queue: the executor holds fifo_segments ahead; a soft timer
+Exact mode schedules one SimPy event per step, at the instant the segment puts it. Fast mode
+schedules one event per segment. Both hand steps to the plant as a ramp over the span they
+were made in, when someone looks (sync) or the segment ends. Both model the segment queue: the executor holds fifo_segments ahead; a soft timer
 every refill_us tops it up, and cannot run inside a GC pause. A segment not yet queued
 when it is due starts late, and so does every step after it: that lateness is the step
 error this module reports (late steps, largest error).
@@ -30,6 +30,7 @@ class Executor:
         self.seg = None  # (start, interval, count, add)
         self.seg_applied = 0
         self.applied_t = 0
+        self.k = 0  # exact mode: steps of the current segment made so far
 
     def move(self, direction, segs, nseg):
         self.sync()
@@ -66,12 +67,11 @@ class Executor:
                 self.max_err_ticks = start - due
 
     def _exact(self, gen, plan):
-        env, sink, d = self.env, self.sink, self.direction
+        env = self.env
         t0 = env.now
         ideal = t0
         shift = 0
         ends = []
-        hz = self.clock.hz
         for k, (interval, count, add) in enumerate(plan):
             start = ideal + shift
             avail = self._available(k, ends, t0)
@@ -82,14 +82,19 @@ class Executor:
                 shift = avail - ideal
             if shift:
                 self._late(ideal, ideal + shift, count)
+            self.seg = (env.now, interval, count, add)
+            self.seg_applied = 0
+            self.applied_t = env.now
+            self.k = 0
             timeout = env.timeout
             for _ in range(count):
                 yield timeout(interval)
                 if gen != self.gen:
                     return
-                sink.step(env.now / hz, 1, d)
-                self.done += 1
+                self.k += 1
                 interval += add
+            self._apply(env.now, count)
+            self.seg = None
             self.steps_run += count
             ideal += plan[k][0] * count + add * (count * (count - 1) // 2)
             ends.append(env.now)
@@ -124,9 +129,21 @@ class Executor:
         self.active = False
 
     def _steps_by(self, t):
-        """Steps of the current segment whose time is at or before t."""
+        """Steps of the current segment whose time is at or before t: a short walk on from
+        the steps already applied, a bisection when far."""
         start, interval, count, add = self.seg
-        lo, hi = 0, count
+        k = self.seg_applied
+        tk = start + k * interval + add * (k * (k - 1) // 2)  # time of step k (k=0: start)
+        iv = interval + add * (k - 1) if k > 0 else interval - add
+        for _ in range(16):
+            if k >= count:
+                return k
+            iv += add
+            if tk + iv > t:
+                return k
+            tk += iv
+            k += 1
+        lo, hi = k, count
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if start + mid * interval + add * (mid * (mid - 1) // 2) <= t:
@@ -145,11 +162,12 @@ class Executor:
             self.applied_t = t
 
     def sync(self):
-        """Fast mode: apply the steps of the running segment made by now."""
+        """Apply the steps of the running segment made by now (exact mode counts them as
+        their events fire; fast mode works them out)."""
         if self.seg is not None and self.active:
             now = self.env.now
             if now > self.applied_t:
-                self._apply(now, self._steps_by(now))
+                self._apply(now, self.k if self.exact else self._steps_by(now))
 
     def moving(self):
         self.sync()

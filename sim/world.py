@@ -76,7 +76,8 @@ class World:
         self.operator_state = OperatorState()
         self.stuck = {}
         self.hal = SimHAL(self)
-        self.wake = self.env.event()
+        self.sleeping = False
+        self.loop_proc = None
         self.cue = self.env.event()
         self.needle_event = self.env.event()
         self.insertions = []  # dicts: t_in, t_out, out_in, delivered_ul, depth_um
@@ -135,8 +136,12 @@ class World:
 
     def poke(self):
         """An input changed: wake the main loop (a pin interrupt would)."""
-        if not self.wake.triggered:
-            self.wake.succeed()
+        if self.sleeping:
+            self.sleeping = False
+            self.loop_proc.interrupt()
+
+    def start(self, fw):
+        self.loop_proc = self.env.process(self.main_loop(fw))
 
     # -- the MCU's main loop -----------------------------------------------------
     def main_loop(self, fw):
@@ -147,17 +152,20 @@ class World:
         lat_us = self.p["loop_latency_us"]
         deadline = fw.poll(clock.ticks_us())
         while self.running:
-            wait_us = (deadline - clock.ticks_us() + half) % period - half
-            if wait_us > 0:
-                if self.wake.triggered:
-                    self.wake = env.event()
-                yield env.timeout(clock.from_us(wait_us)) | self.wake
-            if self.wake.triggered:
-                self.wake = env.event()
             # Served late by the loop's own latency, and not at all during a GC pause.
-            t = gc.free_at(env.now + clock.from_us(int(g.exponential(lat_us))))
+            lat = clock.from_us(int(g.exponential(lat_us)))
+            wait_us = (deadline - clock.ticks_us() + half) % period - half
+            due = env.now + (clock.from_us(wait_us) if wait_us > 0 else 0)
+            t = gc.free_at(due + lat)
             if t > env.now:
-                yield env.timeout(t - env.now)
+                self.sleeping = True
+                try:
+                    yield env.timeout(t - env.now)
+                except simpy.Interrupt:  # an input edge wakes the loop early
+                    t = gc.free_at(env.now + lat)
+                    if t > env.now:
+                        yield env.timeout(t - env.now)
+                self.sleeping = False
             if not self.running:
                 return
             try:

@@ -12,7 +12,7 @@ import sys
 from host.errors import MesoError
 from host.link import protocol_file
 from host.link.cli import add_port_arguments, open_session, write_json
-from host.link.errors import LinkError
+from host.link.errors import LinkError, TransportError
 from host.link.progress import Progress
 from host.link.stream import StreamRun, summary
 
@@ -75,7 +75,7 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
             print("Ctrl-C: sending ABORT", file=out)
             run.abort()
             run.outcome, run.reason = "aborted", "Ctrl-C"
-        except LinkError as e:
+        except (LinkError, TransportError) as e:
             run.outcome, run.reason, error = "link lost", str(e), e
         view.end()
     finally:

@@ -61,11 +61,12 @@ def test_every_bad_key_is_named_in_one_error():
     data["limits"].pop("points_max")  # missing
     data["syringes"][1]["bore"] = 8.66  # unknown key inside a list entry
     msg = str(raises(board.BoardError, board.load, data))
-    for needle in ("max_speed: unknown key", "plunger.lead: unknown key", "did you mean lead_mm",
-                   "plunger.lead_mm: missing", "carriage.microsteps: 300 is outside 1..256",
-                   "shot.hold_ms: expected a whole number", "pin 15 is already used by pins.trigger",
-                   "pins.buzzer: required", "limits.points_max: missing",
-                   "syringes[1].bore: unknown key"):
+    for needle in ("max_speed: unknown key", "plunger.lead: unknown key",
+                   "did you mean lead_mm", "plunger.lead_mm: missing",
+                   "carriage.microsteps: 300 is outside 1..256",
+                   "shot.hold_ms: expected a whole number",
+                   "pin 15 is already used by pins.trigger", "pins.buzzer: required",
+                   "limits.points_max: missing", "syringes[1].bore: unknown key"):
         assert needle in msg, (needle, msg)
     assert msg.startswith("board pico: ")
 
