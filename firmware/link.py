@@ -153,7 +153,9 @@ class Link:
             return
         if self.mode != M.MODE_STREAM:
             return
-        if (self.ep.silent_us(now) > LINK_TIMEOUT_US or self.ep.failed) and not self.lost:
+        # Silence, not unacknowledged frames: the host heartbeats, so a host that is there
+        # but slow to acknowledge does not stop the gun mid-session.
+        if self.ep.silent_us(now) > LINK_TIMEOUT_US and not self.lost:
             self._lose_link()
             return
         if s.zone_i >= self.released and not self.gated and st not in (IDLE, DONE, FAULT, SAFING):

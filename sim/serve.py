@@ -1,7 +1,7 @@
 """A virtual gun behind a pseudo-terminal: any serial program can open it as a port.
 
-The device's mechanics run at --speed times real time; its link runs in real time, as the
-bytes do. Optional: --baud paces both directions as a UART would (10 bits a byte), --chaos
+The device (the real App and Link on the simulator's world) runs at --speed times real
+time; its link runs in real time, as the bytes do. Optional: --baud paces both directions as a UART would (10 bits a byte), --chaos
 drops, corrupts, duplicates and stalls bytes, from a seed, so the same run misbehaves the
 same way.
 """
@@ -113,23 +113,15 @@ def open_pty():
     return master, slave, os.ttyname(slave)
 
 
-MECHANICS = ("world", "plain")
-
-
-def make_device(state_dir, mechanics="world", seed=0, head=None):
-    """The virtual device behind the port: the simulator's world, or plain mechanics (moves
-    take their planned time, contact is always made: only the link is under test)."""
-    if mechanics == "plain":
-        from sim.link_device import VirtualDevice
-
-        return VirtualDevice(state_dir)
+def make_device(state_dir, seed=0, head=None):
+    """The virtual device behind the port: the real App and Link on the simulator's world."""
     from sim.link_world import WorldDevice
 
     return WorldDevice(state_dir, seed, head=head)
 
 
 def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=None,
-          ready=None, mechanics="world", seed=0, head=None):
+          ready=None, seed=0, head=None):
     """Serve a virtual device until stop() is true (or forever). Prints the port path first.
 
     ready(path, device) is called once the port exists (for in-process use)."""
@@ -137,7 +129,7 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="mesogun-device-")
     master, slave, path = open_pty()
-    dev = make_device(state_dir, mechanics, seed, head)
+    dev = make_device(state_dir, seed, head)
     period = dev.hal.tick_period
     to_dev = Pipe(baud, chaos, 1)
     to_host = Pipe(baud, chaos, 2)

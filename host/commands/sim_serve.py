@@ -8,15 +8,12 @@ HELP = "start a virtual device on a pseudo-terminal and print its port path"
 
 def add_arguments(p):
     p.add_argument("--speed", type=float, default=1.0,
-                   help="mechanics run this many times faster than real time (default 1)")
+                   help="the device runs this many times faster than real time (default 1)")
     p.add_argument("--baud", type=int, default=0,
                    help="pace the line as a UART at this rate, 10 bits a byte (default: unpaced)")
     p.add_argument("--chaos", default="",
                    help="line faults, e.g. drop=0.01,flip=1e-4,dup=0.001,stall=0.0005,"
                         "stall_ms=50,seed=1 (rates per byte; flip per bit; dup per frame)")
-    p.add_argument("--mechanics", choices=("world", "plain"), default="world",
-                   help="world: the simulator's physics and practitioner (default); plain: "
-                        "moves take their planned time and every press fires (link tests)")
     p.add_argument("--seed", type=int, default=0, help="seed of the simulated world")
     p.add_argument("--fitted", metavar="PROTOCOL",
                    help="fit the syringe, needle and fluid this protocol file names (default: "
@@ -44,6 +41,6 @@ def run(args):
         head = protocol.load(args.fitted).core()["protocol"]
     try:
         return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state,
-                           mechanics=args.mechanics, seed=args.seed, head=head)
+                           seed=args.seed, head=head)
     except KeyboardInterrupt:
         return 0

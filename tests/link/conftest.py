@@ -46,12 +46,12 @@ class Device:
 def device(tmp_path):
     made = []
 
-    def make(speed=50, extra=(), state_dir=None, fitted=None, mechanics="world"):
+    def make(speed=50, extra=(), state_dir=None, fitted=None):
         """A virtual device; fitted: the protocol file whose syringe, needle and fluid it
         carries (default: the test protocol's water)."""
         if fitted is None:
             fitted = write_protocol(tmp_path / "fitted.toml")
-        extra = ["--mechanics", mechanics, "--fitted", str(fitted)] + list(extra)
+        extra = ["--fitted", str(fitted)] + list(extra)
         d = Device(state_dir or tmp_path / ("device%d" % len(made)), speed, extra).start()
         made.append(d)
         return d
