@@ -6,8 +6,9 @@ Stable API (used by `meso validate/plan/preview` and by `meso run`/`meso upload`
                                             # or malformed TOML, with FILE:LINE in it
     proto.data                              # the practitioner's form, as tomllib parsed it
     proto.lines.line_of(("zone", 0, "dose_ul"))   # line of any key, table or item
-    proto.core()                            # {"protocol": {...}, "zone": [...]}: presets
+    proto.core(board=None)                  # {"protocol": {...}, "zone": [...]}: presets
                                             # resolved, grids -> points, host keys stripped
+                                            # (board: the one last checked against, else sim)
     host.protocol.errors(proto, board)      # [Diagnostic] hard errors (firmware limits too)
     host.protocol.warnings(proto, board)    # [Diagnostic] soft limits to confirm
     host.protocol.checked(path, board)      # load + errors; raise ProtocolError if any
@@ -44,12 +45,21 @@ class ProtocolError(MesoError):
 
 
 class Protocol:
-    def __init__(self, path, text, data):
+    def __init__(self, path, text, data, board=None):
         self.path = path
         self.text = text
         self.data = data
         self.lines = locate(text)
-        self.zones = zones_of(data)
+        self.board = None
+        self.use_board(board)
+
+    def use_board(self, board):
+        """Resolve the zones for a board (a preset's pace depends on its mechanics)."""
+        board = board_named(board)
+        if board is not self.board:
+            self.board = board
+            self.zones = zones_of(self.data, board)
+        return board
 
     @property
     def head(self):
@@ -57,8 +67,10 @@ class Protocol:
         head = self.data.get("protocol")
         return head if isinstance(head, dict) else {}
 
-    def core(self):
+    def core(self, board=None):
         """The core form the firmware accepts (check errors() first)."""
+        if board is not None:
+            self.use_board(board)
         return core_of(self.data, self.zones)
 
 
@@ -124,12 +136,12 @@ def board_named(board):
 
 def errors(proto, board=DEFAULT_BOARD):
     """Every hard error, sorted by line: the firmware's limits and the file's own checks."""
-    return check.errors(proto, board_named(board))
+    return check.errors(proto, proto.use_board(board))
 
 
 def warnings(proto, board=DEFAULT_BOARD):
     """Soft-limit warnings to confirm; empty while the protocol has hard errors."""
-    b = board_named(board)
+    b = proto.use_board(board)
     if check.errors(proto, b):
         return []
     return soft.warnings(proto, b)

@@ -12,6 +12,7 @@ from firmware import limits
 from firmware.session import RUNNABLE
 from firmware.board import closest
 from host import presets
+from host.protocol import flow
 from host.protocol.diagnostic import Diagnostic
 from host.protocol.form import GRID_KEYS, PROTOCOL_HOST, ZONE_CORE, ZONE_HOST, is_int, is_num
 
@@ -22,6 +23,20 @@ GRID_SPACING_MM = (0.5, 100)
 TOP_KEYS = ("protocol", "zone")
 # A zone's volume is only worked out when none of these has a problem.
 VOLUME_KEYS = ("*", "mode", "points", "dose_ul", "flow_ul_s", "duration_s", "volume_cap_ul")
+
+
+def flow_path(proto, z):
+    """Where a zone's flow is written: in the zone, in [protocol], or nowhere (its header)."""
+    if "flow_ul_s" in z.table:
+        return ("zone", z.index, "flow_ul_s")
+    if "flow_ul_s" in proto.head:
+        return ("protocol", "flow_ul_s")
+    return ("zone", z.index)
+
+
+def flow_figure(ul_s):
+    """A flow to suggest, rounded down to a figure a practitioner would write."""
+    return "%g" % (math.floor(ul_s) if ul_s >= 10 else math.floor(ul_s * 10) / 10)
 
 
 def suggest(name, known):
@@ -135,6 +150,23 @@ class Checker:
                      "the zone would inject %g µL, more than one %g mL syringe fill: split it"
                      % (vol_nl / 1000, syringe.volume_ml))
 
+    def pressure(self, z):
+        """A flow the needle cannot pass below the occlusion limit is an error."""
+        bad = self.fw_bad | self.flagged
+        if any((-1, k) in bad for k in limits.PROTOCOL_KEYS) or any(
+                (z.index, k) in bad for k in ("*", "mode", "flow_ul_s")):
+            return
+        est = flow.estimate(self.board, self.proto.head, z.core)
+        if est is None or not est.over_limit:
+            return
+        head = self.proto.head
+        self.add(flow_path(self.proto, z), "zone[%d].flow_ul_s" % z.index, est.flow_ul_s,
+                 "at most %s µL/s" % flow_figure(est.safe_ul_s),
+                 "a %g mPa·s fluid through a %d G, %g mm needle needs about %d kPa at this "
+                 "flow; the gun stops at %d kPa (occlusion): set flow_ul_s lower"
+                 % (head["viscosity_mpas"], head["needle_gauge"], head["needle_mm"], est.kpa,
+                    est.limit_kpa))
+
     def grid(self, z, path, label):
         g = z.table["grid"]
         gpath, glabel = path + ("grid",), label + "grid."
@@ -207,4 +239,5 @@ def errors(proto, board):
     c.firmware(proto.core(), zones)
     for z in zones:
         c.volume(z)
+        c.pressure(z)
     return sorted(c.out, key=lambda d: d.line)

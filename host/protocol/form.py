@@ -6,10 +6,11 @@ core key we remember where its value came from ("zone", "preset" or "grid"), so 
 the firmware finds can be reported on the line the practitioner has to change.
 """
 
-from firmware import limits
+from firmware import limits, units
 from host import presets
 
-PROTOCOL_HOST = ("product", "notes")
+PROTOCOL_HOST = ("product", "notes", "flow_ul_s")
+PACE_STEP_MS = 50
 ZONE_HOST = ("preset", "grid", "volume_cap_ul", "notes")
 GRID_KEYS = ("rows", "cols", "spacing_mm")
 # Every key some mode of the core accepts in a zone.
@@ -42,19 +43,22 @@ def grid_of(zone, preset):
 class Zone:
     """One zone in both forms: the practitioner's table and the core table."""
 
-    def __init__(self, index, table):
+    def __init__(self, index, table, head, board):
         self.index = index
         self.table = table if isinstance(table, dict) else {}
         self.preset = presets.get(self.table.get("preset"))
         self.grid = grid_of(self.table, self.preset)
-        self.core, self.source = self._resolve()
+        self.core, self.source = self._resolve(head)
+        self._fit_preset_pace(head, board)
 
-    def _resolve(self):
+    def _resolve(self, head):
         core, source = {}, {}
         if self.preset is not None:
             for k, v in self.preset.fields.items():
                 if k in ZONE_CORE:
                     core[k], source[k] = v, "preset"
+        if "flow_ul_s" in head:
+            core["flow_ul_s"], source["flow_ul_s"] = head["flow_ul_s"], "protocol"
         for k, v in self.table.items():
             if k not in ZONE_HOST and k in ZONE_CORE:
                 core[k], source[k] = v, "zone"
@@ -67,6 +71,26 @@ class Zone:
             if source[k] == "preset" and k not in allowed:
                 del core[k], source[k]
         return core, source
+
+    def _fit_preset_pace(self, head, board):
+        """A preset's pace is the technique's quickest rhythm: when a shot takes longer
+        (a slow flow for a viscous fluid), the pace becomes the shot time, rounded up."""
+        z = self.core
+        if self.source.get("pace_ms") != "preset" or z.get("mode") != "point":
+            return
+        syringe = board.syringe(head.get("syringe_ml"))
+        figures = (z.get("depth_mm"), z.get("dose_ul"), z.get("flow_ul_s", 1))
+        if syringe is None or not all(is_num(x) and 0 < x < 1e6 for x in figures):
+            return
+        flow_nl_s = board.flow_nl_s
+        if "flow_ul_s" in z:
+            flow_nl_s = units.milli(z["flow_ul_s"])
+        flow_nl_s = min(flow_nl_s, syringe.max_flow_nl_s)
+        scale = units.PlungerScale(board.plunger, syringe.bore_um)
+        shot_ms = limits.shot_time_ms(board, scale, units.milli(z["depth_mm"]),
+                                      units.milli(z["dose_ul"]), flow_nl_s)
+        if shot_ms > z["pace_ms"]:
+            z["pace_ms"] = -(-shot_ms // PACE_STEP_MS) * PACE_STEP_MS
 
     @property
     def name(self):
@@ -84,11 +108,13 @@ class Zone:
         return z["points"] * round(z["dose_ul"] * 1000)
 
 
-def zones_of(data):
+def zones_of(data, board):
     zones = data.get("zone")
     if not isinstance(zones, list):
         return []
-    return [Zone(i, z) for i, z in enumerate(zones)]
+    head = data.get("protocol")
+    head = head if isinstance(head, dict) else {}
+    return [Zone(i, z, head, board) for i, z in enumerate(zones)]
 
 
 def core_of(data, zones):

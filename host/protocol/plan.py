@@ -25,6 +25,7 @@ class ZonePlan:
 
 class Plan:
     def __init__(self, proto, board):
+        board = proto.use_board(board)
         head = proto.core()["protocol"]
         self.name = head["name"]
         self.product = proto.head.get("product")

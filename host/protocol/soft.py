@@ -6,6 +6,8 @@ session of 2-6 mL lasting 20-45 min with one to several hundred injections.
 """
 
 from host import presets
+from host.protocol import flow
+from host.protocol.check import flow_figure, flow_path
 from host.protocol.diagnostic import Diagnostic
 from host.protocol.plan import Plan
 
@@ -48,6 +50,12 @@ def warnings(proto, board):
             if not lo <= z.grid[2] <= hi:
                 warn(("zone", z.index, "grid", "spacing_mm"), label + "grid.spacing_mm",
                      z.grid[2], _range(lo, hi, "mm"), "outside the usual spacing %s" % whose)
+        est = flow.estimate(board, proto.head, z.core)
+        if est is not None and est.over_safe:
+            warn(flow_path(proto, z), label + "flow_ul_s", est.flow_ul_s,
+                 "at most %s µL/s" % flow_figure(est.safe_ul_s),
+                 "needs about %d kPa of the gun's %d kPa occlusion limit; the fluid's "
+                 "viscosity varies, so shots may stop on occlusion" % (est.kpa, est.limit_kpa))
     if plan.volume_ul > SESSION_UL_USUAL:
         warn(("zone",), "session", plan.volume_ul, "2-6 mL",
              "more volume than a usual session (µL)")

@@ -51,7 +51,7 @@ def zone_rows(log):
 
 def page(log, png_bytes):
     head = (log.protocol or {}).get("protocol") or {}
-    title = head.get("name") or "Session report"
+    title = log.title or "Session report"
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>%s</title><style>%s</style></head><body>" % (_e(title), STYLE),
              "<h1>%s</h1>" % _e(title), "<p>Log: %s</p>" % _e(log.path)]
@@ -74,6 +74,12 @@ def page(log, png_bytes):
                               _f(s.get("t_start_s"), 2)) for s in faults]))
     else:
         parts.append("<p>No fault during the session.</p>")
+    if log.fault_events:
+        parts.append("<p>What the gun did on each fault:</p>")
+        parts.append(_table(("t (s)", "fault", "in state", "line kPa", "safe state"), [
+            (_f(e.get("time_s"), 3), e.get("code", "?"), e.get("state", "?"),
+             _f(e.get("pressure_kpa"), 0), e.get("safe_state", "")) for e in log.fault_events],
+            numeric_from=5))
     if log.summary:
         parts.append("<h2>Summary</h2>")
         parts.append(_table(("item", "value"), sorted(

@@ -60,7 +60,14 @@ class SessionLog:
         self.path = path
         self.summary = data.get("summary") or {}
         self.screening = data.get("screening")
-        self.protocol = protocol or data.get("protocol")
+        logged = data.get("protocol")
+        # The simulator's report names the protocol; a device log carries its core form.
+        self.protocol = protocol or (logged if isinstance(logged, dict) else None)
+        head = (self.protocol or {}).get("protocol") or {}
+        self.title = head.get("name") or (logged if isinstance(logged, str) else None)
+        events = data.get("faults")
+        self.fault_events = [e for e in events if isinstance(e, dict)] if isinstance(
+            events, list) else []
         self.shots = [self._shot(i, s) for i, s in enumerate(data["shots"])]
         self.zones = self._zones()
 
@@ -148,7 +155,8 @@ def load(path, protocol=None):
     if not isinstance(data, dict) or not isinstance(data.get("shots"), list):
         raise MesoError('%s: expected a JSON object with a "shots" list' % path)
     proto = data.get("protocol")
-    if proto is not None and not (isinstance(proto, dict) and isinstance(proto.get("zone"), list)):
-        raise MesoError('%s: "protocol" must be the core form {"protocol": ..., "zone": [...]}'
-                        % path)
+    if proto is not None and not isinstance(proto, str) and not (
+            isinstance(proto, dict) and isinstance(proto.get("zone"), list)):
+        raise MesoError('%s: "protocol" must be the core form {"protocol": ..., "zone": [...]} '
+                        "or the protocol's name" % path)
     return SessionLog(data, path, protocol)

@@ -67,7 +67,7 @@ def meso(capsys, *argv):
 
 def write_protocol(path, points=100, pace_ms=500, zones=1):
     body = ['[protocol]\nname = "chaos"\nsyringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\n'
-            'viscosity_mpas = 20\n']
+            'viscosity_mpas = 1\n']
     per = points // zones
     for i in range(zones):
         body.append('[[zone]]\nname = "z%d"\nmode = "point"\npoints = %d\ndepth_mm = 1.0\n'

@@ -10,7 +10,7 @@ name = "Test"
 syringe_ml = 3
 needle_mm = 4
 needle_gauge = 32
-viscosity_mpas = 20
+viscosity_mpas = 1
 
 [[zone]]
 name = "forehead"
@@ -68,7 +68,7 @@ CASES = [
     ("missing syringe", sub("syringe_ml = 3\n", ""), 1, "protocol.syringe_ml",
      "missing (allowed: 1, 3, 5, 10 mL)"),
     ("missing protocol table", BASE.split("\n", 1)[1].replace('name = "Test"\n', "", 1)
-     .replace("syringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\nviscosity_mpas = 20\n", ""),
+     .replace("syringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\nviscosity_mpas = 1\n", ""),
      1, "protocol", "missing the [protocol] table"),
     ("unknown zone key", sub("depth_mm = 1.0", "depth = 1.0"), 12, "zone[0].depth",
      "did you mean depth_mm?"),
@@ -89,7 +89,7 @@ CASES = [
      "not a needle this board takes"),
     ("gauge out of range", sub("needle_gauge = 32", "needle_gauge = 18"), 5,
      "protocol.needle_gauge", "allowed: 25..34 G"),
-    ("viscosity zero", sub("viscosity_mpas = 20", "viscosity_mpas = 0"), 6,
+    ("viscosity zero", sub("viscosity_mpas = 1", "viscosity_mpas = 0"), 6,
      "protocol.viscosity_mpas", "outside the fluids"),
     ("dose beyond a shot", sub("dose_ul = 20", "dose_ul = 600"), 13, "zone[0].dose_ul",
      "more than one shot can deliver"),

@@ -11,7 +11,7 @@ name = "Test"
 syringe_ml = 1
 needle_mm = 4
 needle_gauge = 32
-viscosity_mpas = 20
+viscosity_mpas = 1
 
 [[zone]]
 name = "a"
@@ -136,3 +136,33 @@ def test_docs_show_the_real_output(capsys, monkeypatch):
     docs = (root / "docs" / "PROTOCOLS.md").read_text(encoding="utf-8")
     block = docs.split("$ meso validate bad.toml\n", 1)[1].split("```", 1)[0]
     assert out == block
+
+
+def test_docs_bad_file_is_the_test_file():
+    import pathlib
+
+    root = pathlib.Path(__file__).parents[2]
+    docs = (root / "docs" / "PROTOCOLS.md").read_text(encoding="utf-8")
+    shown = docs.split("has a few of the usual mistakes:\n\n```toml\n", 1)[1].split("```")[0]
+    assert shown == (root / "tests" / "protocols" / "data" / "bad.toml").read_text()
+
+
+def test_line_pressure(tmp_path):
+    """A viscous fluid through a fine needle: error above the board's limit, warning near it."""
+    viscous = GOOD.replace("viscosity_mpas = 1", "viscosity_mpas = 20")
+    diags = protocol.errors(protocol.load(write(tmp_path, viscous)))
+    assert [(d.line, d.key) for d in diags] == [(8, "zone[0].flow_ul_s"),
+                                                (14, "zone[1].flow_ul_s")]
+    assert "needs about 2022 kPa" in diags[0].why and diags[0].allowed == "at most 9 µL/s"
+    # At the suggested flow it is valid; just under the limit it is a warning.
+    ok = viscous.replace("viscosity_mpas = 20", "viscosity_mpas = 20\nflow_ul_s = 9")
+    proto = protocol.load(write(tmp_path, ok))
+    assert protocol.errors(proto) == [] and protocol.warnings(proto) == []
+    near = ok.replace("flow_ul_s = 9", "flow_ul_s = 15")
+    warns = protocol.warnings(protocol.load(write(tmp_path, near)))
+    assert [(w.line, w.key) for w in warns] == [(7, "zone[0].flow_ul_s"),
+                                                (7, "zone[1].flow_ul_s")]
+    # A zone's own flow wins over the protocol's, and is reported on its own line.
+    own = near.replace("points = 10", "points = 10\nflow_ul_s = 5")
+    warns = protocol.warnings(protocol.load(write(tmp_path, own)))
+    assert [w.key for w in warns] == ["zone[0].flow_ul_s"]

@@ -4,8 +4,8 @@ import pathlib
 
 import pytest
 
-from firmware import board, limits
-from host import protocol
+from firmware import board, limits, units
+from host import presets, protocol
 from host.cli import main
 from host.protocol.plan import Plan
 
@@ -38,9 +38,15 @@ def test_face_example_figures():
     plan = Plan(proto, board.by_name("sim"))
     assert 250 <= plan.points <= 350
     assert plan.volume_ul <= 3000 and plan.fills == 1
-    # The forehead's grid of 6 x 15 became 90 points; nappage gave depth and pace.
+    # The forehead's grid of 6 x 15 became 90 points; nappage gave the depth, and its pace
+    # grew to the time a 10 µL shot takes at the protocol's 8 µL/s (to the next 50 ms).
     z = proto.core()["zone"][0]
-    assert (z["points"], z["depth_mm"], z["pace_ms"], z["mode"]) == (90, 1.0, 600, "point")
+    assert (z["points"], z["depth_mm"], z["mode"], z["flow_ul_s"]) == (90, 1.0, "point", 8)
+    b = board.by_name("sim")
+    scale = units.PlungerScale(b.plunger, b.syringe(3).bore_um)
+    shot_ms = limits.shot_time_ms(b, scale, 1000, 10000, 8000)
+    assert presets.get("nappage").fields["pace_ms"] < shot_ms <= z["pace_ms"] < shot_ms + 50
+    assert z["pace_ms"] % 50 == 0
 
 
 def test_validate_all_examples_exit_zero(capsys):

@@ -84,3 +84,65 @@ def test_crlf_and_escapes():
     m = locate(text)
     assert m.line_of(("protocol", "name")) == 2
     assert m.line_of(("zone", 0, "name")) == 5
+
+
+def _emit(rng):
+    """A random TOML document with the line each path is written on, known as it is built."""
+    out, where = [], {}
+
+    def put(text, path=None):
+        if path is not None:
+            where[path] = len(out) + 1
+        out.append(text)
+
+    def noise():
+        for _ in range(rng.randrange(3)):
+            put(rng.choice(["", "# note: [[zone]] x = 1", "   ", "# 'quote\" ["]))
+
+    def scalar():
+        return rng.choice(['"text, with ] and # and = "', "'lit [x]'", "12", "-3.5", "true",
+                           "1e3", '"esc \\" quote"', "2026-11-21"])
+
+    def keyval(path, key):
+        kind = rng.randrange(4)
+        if kind == 0:
+            put("%s = %s%s" % (key, scalar(), rng.choice(["", "  # c"])), path + (key,))
+        elif kind == 1:
+            inner = ["k%d = %s" % (i, scalar()) for i in range(rng.randrange(1, 4))]
+            put("%s = { %s }" % (key, ", ".join(inner)), path + (key,))
+            for i in range(len(inner)):
+                where[path + (key, "k%d" % i)] = len(out)
+        elif kind == 2:
+            put("%s = [" % key, path + (key,))
+            for i in range(rng.randrange(1, 4)):
+                noise()
+                put("  %s," % scalar(), path + (key, i))
+            put("]")
+        else:
+            put('%s = """' % key, path + (key,))
+            put("[[zone]]")
+            put('name = "not a key"""')
+    noise()
+    put("[protocol]", ("protocol",))
+    for i in range(rng.randrange(1, 5)):
+        noise()
+        keyval(("protocol",), "p%d" % i)
+    for z in range(rng.randrange(1, 5)):
+        noise()
+        put(rng.choice(["[[zone]]", "[[ zone ]]", "[[zone]]  # next"]), ("zone", z))
+        for i in range(rng.randrange(0, 5)):
+            noise()
+            keyval(("zone", z), "z%d" % i)
+    return "\n".join(out) + "\n", where
+
+
+def test_random_documents():
+    import random
+
+    rng = random.Random(1)
+    for _ in range(300):
+        text, where = _emit(rng)
+        tomllib.loads(text)
+        m = locate(text)
+        got = {p: m.line_of(p, default=0) for p in where}
+        assert got == where, text

@@ -170,3 +170,25 @@ def test_report_of_a_streamed_run_log(tmp_path):
     assert rows["left cheek"][1:3] == ["80", "6"] and rows["left cheek"][8] == "-"
     assert ["outcome", "fault"] in page.rows
     assert not any(r[0] == "zones" for r in page.rows)
+
+
+def test_report_of_the_simulators_own_output(tmp_path):
+    """`meso sim run --json` as it is: the protocol named (not its core form), fault events."""
+    hands = FACE.parent / "hands.toml"
+    sim_json = tmp_path / "sim.json"
+    assert main(["sim", "run", str(hands), "--seed", "3", "--fault", "occlusion#5",
+                 "--json", str(sim_json)]) == 0
+    sim = json.loads(sim_json.read_text())
+    page, png = run_report(tmp_path, sim, "--protocol", str(hands))
+    assert Image.open(png).size == (1100, 900)
+    rows = {r[0]: r for r in page.rows if len(r) == 10}
+    for i, name in enumerate(("left hand", "right hand")):
+        mine = [s for s in sim["shots"] if s["zone"] == i]
+        assert rows[name][1] == "20" and int(rows[name][2]) == len(mine)
+        assert float(rows[name][5]) == pytest.approx(sum(s["delivered_ul"] for s in mine),
+                                                     abs=0.05)
+    assert float(rows["total"][5]) == pytest.approx(sim["summary"]["delivered_ul_total"],
+                                                    abs=0.05)
+    assert rows["left hand"][9] == "1" and rows["right hand"][9] == "0"
+    events = [r for r in page.rows if len(r) == 5 and r[1] == "occlusion"]
+    assert events and "needle out" in events[0][4]
