@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # MicroPython type stubs for the HAL checks, one folder per port (each port defines machine).
-STUBS := rp2 esp32 stm32
+STUBS := rp2 esp32 stm32 unix
 STUBS_VERSION := ~=1.29.0
 
 .PHONY: test demo venv bench clean

@@ -210,3 +210,13 @@ def unpack(mid, payload):
             out[f] = values[i]
             i += 1
     return row[1], out
+
+
+def extend(rows):
+    """Add a feature's own messages (rows as in TABLE, with free ids). The feature's module
+    calls it at import, and host and device import that module: still defined once."""
+    for row in rows:
+        if _BY_ID[row[0]] is not None and _BY_ID[row[0]][0] != row:
+            raise ValueError("message id 0x%02x is taken by %s" % (row[0], name(row[0])))
+        _BY_ID[row[0]] = (row, struct.calcsize(row[3]), len(row[4]) > 0 and row[4][-1][-1] == "*")
+        BY_NAME[row[1]] = row

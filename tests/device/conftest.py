@@ -27,7 +27,35 @@ def mpremote(port, *args, timeout=30):
     return out.stdout
 
 
+def run_meso(capsys, *args):
+    """Run a `meso` command in this process: (exit code, stdout, stderr)."""
+    from host.cli import main
+
+    capsys.readouterr()
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
 def meso(*args, timeout=60):
     """Run the `meso` command; return the finished process (stdout, stderr, returncode)."""
     cmd = [os.path.join(BIN, "meso")] + list(args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def unix_build():
+    """One firmware build for the unix board, shared by the tests that only deploy it."""
+    from host.flash.build import build
+
+    return build("unix")
+
+
+def flash_with(board_, build_):
+    """Deploy a build to a virtual board through the library and wait for its handshake."""
+    from host.flash import deploy
+
+    folder = deploy.deploy(board_.port, build_, say=lambda *a: None)
+    info = deploy.handshake(board_.port)["info"]
+    assert info["folder"] == folder
+    return info

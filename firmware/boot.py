@@ -1,0 +1,124 @@
+"""Boot of a flashed gun: check the firmware against its manifest, then run the app and link.
+
+The loader (main.py at the flash root) calls start(folder). A file that differs from the
+manifest, is missing or is extra keeps the gun from arming and is named in the identity
+(`meso info`). Paired guns are in clinical mode: the app owns the serial, guarded commands
+are signed, and a crash restarts the app instead of opening a REPL. MAINT (signed when
+paired) ends the app and gives the serial back to the REPL, for flashing.
+"""
+
+import json
+import os
+import time
+
+from binascii import hexlify
+
+from firmware import VERSION, auth, board, calibration, mainloop, manifest
+from firmware.app import App
+from firmware.guard import GuardedLink
+
+KEY_FILE = "auth.key"
+ID_FILE = "device_id"
+# HAL modules and classes by board "hal"; each board family adds its own line.
+HALS = {"unix": ("firmware.hal_unix", "HALUnix"), "rp2": ("firmware.hal_rp2", "HALRp2")}
+
+# What this boot found; the identity carries it and a REPL (maintenance) can read it.
+STATUS = {"ok": False, "problems": [], "folder": "", "mode": "", "version": VERSION}
+
+
+class CheckedApp(App):
+    """The App, refusing to arm while the firmware does not match its manifest."""
+
+    def arm(self):
+        if not STATUS["ok"]:
+            return False
+        return App.arm(self)
+
+
+def device_id(hal):
+    """The board's unique id, or one made at first boot and kept in the data folder."""
+    try:
+        import machine
+
+        return hexlify(machine.unique_id()).decode()
+    except (ImportError, AttributeError):
+        pass
+    got = hal.read_file(ID_FILE)
+    if got:
+        return got.decode()
+    made = "vb-" + hexlify(os.urandom(6)).decode()
+    hal.write_file_atomic(ID_FILE, made.encode())
+    return made
+
+
+def make_hal(b, own_usb):
+    modname, cls = HALS[b.hal]
+    mod = __import__(modname, None, None, [cls])
+    return getattr(mod, cls)(b, own_usb=own_usb)
+
+
+def check(folder):
+    problems = manifest.check(folder)
+    m = manifest.load(folder) or {}
+    STATUS["ok"] = not problems
+    STATUS["problems"] = ["%s: %s" % p for p in problems]
+    STATUS["folder"] = folder
+    STATUS["build_time"] = m.get("build_time", "")
+    return m
+
+
+def build(folder):
+    """Check the firmware and put the gun together: (hal, app, link)."""
+    m = check(folder)
+    b = board.by_name(m.get("board") or "unix")
+    hal = make_hal(b, True)
+    key = hal.read_file(KEY_FILE)
+    if key is not None and len(key) != auth.KEY_BYTES:
+        key = None
+        STATUS["problems"].append("%s: not a %d-byte key" % (KEY_FILE, auth.KEY_BYTES))
+    STATUS["mode"] = "clinical" if key else "open"
+    settings, problems = calibration.load(hal)
+    STATUS["problems"] += problems
+    STATUS["settings"] = settings
+    guard = auth.Guard(key, os.urandom, time.ticks_ms)
+    app = CheckedApp(hal, b)
+
+    def on_settings(data):
+        try:
+            errors = calibration.store(hal, json.loads(data))
+        except ValueError:
+            errors = ["settings: not JSON"]
+        if not errors:
+            STATUS["settings"] = calibration.load(hal)[0]
+        return "; ".join(errors)
+
+    link = GuardedLink(hal, app, b, device_id(hal), guard, on_settings)
+    info = json.loads(link.info)
+    info["mode"] = STATUS["mode"]
+    info["firmware_ok"] = STATUS["ok"]
+    info["firmware_problems"] = STATUS["problems"]
+    info["build_time"] = STATUS["build_time"]
+    info["folder"] = folder
+    info["cal_ppm"] = settings["cal_ppm"]
+    link.info = json.dumps(info).encode()
+    return hal, app, link
+
+
+def start(folder):
+    """Run the gun until maintenance is asked for (then return to the REPL)."""
+    hal, app, link = build(folder)
+    if STATUS["ok"]:
+        link.start()
+    while True:
+        try:
+            mainloop.run(hal, app, link, stop=lambda: link.maintenance_due(hal.ticks()))
+            break
+        except Exception as e:  # noqa: BLE001 - the gun must outlive a bug in one command
+            if STATUS["mode"] != "clinical":
+                hal.release_console()
+                raise
+            hal.append_file("crash.log", ("%s\n" % e).encode())
+    app.abort()
+    hal.release_console()
+    STATUS["mode"] = "maintenance"
+    print("maintenance: REPL open until reboot")

@@ -1,0 +1,179 @@
+"""The HAL on MicroPython's unix port: the virtual board (boards/unix.py, sim/board.py).
+
+Files live in the folder the interpreter runs in (the board's flash), the host link is the
+interpreter's terminal, and each axis executes its step segments against the clock: a move
+lasts exactly as long as its segments say, and steps_done() counts the steps already due.
+Nothing is attached to the axes: inputs stay inactive unless a test sets them.
+"""
+
+import os
+import select
+import sys
+import time
+
+import micropython
+import termios
+
+from firmware import hal
+
+
+class Axis:
+    """One axis as the clock sees it: the segments of the current move and when it began."""
+
+    def __init__(self):
+        self.segs = None
+        self.nseg = 0
+        self.start_us = 0
+        self.total_steps = 0
+        self.stopped_at = -1
+
+    def begin(self, segs, nseg, now_us):
+        self.segs, self.nseg, self.start_us = segs, nseg, now_us
+        self.total_steps = sum(segs[3 * i + 1] for i in range(nseg))
+        self.stopped_at = -1
+
+    def due(self, elapsed_ticks):
+        """Steps whose time has come elapsed_ticks after the start of the move."""
+        if self.stopped_at >= 0:
+            return self.stopped_at
+        t = 0
+        done = 0
+        segs = self.segs
+        if segs is None:
+            return 0
+        for i in range(self.nseg):
+            interval, count, add = segs[3 * i], segs[3 * i + 1], segs[3 * i + 2]
+            span = count * interval + add * count * (count - 1) // 2
+            if t + span <= elapsed_ticks:
+                t += span
+                done += count
+                continue
+            # Within this segment: step k fires at t + (k+1)*interval + add*k*(k+1)/2.
+            k = 0
+            while k < count and t + (k + 1) * interval + add * k * (k + 1) // 2 <= elapsed_ticks:
+                k += 1
+            return done + k
+        return done
+
+
+class HALUnix(hal.HAL):
+    """firmware.hal.HAL for the unix port."""
+
+    tick_period = 1 << 62
+    ticks_per_s = 1000000
+
+    def __init__(self, board, own_usb=False, data_folder="data"):
+        self.step_clock_hz = board.step_clock_hz
+        self.axes = (Axis(), Axis())
+        self.inputs_bits = 0  # what a test or the virtual plant says is active
+        self.outputs = [False, False, False, False]
+        self.folder = data_folder
+        try:
+            os.stat(data_folder)
+        except OSError:
+            os.mkdir(data_folder)
+        self.poller = select.poll()
+        self.poller.register(sys.stdin, select.POLLIN)
+        self.one = bytearray(1)
+        self.saved_tty = None
+        if own_usb:
+            self.own_console()
+
+    # -- the console ---------------------------------------------------------------------
+    def own_console(self):
+        """The app owns the serial: Ctrl-C is data and the terminal passes bytes untouched."""
+        micropython.kbd_intr(-1)
+        self.saved_tty = termios.tcgetattr(0)
+        termios.setraw(0)
+
+    def release_console(self):
+        """Give the serial back to the REPL (maintenance)."""
+        saved = self.saved_tty
+        if saved is not None:
+            termios.tcsetattr(0, termios.TCSANOW, saved)
+            self.saved_tty = None
+        micropython.kbd_intr(3)
+
+    # -- clock ---------------------------------------------------------------------------
+    def ticks(self):
+        return time.ticks_us()
+
+    def idle(self, deadline):
+        wait_us = time.ticks_diff(deadline, time.ticks_us())
+        if wait_us > 0:
+            self.poller.poll((wait_us + 999) // 1000)  # returns early when the host writes
+
+    # -- motion --------------------------------------------------------------------------
+    def _elapsed(self, axis):
+        us = time.ticks_diff(time.ticks_us(), self.axes[axis].start_us)
+        return us * self.step_clock_hz // 1000000
+
+    def move(self, axis, direction, segs, nseg):
+        self.axes[axis].begin(segs, nseg, time.ticks_us())
+
+    def moving(self, axis):
+        a = self.axes[axis]
+        return a.segs is not None and self.steps_done(axis) < a.total_steps
+
+    def steps_done(self, axis):
+        a = self.axes[axis]
+        if a.segs is None:
+            return 0
+        return a.due(self._elapsed(axis))
+
+    def stop(self, axis):
+        a = self.axes[axis]
+        if a.segs is not None:
+            a.stopped_at = a.due(self._elapsed(axis))
+
+    def enable(self, on):
+        self.outputs[hal.OUT_ENABLE] = bool(on)
+
+    # -- inputs and outputs --------------------------------------------------------------
+    def inputs(self):
+        return self.inputs_bits
+
+    def pressure_kpa(self):
+        return hal.NO_PRESSURE
+
+    def output(self, which, on):
+        self.outputs[which] = bool(on)
+
+    def feed_watchdog(self):
+        pass
+
+    # -- storage -------------------------------------------------------------------------
+    def _path(self, name):
+        return self.folder + "/" + name
+
+    def read_file(self, name):
+        try:
+            with open(self._path(name), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def write_file_atomic(self, name, data):
+        path = self._path(name)
+        with open(path + ".tmp", "wb") as f:
+            f.write(data)
+            f.flush()
+        os.rename(path + ".tmp", path)  # POSIX rename replaces in one step
+
+    def append_file(self, name, data):
+        with open(self._path(name), "ab") as f:
+            f.write(data)
+            f.flush()
+
+    # -- byte stream ---------------------------------------------------------------------
+    def read_bytes(self, buf):
+        n = 0
+        while n < len(buf) and self.poller.poll(0):
+            if not sys.stdin.buffer.readinto(self.one):
+                break
+            buf[n] = self.one[0]
+            n += 1
+        return n
+
+    def write_bytes(self, data):
+        sys.stdout.buffer.write(data)

@@ -1,0 +1,37 @@
+"""`meso flash --board NAME --port P`: build, deploy, verify and boot a gun's firmware."""
+
+import time
+
+from host.errors import MesoError
+from host.flash import build as build_mod
+from host.flash import deploy
+from host.link.cli import add_port_arguments
+
+COMMAND = "flash"
+HELP = "compile the firmware for a board, deploy it with mpremote, verify it and reboot"
+
+
+def add_arguments(p):
+    p.add_argument("--board", required=True, help="board definition (boards/NAME.py)")
+    add_port_arguments(p)
+
+
+def run(args):
+    if not args.port:
+        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    t0 = time.monotonic()
+    b = build_mod.build(args.board)
+    print("built %s firmware %s for %s (%s)" % (
+        b.folder, b.manifest["version"], b.board.name, b.board.mpy_arch))
+    folder = deploy.deploy(args.port, b)
+    ident = deploy.handshake(args.port)
+    info = ident["info"]
+    if info.get("folder") != folder:
+        raise MesoError("the gun booted %s, not the new %s" % (info.get("folder"), folder))
+    if not info.get("firmware_ok", False):
+        raise MesoError("the gun reports a firmware mismatch: %s"
+                        % "; ".join(info.get("firmware_problems", [])))
+    print("booted: device %s, firmware %s, board %s, mode %s (%.1f s)" % (
+        info["device_id"], info["firmware"], info["board"], info.get("mode", "?"),
+        time.monotonic() - t0))
+    return 0

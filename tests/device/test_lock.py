@@ -1,0 +1,101 @@
+"""The clinical lock on the virtual board: pairing, signed commands, replay, tamper, lockout."""
+
+import json
+import os
+
+import pytest
+
+from firmware import auth
+from firmware.wire import messages as M
+from host.flash import keys
+from host.flash.device import _raw_repl
+from host.flash.service import Signer
+from host.link.session import Session
+from tests.device.conftest import flash_with, run_meso
+
+
+def verdict(s, mid):
+    while True:
+        _, _, payload = s.wait((auth.AUTH_RESULT,), 3000000, "verdict")
+        f = M.unpack(auth.AUTH_RESULT, payload)[1]
+        if f["for_type"] == mid:
+            return f["verdict"]
+
+
+@pytest.fixture
+def paired(board, unix_build, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))
+    flash_with(board, unix_build)
+    rc, out, err = run_meso(capsys, "pair", "--port", board.port)
+    assert rc == 0, err
+    assert "clinical mode" in out
+    return board
+
+
+def audit(board):
+    with open(os.path.join(board.flash_dir, "data", "audit.log")) as f:
+        return f.read()
+
+
+def test_paired_gun_refuses_unsigned_replayed_and_tampered(paired, capsys, monkeypatch):
+    board = paired
+    s = Session.open(board.port)
+    try:
+        info = s.identity["info"]
+        assert info["mode"] == "clinical"
+        assert "state" in s.status()  # status stays readable without a key
+        key = keys.load(info["device_id"])
+        # Unsigned commands that would change the gun: refused and logged.
+        s.send(M.RUN_ZONE, (0,))
+        assert verdict(s, M.RUN_ZONE) != auth.OK
+        s.send(auth.MAINT)
+        assert verdict(s, auth.MAINT) != auth.OK
+        sig = Signer(s, key)
+        assert sig.begin() is True
+        settings = json.dumps({"backlash_um": 12}).encode()
+        fields, body = sig.signed_fields(auth.SETTINGS, settings)
+        s.send(auth.SIGNED, fields, body)
+        assert verdict(s, auth.SETTINGS) == auth.OK
+        # The same signed frame again: a replay.
+        s.send(auth.SIGNED, fields, body)
+        assert verdict(s, auth.SETTINGS) == auth.REPLAYED
+        # One byte changed in flight: a tampered command.
+        fields, body = sig.signed_fields(auth.SETTINGS, json.dumps({"backlash_um": 13}).encode())
+        s.send(auth.SIGNED, fields, body.replace(b"13", b"99"))
+        assert verdict(s, auth.SETTINGS) == auth.BAD_TAG
+    finally:
+        s.close()
+    with open(os.path.join(board.flash_dir, "data", "settings.json")) as f:
+        assert json.load(f)["backlash_um"] == 12  # only the authentic change landed
+    log = audit(board)
+    assert "refused RUN_ZONE" in log and "refused MAINT" in log
+    assert "refused SETTINGS: replayed" in log and "refused SETTINGS: bad authentication" in log
+    # No REPL while the app owns the port: ^C^A gets no prompt, and the gun still answers.
+    assert _raw_repl(board.port, 0.5) is None
+    # Maintenance with the key works (verify enters it signed), without it it does not.
+    rc, out, err = run_meso(capsys, "verify", "--port", board.port)
+    assert rc == 0, out + err
+    monkeypatch.setenv("MESO_KEYS", os.environ["MESO_KEYS"] + "-elsewhere")
+    rc, out, err = run_meso(capsys, "verify", "--port", board.port)
+    assert rc == 1 and "paired with another laptop" in err
+
+
+def test_wrong_key_is_locked_out(paired):
+    board = paired
+    s = Session.open(board.port)
+    try:
+        right = keys.load(s.identity["info"]["device_id"])
+        wrong = Signer(s, b"\x55" * 32)
+        wrong.begin()
+        for _ in range(auth.FAILS_BEFORE_LOCKOUT):
+            fields, body = wrong.signed_fields(auth.MAINT, b"")
+            s.send(auth.SIGNED, fields, body)
+            assert verdict(s, auth.MAINT) == auth.BAD_TAG
+        good = Signer(s, right)
+        good.begin()
+        fields, body = good.signed_fields(auth.MAINT, b"")
+        s.send(auth.SIGNED, fields, body)
+        assert verdict(s, auth.MAINT) == auth.LOCKED
+    finally:
+        s.close()
+    assert audit(board).count("refused MAINT") == auth.FAILS_BEFORE_LOCKOUT + 1
