@@ -77,6 +77,10 @@ class WorldDevice:
         w.env.process(operator(w.env, w, self))
 
     # -- what the operator asks of the session it works in ---------------------
+    @property
+    def proto(self):
+        return self.link.proto or {"protocol": {}, "zone": []}
+
     def finished(self):
         return self.crash is not None
 
