@@ -42,6 +42,10 @@ def measure(zone, set_ul_s, seed):
     on = np.nonzero(flow > 0.05 * set_ul_s)[0]
     first, last = on[0], on[-1]
     tail = flow[first + (last - first) // 2:last]
+    if "bolus_every_s" in zone:
+        # Whole bolus periods only, or A measures where the window cuts a bolus.
+        per = int(round(zone["bolus_every_s"] / SAMPLE_S))
+        tail = tail[:len(tail) // per * per]
     trumpet = []
     for p in WINDOWS:
         means = np.convolve(tail, np.ones(p) / p, mode="valid")
