@@ -157,7 +157,9 @@ class Run:
         if self.sample_s:
             env.process(self._sampler())
         if limit_s is None:
-            limit_s = 60.0 + self.points * 10.0
+            limit_s = 60.0 + sum(z["points"] * (10.0 + z.get("duration_s", 0)
+                                                + z.get("bolus_every_s", 0))
+                                 for z in self.proto["zone"])
         env.run(until=self.finish_event | env.timeout(w.clock.from_s(limit_s)))
         if not self.done:
             self.ended_by = "time limit (%g s simulated)" % limit_s
