@@ -70,7 +70,7 @@ def _zone(board, syringe, scale, z):
     elif mode == "burst":
         each_ms = 60000 / c["rate_per_min"]
     elif mode == "continuous":
-        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, scale, depth_um, 0, 1)
+        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, scale, depth_um, 0, flow_nl_s)
     else:
         each_ms = c["bolus_every_s"] * 1000
     volume_nl = z.volume_nl()
@@ -91,7 +91,7 @@ def text(plan):
     lines = [head]
     if plan.product:
         lines.append("product: %s" % plan.product)
-    fmt = "%-16s %-6s %-14s %6s %8s %7s %9s %7s %9s %10s"
+    fmt = "%-16s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
     lines.append(fmt % ("zone", "mode", "preset", "points", "depth_mm", "dose_ul",
                         "flow_ul_s", "pace_ms", "volume_ul", "time"))
     for z in plan.zones:
