@@ -1,10 +1,10 @@
 """The facial example as the simulator benchmarks run it: at a flow the needle can pass.
 
-examples/face.toml leaves the dose flow to the board (100 µL/s). Through its 32 G needle a
-20 mPa·s fluid needs about 2 MPa for that, five times the board's occlusion limit, so every
-shot would end in an occlusion fault. The benchmarks therefore run it with each zone's
-flow set to the dose model's safe flow (firmware/dosing.py) and its pace stretched to the
-time a shot then takes; everything else is the file's.
+examples/face.toml sets its dose flow (8 µL/s) under the dose model's safe flow, and runs
+as written. A protocol left at the board's default 100 µL/s would need about 2 MPa through
+a 32 G needle with a 20 mPa·s fluid, five times the occlusion limit: feasible() lowers any
+such zone's flow to the safe one and stretches its pace to match, so the benchmarks always
+measure dosing, not occlusion faults.
 """
 
 import copy
@@ -30,9 +30,10 @@ def feasible(proto, board):
     scale = units.PlungerScale(board.plunger, syringe.bore_um)
     for z in out["zone"]:
         flow_nl_s = units.milli(z.get("flow_ul_s", board.flow_nl_s / 1000))
-        if flow_nl_s > safe_nl_s:
-            flow_nl_s = safe_nl_s // 100 * 100
-            z["flow_ul_s"] = flow_nl_s / 1000
+        if flow_nl_s <= safe_nl_s:
+            continue
+        flow_nl_s = safe_nl_s // 100 * 100
+        z["flow_ul_s"] = flow_nl_s / 1000
         if z["mode"] == "point":
             shot_ms = limits.shot_time_ms(board, scale, units.milli(z["depth_mm"]),
                                           units.milli(z["dose_ul"]), flow_nl_s)

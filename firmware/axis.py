@@ -16,7 +16,8 @@ class Move:
 
     def __init__(self, capacity):
         self.capacity = capacity
-        self.segs = array("l", [0] * (motion.SEG_WORDS * capacity))
+        # 'i' is 32 bits on every port: the board HALs read the buffer as 32-bit words.
+        self.segs = array("i", [0] * (motion.SEG_WORDS * capacity))
         self.nseg = 0
         self.steps = 0
         self.duration_us = 0

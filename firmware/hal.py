@@ -1,14 +1,15 @@
 """The HAL interface: the only door between the pure core and a board, simulator or test.
 
 The core (firmware/*.py outside hal_*.py) never imports machine, rp2, simpy or serial. It is
-handed one object with the methods below. Implementations: firmware/hal_rp2.py (RP2040),
-sim/ (the SimPy world), tests (a fake clocked by the test).
+handed one object with the methods below. Implementations: firmware/hal_rp2.py (RP2040,
+PIO fed by DMA), hal_esp32s3.py (RMT), hal_pyboard.py (STM32 timers), hal_unix.py (the
+virtual board), hal_sim.py and sim/ (the SimPy world), tests (a fake clocked by the test).
 
 Rules every implementation keeps:
 - No method sleeps. The core calls them from `poll(now)` and expects them back at once.
 - Methods the shot path calls (ticks, move, moving, steps_done, stop, inputs, pressure_kpa,
   output, feed_watchdog) allocate nothing: the shot runs under micropython.heap_lock().
-- Step segments. A move is `nseg` segments in `segs` (an array of int, 3 words each):
+- Step segments. A move is `nseg` segments in `segs` (an array('i'), 3 words each):
   (interval, count, add) in step-clock ticks (board `step_clock_hz`). Executing a segment:
       repeat count times: t += interval; step at t; interval += add
   with t starting at the instant the move starts (the first step of a move fires `interval`

@@ -70,6 +70,7 @@ class Link:
         self.zone_seen = 0
         self.fault_told = False
         self.log_cache = None
+        self.proto = None  # the core form loaded last
         self.now = hal.ticks()
         self.stored = read_stored(hal) is not None
         caps = M.CAP_STREAM | M.CAP_STORE | M.CAP_LOG
@@ -94,6 +95,7 @@ class Link:
             return False
         if self.app.load_protocol(proto):
             return False
+        self.proto = proto
         self._begin(M.MODE_STORED)
         self.released = len(self.app.session.zones)
         return self.app.arm()
@@ -153,7 +155,9 @@ class Link:
             return
         if self.mode != M.MODE_STREAM:
             return
-        if (self.ep.silent_us(now) > LINK_TIMEOUT_US or self.ep.failed) and not self.lost:
+        # Silence, not unacknowledged frames: the host heartbeats, so a host that is there
+        # but slow to acknowledge does not stop the gun mid-session.
+        if self.ep.silent_us(now) > LINK_TIMEOUT_US and not self.lost:
             self._lose_link()
             return
         if s.zone_i >= self.released and not self.gated and st not in (IDLE, DONE, FAULT, SAFING):
@@ -293,6 +297,7 @@ class Link:
         problems = self.app.load_protocol(proto)
         if problems:
             return M.E_LIMITS, "\n".join([p.message() for p in problems])
+        self.proto = proto
         if self.load_target == M.TARGET_STORE:
             try:
                 self.hal.write_file_atomic(STORED, self.load_sha + bytes(data))

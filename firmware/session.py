@@ -20,7 +20,7 @@ CHECK_ZONE = const(2)  # the zone's volume cap
 CHECK_SESSION = const(3)  # the session's volume cap
 CHECK_SYRINGE = const(4)  # not enough left in the syringe: refill first
 # Modes this firmware's shot machine runs; load() refuses the others by name.
-RUNNABLE = ("point", "burst")
+RUNNABLE = ("point", "burst", "continuous", "perfusion")
 
 
 class Zone:
@@ -39,6 +39,10 @@ class Zone:
             self.pace_ms = 60000 // d["rate_per_min"]
         else:
             self.pace_ms = d.get("pace_ms", 0)
+        if self.mode == MODE_CONTINUOUS:
+            # One pass per point: the flow for at most duration_s (firmware/flow.py).
+            self.dose_nl = self.flow_nl_s * units.milli(d["duration_s"]) // 1000
+        self.bolus_every_ms = units.milli(d.get("bolus_every_s", 0))
 
 
 class Session:

@@ -9,7 +9,7 @@ From the trigger to the end of the retract nothing allocates: moves are planned 
 prepare(), before the trigger, and the shot path only starts them and watches inputs.
 """
 
-from firmware import faults, ticks
+from firmware import faults, flow, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
 from firmware.dosing import Dosing
@@ -80,6 +80,7 @@ class ShotMachine:
         self.safe_carriage = Move(1)
         self.dosing = None
         self.dosing_mode = 1
+        self.bolus_due = -1  # perfusion: shot count at which the next bolus is due
         self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
         self.state = IDLE
         self.fault = faults.NONE
@@ -345,7 +346,7 @@ class ShotMachine:
             if not moving_c:
                 self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
         elif st == DOSE:
-            if not moving_p:
+            if not moving_p or flow.released(self):
                 self.dose_steps_done = self.plunger.moved()
                 self.account_plunger()
                 self.last_target_nl = self.target_nl
@@ -353,7 +354,7 @@ class ShotMachine:
                 self.state = HOLD
                 self.until = ticks.add(now, self.hold_ms * 1000, period)
         elif st == HOLD:
-            if ticks.diff(now, self.until, period) >= 0:
+            if ticks.diff(now, self.until, period) >= 0 and not flow.next_bolus(self, now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
         elif st == RELIEF:
             if not moving_p:

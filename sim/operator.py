@@ -16,6 +16,14 @@ def lognormal(g, median, sigma):
     return float(median * math.exp(g.normal(0.0, sigma)))
 
 
+def trigger_hold_s(run, zone_i, p):
+    """A continuous pass lasts as long as the trigger is held: the zone's whole pass."""
+    zones = run.proto["zone"]
+    if 0 <= zone_i < len(zones) and zones[zone_i]["mode"] == "continuous":
+        return zones[zone_i]["duration_s"] + 0.5
+    return p["trigger_hold_s"]
+
+
 def operator(env, world, run):
     """The operator's process; run.finished() tells when the session is over."""
     p = world.p
@@ -53,14 +61,14 @@ def operator(env, world, run):
         op.trigger = True
         world.poke()
         went_in = world.needle_event
-        yield env.timeout(clock.from_s(p["trigger_hold_s"]))
+        yield env.timeout(clock.from_s(trigger_hold_s(run, zone, p)))
         op.trigger = False
         world.poke()
         if not went_in.triggered:
             yield went_in | env.timeout(clock.from_s(RETRY_S))
         if world.needle_in():
             out = world.needle_event
-            yield out | env.timeout(clock.from_s(30.0))
+            yield out | env.timeout(clock.from_s(3600.0))
         yield env.timeout(clock.from_s(lognormal(g_react, p["lift_s"], p["reaction_sigma"])))
         op.contact = False
         world.carriage.set_compression(clock.s(), 0.0)

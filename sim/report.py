@@ -25,20 +25,32 @@ def _match(insertions, t0, t1):
     return None
 
 
+FLOW_MODES = (2, 3)  # continuous, perfusion: several records per insertion or long ones
+
+
 def shots(run):
     out = []
     ins = run.world.insertions
+    prev_in_skin = 0.0
     for rec in run.records:
         t0 = rec["t_start_ms"] / 1000.0
         t1 = rec["t_end_ms"] / 1000.0
-        m = _match(ins, t0, t1)
+        if rec["mode"] in FLOW_MODES:
+            # What went into the skin since the previous record was logged.
+            delivered = rec["in_skin_ul"] - prev_in_skin
+            depth_um = rec["depth_live_um"]
+        else:
+            m = _match(ins, t0, t1)
+            delivered = m["delivered_ul"] if m else 0.0
+            depth_um = m["depth_um"] if m else 0.0
+        prev_in_skin = rec["in_skin_ul"]
         out.append({
             "zone": rec["zone"],
             "index": rec["index"],
             "commanded_ul": _r(rec["commanded_nl"] / 1000.0),
-            "delivered_ul": _r(m["delivered_ul"] if m else 0.0),
+            "delivered_ul": _r(delivered),
             "depth_mm": _r(rec["depth_um"] / 1000.0),
-            "actual_depth_mm": _r((m["depth_um"] if m else 0.0) / 1000.0),
+            "actual_depth_mm": _r(depth_um / 1000.0),
             "t_start_s": _r(t0),
             "t_end_s": _r(t1),
             "fault": None if rec["fault"] == 0 else fw_faults.name(rec["fault"]),

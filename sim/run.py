@@ -24,7 +24,7 @@ class RunError(ValueError):
 
 class Run:
     def __init__(self, proto, seed=0, exact=False, params=None, fault_specs=(),
-                 firmware="cpython", dosing="compensated", board="sim"):
+                 firmware="cpython", dosing="compensated", board="sim", sample_s=None):
         self.board = by_name(board)
         self.proto = proto
         self.seed = seed
@@ -49,6 +49,8 @@ class Run:
         self.ended_by = None
         self.power_cut = None
         self.finish_event = self.world.env.event()
+        self.sample_s = sample_s
+        self.samples = []  # (t_s, out_ul, in_skin_ul) every sample_s, for flow benchmarks
 
     # -- what the operator and the faults ask -------------------------------------
     def finished(self):
@@ -101,6 +103,8 @@ class Run:
             self.last_state = st
         for rec in self.fw.new_records():
             rec["t_log_s"] = world.clock.s()
+            rec["in_skin_ul"] = world.in_skin_ul()
+            rec["depth_live_um"] = world.carriage.max_depth_um
             self.records.append(rec)
         if st == "done" and not self.done:
             self._end("session complete")
@@ -150,8 +154,12 @@ class Run:
         env.process(operator(env, w, self))
         for spec in self.faults:
             env.process(sim_faults.inject(env, w, self, spec))
+        if self.sample_s:
+            env.process(self._sampler())
         if limit_s is None:
-            limit_s = 60.0 + self.points * 10.0
+            limit_s = 60.0 + sum(z["points"] * (10.0 + z.get("duration_s", 0)
+                                                + z.get("bolus_every_s", 0))
+                                 for z in self.proto["zone"])
         env.run(until=self.finish_event | env.timeout(w.clock.from_s(limit_s)))
         if not self.done:
             self.ended_by = "time limit (%g s simulated)" % limit_s
@@ -165,6 +173,14 @@ class Run:
             self.power_cut["journal_records"] = self._journal_after_cut()
         self.fw.close()
         return build_report(self, sim_end, time.perf_counter() - wall0)
+
+    def _sampler(self):
+        w = self.world
+        step = w.clock.from_s(self.sample_s)
+        while not self.done:
+            w.sync()
+            self.samples.append((w.clock.s(), w.plunger.out_ul, w.in_skin_ul()))
+            yield w.env.timeout(step)
 
     def _journal_after_cut(self):
         """Records a freshly booted core would read back from the journal."""

@@ -1,7 +1,7 @@
 """A virtual gun behind a pseudo-terminal: any serial program can open it as a port.
 
-The device's mechanics run at --speed times real time; its link runs in real time, as the
-bytes do. Optional: --baud paces both directions as a UART would (10 bits a byte), --chaos
+The device (the real App and Link on the simulator's world) runs at --speed times real
+time; its link runs in real time, as the bytes do. Optional: --baud paces both directions as a UART would (10 bits a byte), --chaos
 drops, corrupts, duplicates and stalls bytes, from a seed, so the same run misbehaves the
 same way.
 """
@@ -113,15 +113,15 @@ def open_pty():
     return master, slave, os.ttyname(slave)
 
 
-def make_device(state_dir):
-    """The virtual device behind the port (the stand-in mechanics for now)."""
-    from sim.link_device import VirtualDevice
+def make_device(state_dir, seed=0, head=None):
+    """The virtual device behind the port: the real App and Link on the simulator's world."""
+    from sim.link_world import WorldDevice
 
-    return VirtualDevice(state_dir)
+    return WorldDevice(state_dir, seed, head=head)
 
 
 def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=None,
-          ready=None):
+          ready=None, seed=0, head=None):
     """Serve a virtual device until stop() is true (or forever). Prints the port path first.
 
     ready(path, device) is called once the port exists (for in-process use)."""
@@ -129,7 +129,7 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="mesogun-device-")
     master, slave, path = open_pty()
-    dev = make_device(state_dir)
+    dev = make_device(state_dir, seed, head)
     period = dev.hal.tick_period
     to_dev = Pipe(baud, chaos, 1)
     to_host = Pipe(baud, chaos, 2)
@@ -137,7 +137,6 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if ready is not None:
         ready(path, dev)
     t0 = time.monotonic()
-    sim0 = dev.hal.now
     unsent = b""
     try:
         while stop is None or not stop():
@@ -149,11 +148,13 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
             if data:
                 to_dev.push(data, now)
             arrived = to_dev.pop(now)
+            sim_wait_s = dev.advance((now - t0) * speed)
+            link_us = int((now - t0) * 1e6) % period
             if arrived:
                 dev.hal.rx += arrived
-            sim_deadline = dev.advance(sim0 + int((now - t0) * 1e6 * speed))
-            link_us = int((now - t0) * 1e6) % period
             link_deadline = dev.link.poll(link_us)
+            if arrived:
+                dev.host_spoke()
             if dev.hal.tx:
                 to_host.push(bytes(dev.hal.tx), now)
                 dev.hal.tx = bytearray()
@@ -164,7 +165,7 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
                 except BlockingIOError:
                     pass  # the host is not reading: keep the bytes until it does
             waits = [0.02]
-            waits.append(((sim_deadline - dev.hal.now) % period) / 1e6 / speed)
+            waits.append(sim_wait_s / speed)
             waits.append(((link_deadline - link_us) % period) / 1e6)
             for pipe in (to_dev, to_host):
                 t = pipe.next_time()

@@ -82,6 +82,7 @@ class World:
         self.needle_event = self.env.event()
         self.insertions = []  # dicts: t_in, t_out, out_in, delivered_ul, depth_um
         self.drip_ul = 0.0
+        self.in_skin_done_ul = 0.0  # delivered in the skin by insertions already ended
         self.out_mark = 0.0
         self.tissue = self.streams("tissue")
         self.running = True
@@ -127,9 +128,18 @@ class World:
             ins["t_out"] = t
             ins["delivered_ul"] = pl.out_ul - ins["out_in"]
             ins["depth_um"] = self.carriage.max_depth_um
+            self.in_skin_done_ul += ins["delivered_ul"]
         self.out_mark = pl.out_ul
         ev, self.needle_event = self.needle_event, self.env.event()
         ev.succeed(inside)
+
+    def in_skin_ul(self):
+        """Everything delivered into the skin so far."""
+        self.sync()
+        total = self.in_skin_done_ul
+        if self.carriage.inside:
+            total += self.plunger.out_ul - self.insertions[-1]["out_in"]
+        return total
 
     def needle_in(self):
         return self.carriage.inside

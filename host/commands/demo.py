@@ -15,8 +15,8 @@ EXAMPLE = os.path.join(ROOT, "examples", "face.toml")
 
 
 def add_arguments(p):
-    p.add_argument("--speed", type=float, default=20.0,
-                   help="the virtual device's mechanics run this much faster (default 20)")
+    p.add_argument("--speed", type=float, default=100.0,
+                   help="the virtual device runs this much faster than real time (default 100)")
     p.add_argument("--protocol", default=EXAMPLE, help="protocol file (default: %(default)s)")
     p.add_argument("--json", metavar="OUT", help="also write the summary and shots as JSON")
 
@@ -35,9 +35,10 @@ def start_device(speed, state_dir, extra=()):
 
 def run(args):
     with tempfile.TemporaryDirectory(prefix="mesogun-demo-") as tmp:
-        proc, port = start_device(args.speed, os.path.join(tmp, "device"))
+        proc, port = start_device(args.speed, os.path.join(tmp, "device"),
+                                  ["--fitted", args.protocol])
         try:
-            print("virtual device on %s (mechanics at %gx real time)" % (port, args.speed))
+            print("virtual device on %s (%gx real time)" % (port, args.speed))
             stream(args.protocol, port, 115200, screened_by="demo: simulated patient",
                    log_path=os.path.join(tempfile.gettempdir(), "mesogun-demo.session.json"),
                    json_out=args.json)

@@ -8,12 +8,16 @@ HELP = "start a virtual device on a pseudo-terminal and print its port path"
 
 def add_arguments(p):
     p.add_argument("--speed", type=float, default=1.0,
-                   help="mechanics run this many times faster than real time (default 1)")
+                   help="the device runs this many times faster than real time (default 1)")
     p.add_argument("--baud", type=int, default=0,
                    help="pace the line as a UART at this rate, 10 bits a byte (default: unpaced)")
     p.add_argument("--chaos", default="",
                    help="line faults, e.g. drop=0.01,flip=1e-4,dup=0.001,stall=0.0005,"
                         "stall_ms=50,seed=1 (rates per byte; flip per bit; dup per frame)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulated world")
+    p.add_argument("--fitted", metavar="PROTOCOL",
+                   help="fit the syringe, needle and fluid this protocol file names (default: "
+                        "3 mL, 4 mm 32 G needle, 20 mPa·s)")
     p.add_argument("--state", metavar="DIR",
                    help="folder for the device's files (stored protocol, shot journal); "
                         "start again on the same folder to power-cycle it")
@@ -30,7 +34,13 @@ def run(args):
         chaos = serve.parse_chaos(args.chaos)
     except ValueError as e:
         raise MesoError("--chaos: %s" % e)
+    head = None
+    if args.fitted:
+        from host import protocol
+
+        head = protocol.load(args.fitted).core()["protocol"]
     try:
-        return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state)
+        return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state,
+                           seed=args.seed, head=head)
     except KeyboardInterrupt:
         return 0

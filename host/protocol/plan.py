@@ -10,7 +10,7 @@ from firmware import limits, units
 
 class ZonePlan:
     def __init__(self, name, mode, preset, points, depth_mm, dose_ul, volume_ul, shot_ms,
-                 time_s, grid):
+                 time_s, grid, pace_ms, flow_ul_s):
         self.name = name
         self.mode = mode
         self.preset = preset
@@ -21,6 +21,8 @@ class ZonePlan:
         self.shot_ms = shot_ms
         self.time_s = time_s
         self.grid = grid  # (rows, cols, spacing_mm) or None
+        self.pace_ms = pace_ms  # time from one shot to the next (burst: from its rate)
+        self.flow_ul_s = flow_ul_s
 
 
 class Plan:
@@ -68,13 +70,13 @@ def _zone(board, syringe, scale, z):
     elif mode == "burst":
         each_ms = 60000 / c["rate_per_min"]
     elif mode == "continuous":
-        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, scale, depth_um, 0, 1)
+        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, scale, depth_um, 0, flow_nl_s)
     else:
         each_ms = c["bolus_every_s"] * 1000
     volume_nl = z.volume_nl()
     return ZonePlan(c["name"], mode, z.preset.name if z.preset else None, c["points"],
                     c["depth_mm"], c["dose_ul"], volume_nl / 1000, shot_ms,
-                    c["points"] * each_ms / 1000, z.grid)
+                    c["points"] * each_ms / 1000, z.grid, round(each_ms), flow_nl_s / 1000)
 
 
 def _clock(seconds):
@@ -89,14 +91,15 @@ def text(plan):
     lines = [head]
     if plan.product:
         lines.append("product: %s" % plan.product)
-    fmt = "%-16s %-10s %-14s %6s %8s %8s %10s %10s"
+    fmt = "%-16s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
     lines.append(fmt % ("zone", "mode", "preset", "points", "depth_mm", "dose_ul",
-                        "volume_ul", "time"))
+                        "flow_ul_s", "pace_ms", "volume_ul", "time"))
     for z in plan.zones:
         lines.append(fmt % (z.name[:16], z.mode, z.preset or "-", z.points, _g(z.depth_mm),
-                            _g(z.dose_ul), _g(round(z.volume_ul, 1)), _clock(z.time_s)))
-    lines.append(fmt % ("total", "", "", plan.points, "", "", _g(round(plan.volume_ul, 1)),
-                        _clock(plan.time_s)))
+                            _g(z.dose_ul), _g(z.flow_ul_s), z.pace_ms,
+                            _g(round(z.volume_ul, 1)), _clock(z.time_s)))
+    lines.append(fmt % ("total", "", "", plan.points, "", "", "", "",
+                        _g(round(plan.volume_ul, 1)), _clock(plan.time_s)))
     lines.append("syringe fills: %d (%d refill%s between zones)"
                  % (plan.fills, plan.refills, "" if plan.refills == 1 else "s"))
     lines.append("estimated injection time: %s (moving between zones and refills not counted)"

@@ -41,6 +41,8 @@ def warnings(proto, board):
         for key, (lo, hi), unit in (("depth_mm", p.depth_range_mm, "mm"),
                                     ("dose_ul", p.dose_range_ul, "µL")):
             v = z.core[key]
+            if key == "dose_ul" and z.core["mode"] == "continuous":
+                continue  # a continuous pass doses flow x duration, not per point
             if not lo <= v <= hi:
                 src = key if z.source.get(key) == "zone" else "preset"
                 warn(("zone", z.index, src), label + key, v, _range(lo, hi, unit),

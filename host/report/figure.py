@@ -33,17 +33,23 @@ def draw(log, path):
     bars.set_title("Planned and delivered volume per zone")
     bars.legend(fontsize=8)
 
+    # The scale is the good shots': a shot cut by a fault (often -100 %) would flatten them.
+    good = []
     for n in names:
-        shots = [(k, error_pct(s)) for k, s in enumerate(log.shots) if log.zone_of(s) == n]
+        shots = [(k, error_pct(s)) for k, s in enumerate(log.shots)
+                 if log.zone_of(s) == n and not has_fault(s)]
         shots = [(k, e) for k, e in shots if e is not None]
+        good += [e for _, e in shots]
         if shots:
             errs.scatter([k for k, _ in shots], [e for _, e in shots], s=14, color=colour[n],
                          label=n)
+    span = max([1.0] + [abs(e) * 1.2 for e in good])
+    errs.set_ylim(-span, span)
     bad = [(k, error_pct(s)) for k, s in enumerate(log.shots) if has_fault(s)]
-    bad = [(k, e if e is not None else 0.0) for k, e in bad]
     if bad:
-        errs.scatter([k for k, _ in bad], [e for _, e in bad], s=90, marker="x", color=FAULT,
-                     label="fault")
+        clipped = [max(-span, min(span, e if e is not None else 0.0)) for _, e in bad]
+        errs.scatter([k for k, _ in bad], clipped, s=90, marker="x", color=FAULT,
+                     label="fault (cut short; off scale at the edge)", zorder=3)
     errs.axhline(0, color="black", linewidth=0.6)
     errs.set_xlabel("shot")
     errs.set_ylabel("dose error (%)")

@@ -35,14 +35,15 @@ def test_problem_messages_name_value_range_and_reason():
     assert "1, 3, 5, 10 mL" in problems[0].message()
 
 
-def test_modes_the_firmware_cannot_run_are_refused_by_name():
+def test_every_mode_loads_and_a_continuous_pass_is_its_flow_for_its_duration():
     s = Session(boards.by_name("sim"))
-    zone = {"name": "z", "mode": "perfusion", "points": 3, "depth_mm": 1.0, "dose_ul": 10,
+    perf = {"name": "p", "mode": "perfusion", "points": 3, "depth_mm": 1.0, "dose_ul": 10,
             "bolus_every_s": 5}
-    problems = s.load(protocol([zone]))
-    assert keys(problems) == [(0, "mode")]
-    assert "cannot run" in problems[0].message()
-    assert not s.loaded
+    cont = {"name": "c", "mode": "continuous", "points": 2, "depth_mm": 1.0, "dose_ul": 10,
+            "flow_ul_s": 2, "duration_s": 30}
+    assert s.load(protocol([perf, cont])) == []
+    assert s.zones[0].bolus_every_ms == 5000
+    assert s.zones[1].dose_nl == 60000
 
 
 def test_limits_are_checked_again_before_each_shot():

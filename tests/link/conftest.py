@@ -46,7 +46,12 @@ class Device:
 def device(tmp_path):
     made = []
 
-    def make(speed=100, extra=(), state_dir=None):
+    def make(speed=50, extra=(), state_dir=None, fitted=None):
+        """A virtual device; fitted: the protocol file whose syringe, needle and fluid it
+        carries (default: the test protocol's water)."""
+        if fitted is None:
+            fitted = write_protocol(tmp_path / "fitted.toml")
+        extra = ["--fitted", str(fitted)] + list(extra)
         d = Device(state_dir or tmp_path / ("device%d" % len(made)), speed, extra).start()
         made.append(d)
         return d
@@ -66,7 +71,8 @@ def meso(capsys, *argv):
 
 
 def write_protocol(path, points=100, pace_ms=500, zones=1):
-    body = ['[protocol]\nname = "chaos"\nsyringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\n'
+    """A point-mode protocol in water: the board's default flow passes the needle."""
+    body = ['[protocol]\nname = "test"\nsyringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\n'
             'viscosity_mpas = 1\n']
     per = points // zones
     for i in range(zones):

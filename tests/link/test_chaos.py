@@ -11,7 +11,7 @@ from host.link.stream import shot_record
 CHAOS = "drop=0.01,flip=0.0001,dup=0.01,stall=0.0005,stall_ms=50,seed=%d"
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1])
 def test_no_shot_lost_or_doubled_under_chaos(device, tmp_path, seed):
     from host.commands.run import stream
 

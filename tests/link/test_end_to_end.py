@@ -3,19 +3,20 @@
 import json
 import os
 
-from conftest import ROOT, meso
+from conftest import ROOT, meso, write_protocol
 
 from firmware import faults
 from host.link.stream import shot_record
 
 
 def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys):
-    dev = device(speed=100)
+    face = os.path.join(ROOT, "examples", "face.toml")
+    dev = device(speed=100, fitted=face)
     log = tmp_path / "face.session.json"
-    code, out, err = meso(capsys, "run", os.path.join(ROOT, "examples", "face.toml"),
-                          "--port", dev.port, "--screened-by", "test", "--yes", "--log", log)
+    code, out, err = meso(capsys, "run", face, "--port", dev.port, "--screened-by", "test",
+                          "--yes", "--log", log)
     assert code == 0, err
-    assert "done, 286/286 shots" in out
+    assert "done, 286/286 shots" in out and "0 faults" in out
     host_shots = json.loads(log.read_text())["shots"]
     device_shots = [shot_record(r) for r in dev.journal()]
     assert len(host_shots) == 286
@@ -43,10 +44,9 @@ def test_info_and_status(device, capsys):
 
 
 def test_abort_mid_run_stops_the_gun(device, tmp_path):
+    from host import protocol
     from host.link.session import Session
     from host.link.stream import StreamRun
-    from conftest import write_protocol
-    from host import protocol
 
     dev = device(speed=20)
     core = protocol.load(str(write_protocol(tmp_path / "p.toml", points=50))).core()

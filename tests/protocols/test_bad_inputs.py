@@ -23,7 +23,8 @@ pace_ms = 800
 # Lines of BASE: 3 syringe_ml, 4 needle_mm, 5 gauge, 6 viscosity, 8 [[zone]], 9 name,
 # 10 mode, 11 points, 12 depth_mm, 13 dose_ul, 14 pace_ms.
 
-ZONE2 = '\n[[zone]]\nname = "cheeks"\nmode = "point"\npoints = 10\ndepth_mm = 1.0\ndose_ul = 20\npace_ms = 800\n'
+ZONE2 = ('\n[[zone]]\nname = "cheeks"\nmode = "point"\npoints = 10\ndepth_mm = 1.0\n'
+         "dose_ul = 20\npace_ms = 800\n")
 
 
 def sub(*pairs):
@@ -213,13 +214,11 @@ def test_every_problem_at_once(tmp_path):
                     "zone[0].dose_ul"]
 
 
-def test_mode_the_firmware_cannot_run(tmp_path):
+def test_perfusion_is_accepted_now_the_firmware_runs_it(tmp_path):
     path = tmp_path / "perf.toml"
     path.write_text(sub('mode = "point"', 'mode = "perfusion"', "pace_ms = 800",
                         "bolus_every_s = 5"))
-    diags = protocol.errors(protocol.load(str(path)))
-    assert [(d.line, d.key) for d in diags] == [(10, "zone[0].mode")]
-    assert "cannot run that mode yet" in diags[0].format()
+    assert protocol.errors(protocol.load(str(path))) == []
 
 
 def test_preset_typo_is_said_once_and_unit_less_key_finds_its_unit(tmp_path):

@@ -166,3 +166,21 @@ def test_line_pressure(tmp_path):
     own = near.replace("points = 10", "points = 10\nflow_ul_s = 5")
     warns = protocol.warnings(protocol.load(write(tmp_path, own)))
     assert [w.key for w in warns] == ["zone[0].flow_ul_s"]
+
+
+def test_plan_of_every_mode():
+    import pathlib
+
+    from firmware import board
+    from host.protocol.plan import Plan
+
+    path = pathlib.Path(__file__).parent / "data" / "modes.toml"
+    proto = protocol.load(str(path))
+    assert protocol.errors(proto) == []
+    burst, cont, perf = Plan(proto, board.by_name("sim")).zones
+    assert (burst.mode, burst.pace_ms, burst.time_s) == ("burst", 1000, 10.0)
+    assert cont.volume_ul == 2 * 20 * 3  # flow x duration per pass, not the dose
+    assert 2 * 3.0 < cont.time_s < 2 * 4.0  # the pass plus needle in and out
+    assert (perf.pace_ms, perf.time_s) == (2000, 8.0)
+    # No dose warning for the continuous zone (its dose_ul is not what it injects).
+    assert [w.key for w in protocol.warnings(proto)] == ["zone[2].dose_ul"]

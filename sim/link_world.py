@@ -1,0 +1,118 @@
+"""A virtual gun on the simulator's world, serving a host: the real App and Link on SimHAL.
+
+The world (plant, carriage, step executors, GC pauses, main loop, operator) is sim/world.py's;
+this adds what a device on a cable has: a byte stream to the host, files that survive a
+power cycle (a folder), and a practitioner who follows the gun without ending the session.
+The syringe, needle and fluid in the gun are fixed when it starts (FITTED), as a real gun's
+are; a protocol for another syringe still runs, on the fitted one's physics.
+"""
+
+import os
+
+from firmware.board import by_name
+from firmware.link import Link
+from firmware.shot import ARMED, FAULT
+from sim.firmware import InProcess
+from sim.operator import operator
+from sim.simhal import SimHAL
+from sim.world import World
+
+FITTED = {"name": "fitted", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 32,
+          "viscosity_mpas": 20}
+
+
+class ServedHAL(SimHAL):
+    """SimHAL with a host on the byte stream and its files in a folder."""
+
+    def __init__(self, world, state_dir):
+        super().__init__(world)
+        self.state_dir = state_dir
+        self.rx = bytearray()
+
+    def _path(self, name):
+        return os.path.join(self.state_dir, name)
+
+    def read_file(self, name):
+        try:
+            with open(self._path(name), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def write_file_atomic(self, name, data):
+        tmp = self._path(name + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self._path(name))
+
+    def append_file(self, name, data):
+        with open(self._path(name), "ab") as f:
+            f.write(data)
+
+    def read_bytes(self, buf):
+        n = min(len(buf), len(self.rx))
+        buf[:n] = self.rx[:n]
+        del self.rx[:n]
+        return n
+
+
+class WorldDevice:
+    """The served device. advance(sim_s) runs the world up to sim_s seconds after power-up."""
+
+    def __init__(self, state_dir, seed=0, device_id="sim-0001", head=None):
+        os.makedirs(state_dir, exist_ok=True)
+        board = by_name("sim")
+        self.world = w = World(board, head or FITTED, seed)
+        w.hal = self.hal = ServedHAL(w, state_dir)
+        self.fw = InProcess(self.hal, board, "compensated", w.cal_ppm)
+        self.fw.after_poll = self.after_poll
+        self.fw.crashed = self.crashed
+        self.app = self.fw.app
+        self.link = Link(self.hal, self.app, board, device_id)
+        self.crash = None
+        self.link.start()
+        w.start(self.fw)
+        w.env.process(operator(w.env, w, self))
+
+    # -- what the operator asks of the session it works in ---------------------
+    @property
+    def proto(self):
+        return self.link.proto or {"protocol": {}, "zone": []}
+
+    def finished(self):
+        return self.crash is not None
+
+    def fault_latched(self):
+        return self.app.machine.state == FAULT
+
+    def waiting_for_cue(self):
+        return self.app.machine.state != ARMED
+
+    def zone(self):
+        return self.app.session.zone_i
+
+    def operator_ack(self):
+        """A latched fault on a served gun is acknowledged by the host (ACK_FAULT), not by
+        the simulated practitioner: the host decides whether the session goes on."""
+
+    def after_poll(self, world):
+        pass
+
+    def crashed(self, world, exc):
+        self.crash = exc
+
+    # -- the device's time ---------------------------------------------------------
+    def advance(self, sim_s):
+        """Run the world to sim_s; return the simulated seconds to its next event."""
+        w = self.world
+        target = w.clock.from_s(sim_s)
+        if target > w.env.now:
+            w.env.run(until=target)
+        nxt = w.env.peek()
+        return (nxt - w.env.now) / w.clock.hz
+
+    def host_spoke(self):
+        """Link commands change what the loop waits for: wake it, as an interrupt would."""
+        self.world.poke()
