@@ -3,7 +3,7 @@
 Human timing varies: move, reaction and lift times are log-normal around their medians,
 each from its own stream. The operator keeps contact while the needle is in, lifts after it
 is out, and after a latched fault waits, clears what a person would clear (a new needle
-for an occlusion) and acknowledges. A fault scenario may make the operator slip.
+for an occlusion) and acknowledges; when the gun asks for a refill, fits a new syringe. A fault scenario may make the operator slip.
 """
 
 import math
@@ -39,6 +39,11 @@ def operator(env, world, run):
         if run.fault_latched():
             yield env.timeout(clock.from_s(NOTICE_FAULT_S))
             run.operator_ack()
+            continue
+        if run.needs_syringe():
+            # The gun asks for a fresh syringe: take the old one out, fit and prime a new one.
+            yield env.timeout(clock.from_s(p["syringe_change_s"]))
+            run.operator_refill()
             continue
         zone = run.zone()
         move = lognormal(g_move, p["move_s"], p["move_sigma"])
