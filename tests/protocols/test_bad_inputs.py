@@ -23,7 +23,8 @@ pace_ms = 800
 # Lines of BASE: 3 syringe_ml, 4 needle_mm, 5 gauge, 6 viscosity, 8 [[zone]], 9 name,
 # 10 mode, 11 points, 12 depth_mm, 13 dose_ul, 14 pace_ms.
 
-ZONE2 = '\n[[zone]]\nname = "cheeks"\nmode = "point"\npoints = 10\ndepth_mm = 1.0\ndose_ul = 20\npace_ms = 800\n'
+ZONE2 = ('\n[[zone]]\nname = "cheeks"\nmode = "point"\npoints = 10\ndepth_mm = 1.0\n'
+         "dose_ul = 20\npace_ms = 800\n")
 
 
 def sub(*pairs):
