@@ -25,7 +25,10 @@ def trigger_hold_s(run, zone_i, p):
 
 
 def operator(env, world, run):
-    """The operator's process; run.finished() tells when the session is over."""
+    """The operator's process in the session run: it asks run for finished(),
+    fault_latched(), waiting_for_cue(), zone() and proto, calls operator_ack(), and, when
+    run has them, needs_syringe() and operator_refill() (sim/run.py; sim/link_world.py)."""
+    refill = getattr(run, "needs_syringe", None)
     p = world.p
     clock = world.clock
     op = world.operator_state
@@ -40,7 +43,7 @@ def operator(env, world, run):
             yield env.timeout(clock.from_s(NOTICE_FAULT_S))
             run.operator_ack()
             continue
-        if run.needs_syringe():
+        if refill is not None and refill():
             # The gun asks for a fresh syringe: take the old one out, fit and prime a new one.
             yield env.timeout(clock.from_s(p["syringe_change_s"]))
             run.operator_refill()
