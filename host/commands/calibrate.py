@@ -10,7 +10,8 @@ import json
 from firmware import auth
 from firmware import board as boards
 from host.errors import MesoError
-from host.flash import calibrate, service
+from host.flash import calibrate, deploy, service
+from host.flash.device import Device
 from host.link.cli import add_port_arguments
 from host.link.stream import StreamRun
 
@@ -52,6 +53,7 @@ def run(args):
         args.syringe_ml = int(args.syringe_ml)
     given = _masses(args.masses_mg) if args.masses_mg else None
     s = service.SignedSession.open_signed(args.port)
+    runs = [0]
     try:
         info = s.identity["info"]
         b = boards.by_name(info["board"])
@@ -61,6 +63,15 @@ def run(args):
                 args.syringe_ml, b.name, ", ".join(str(v) for v in b.syringe_sizes())))
 
         def dispense(dose_ul, shots, cal_ppm):
+            nonlocal s
+            if runs[0]:
+                # Each run from a fresh boot: a gun whose stream ended DONE does not start a
+                # second streamed protocol (reported to the link owner).
+                s.close()
+                Device.open(args.port).reboot()
+                deploy.handshake(args.port)
+                s = service.SignedSession.open_signed(args.port)
+            runs[0] += 1
             r = StreamRun(s, protocol(shots, dose_ul, args.syringe_ml))
             r.run()
             if r.outcome != "done":

@@ -59,3 +59,25 @@ def test_settings_stored_signed_and_validated_on_the_gun(board, unix_build, tmp_
         assert json.load(f)["cal_ppm"] == 1012345
     board.power_cycle()
     assert deploy.handshake(board.port)["info"]["cal_ppm"] == 1012345
+
+
+def test_meso_calibrate_end_to_end_on_a_paired_jig_board(tmp_path, monkeypatch, capsys,
+                                                         unix_build):
+    """The command over the port: signed streamed runs, masses in, correction stored."""
+    from host.flash import deploy
+    from sim.board import VirtualBoard
+    from tests.device.conftest import flash_with, run_meso
+
+    monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))
+    with VirtualBoard(str(tmp_path / "flash"), jig=True) as vb:
+        flash_with(vb, unix_build)
+        assert run_meso(capsys, "pair", "--port", vb.port)[0] == 0
+        # A balance reading a plunger that delivers 2 % more than it is told (2 shots a run).
+        rc, out, err = run_meso(capsys, "calibrate", "--port", vb.port, "--shots", "2",
+                                "--masses-mg", "20.4,81.6,20.0")
+        assert rc == 0, err
+        assert "1.0200 µL per µL" in out
+        want = round(1e6 / 1.02)
+        assert "stored cal_ppm %d" % want in out
+        vb.power_cycle()
+        assert deploy.handshake(vb.port)["info"]["cal_ppm"] == want
