@@ -141,6 +141,14 @@ class World:
             total += self.plunger.out_ul - self.insertions[-1]["out_in"]
         return total
 
+    def new_syringe(self):
+        """A fresh, primed syringe of the same lot: full, unloaded, pusher seated on it."""
+        self.sync()
+        pl = self.plunger
+        pl.fill_ul = pl.swept_ul + self.true["fill_ul"]
+        pl.y = -pl.threshold()
+        pl.gap_um = 0.0
+
     def needle_in(self):
         return self.carriage.inside
 
