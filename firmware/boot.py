@@ -82,6 +82,7 @@ def build(folder):
     STATUS["settings"] = settings
     guard = auth.Guard(key, os.urandom, time.ticks_ms)
     app = CheckedApp(hal, b)
+    app.machine.cal_ppm = settings["cal_ppm"]  # the gravimetric correction (meso calibrate)
 
     def on_settings(data):
         try:
@@ -90,6 +91,7 @@ def build(folder):
             errors = ["settings: not JSON"]
         if not errors:
             STATUS["settings"] = calibration.load(hal)[0]
+            app.machine.cal_ppm = STATUS["settings"]["cal_ppm"]  # from the next shot plan
         return "; ".join(errors)
 
     link = GuardedLink(hal, app, b, device_id(hal), guard, on_settings)

@@ -18,7 +18,7 @@ def protocol(zones=None, syringe_ml=3, needle_mm=4):
             "syringe_ml": syringe_ml,
             "needle_mm": needle_mm,
             "needle_gauge": 32,
-            "viscosity_mpas": 20,
+            "viscosity_mpas": 1,  # water: the board's default flow passes the needle
         },
         "zone": zones,
     }
