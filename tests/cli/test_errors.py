@@ -294,10 +294,8 @@ def test_ctrl_c_during_run_aborts_and_keeps_the_log(virtual_device, tmp_path):
     assert "fault abort" in status.stdout, status.stdout + status.stderr
 
 
-@xfail("host/commands/demo.py:28 starts the virtual device in meso's process group: Ctrl-C "
-       "stops the device too, so ABORT cannot be sent ('meso: link lost: ... write failed')")
 def test_ctrl_c_during_demo_aborts():
-    proc = spawn("demo")
+    proc = spawn("demo", "--speed", "20")
     out, err = interrupt(proc, 3.5)
     assert "Traceback" not in out + err
     assert err == "meso: run stopped: aborted: Ctrl-C\n", err
