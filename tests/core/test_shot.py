@@ -196,3 +196,26 @@ def test_refill_when_the_syringe_cannot_give_the_next_dose():
     rig.pull()
     rig.run_until("armed")
     assert rig.app.session.shots == 4
+
+
+def test_polls_while_moving_come_at_the_move_end_and_for_pressure():
+    rig = Rig(protocol())
+    run_to(rig, "advance")
+    m = rig.app.machine
+    wait = (rig.deadline - rig.hal.now) % (1 << 30)
+    assert wait > 1000  # not every millisecond: edges wake the loop, the end is known
+    assert abs((m.move_end - rig.deadline) % (1 << 30)) <= 1000 or wait == 50000
+    rig.run_until("dose", max_us=100)
+    wait = (rig.deadline - rig.hal.now) % (1 << 30)
+    assert wait <= m.pressure_us
+
+
+def test_pressure_is_read_faster_the_faster_a_blocked_line_would_climb():
+    rig = Rig(protocol())
+    m = rig.app.machine
+    slow = m.pressure_period_us(5000)  # 5 µL/s into a 3 mL syringe's compliance
+    fast = m.pressure_period_us(400000)
+    assert fast == 1000 and slow > 4 * fast
+    # Between two readings the pressure climbs at most 1/20 of the limit.
+    rise_kpa_per_us = 5000 * 100 / 500 / 1e6
+    assert slow * rise_kpa_per_us <= 400 / 20 + 0.01
