@@ -60,6 +60,7 @@ PRESSURE_SHARE = const(20)  # sample so that pressure rises at most 1/20 of the 
 # Longest wait while waiting for the operator or the pace: input edges wake the loop.
 IDLE_US = const(100000)
 CUE_US = const(40000)  # length of the pacing beep
+HOME_CLEAR_UM = const(300)
 HOME_MARGIN_STEPS = const(800)  # homing may run this far past the nominal travel
 DEPTH_SEGS = const(256)
 DOSE_SEGS = const(512)
@@ -95,6 +96,8 @@ class ShotMachine:
         self.move_end = 0  # when the move of the current state should be done
         self.pressure_us = MOTION_MAX_US  # line pressure sampling period while dosing
         self.has_pressure = board.pins.get("pressure_adc") is not None
+        # Past this travel the carriage home switch must have let go (switch hysteresis).
+        self.home_clear_steps = board.carriage.um_to_steps(HOME_CLEAR_UM)
         self.cue_until = -1  # when the buzzer goes off again, -1 if silent
         self.ms = 0  # session clock in ms, kept by the app
         self.planned = False
@@ -346,6 +349,8 @@ class ShotMachine:
             return faults.STALL_PLUNGER
         if st == DOSE and inp.level(IN_PLUNGER_END):
             return faults.SYRINGE_EMPTY
+        if inp.level(IN_CARRIAGE_HOME) and self.carriage.pos > self.home_clear_steps:
+            return faults.SWITCH  # the needle is out, yet the home switch says home: stuck
         if st == DOSE or st == HOLD:
             kpa = self.hal.pressure_kpa()
             if kpa != NO_PRESSURE and kpa > self.board.pressure_max_kpa:

@@ -151,7 +151,8 @@ def test_burst_repeats_while_the_trigger_is_held():
     rig.run_for(30000)
     rig.trigger(True)
     rig.run_until("done")
-    recs = journal(rig) if rig.run_for(50000) is None else []
+    rig.run_for(50000)
+    recs = journal(rig)
     assert len(recs) == 4
     gaps = [b["t_start_ms"] - a["t_start_ms"] for a, b in zip(recs, recs[1:])]
     assert all(499 <= g <= 520 for g in gaps), gaps  # 120/min: one every 500 ms
@@ -219,3 +220,16 @@ def test_pressure_is_read_faster_the_faster_a_blocked_line_would_climb():
     # Between two readings the pressure climbs at most 1/20 of the limit.
     rise_kpa_per_us = 5000 * 100 / 500 / 1e6
     assert slow * rise_kpa_per_us <= 400 / 20 + 0.01
+
+
+def test_a_home_switch_stuck_on_is_a_switch_fault_before_any_dose():
+    rig = Rig(protocol())
+    rig.arm()
+    rig.stuck_home = True
+    rig.pull()
+    rig.run_until("fault")
+    assert rig.app.machine.fault == faults.SWITCH
+    rig.run_for(50000)
+    assert journal(rig)[0]["fault"] == faults.SWITCH
+    assert journal(rig)[0]["delivered_nl"] == 0
+    assert rig.app.session.shots == 0  # no dose was given: the point is still to do
