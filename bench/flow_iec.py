@@ -28,7 +28,8 @@ CASES = (
                                   "depth_mm": 1.5, "dose_ul": 10, "flow_ul_s": 2,
                                   "duration_s": 120}, 2.0),
     ("perfusion 2 µL every 2 s", {"name": "boluses", "mode": "perfusion", "points": 60,
-                                  "depth_mm": 1.5, "dose_ul": 2, "bolus_every_s": 2}, 1.0),
+                                  "depth_mm": 1.5, "dose_ul": 2, "bolus_every_s": 2,
+                                  "flow_ul_s": 8}, 1.0),
 )
 
 

@@ -10,7 +10,7 @@ BOARD = {
     "mpy_arch": "host",
     "hal": "unix",
     "tick_period": 4611686018427387904,
-    "step_clock_hz": 1000000,
+    "step_clock_hz": 125000000,
     "pins": {
         "plunger_step": 2,
         "plunger_dir": 3,

@@ -51,6 +51,19 @@ def device_id(hal):
     return made
 
 
+_clock = [None, 0]  # last ticks_ms seen, milliseconds counted
+
+
+def uptime_ms():
+    """Milliseconds since the first call that never wrap (ticks_ms wraps after 12 days on
+    the RP2040). MicroPython only: the host imports this module but never calls it."""
+    t = time.ticks_ms()
+    if _clock[0] is not None:
+        _clock[1] += time.ticks_diff(t, _clock[0])
+    _clock[0] = t
+    return _clock[1]
+
+
 def make_hal(b, own_usb):
     modname, cls = HALS[b.hal]
     mod = __import__(modname, None, None, [cls])
@@ -80,8 +93,9 @@ def build(folder):
     settings, problems = calibration.load(hal)
     STATUS["problems"] += problems
     STATUS["settings"] = settings
-    guard = auth.Guard(key, os.urandom, time.ticks_ms)
+    guard = auth.Guard(key, os.urandom, uptime_ms)
     app = CheckedApp(hal, b)
+    app.machine.cal_ppm = settings["cal_ppm"]  # the gravimetric correction (meso calibrate)
 
     def on_settings(data):
         try:
@@ -90,6 +104,7 @@ def build(folder):
             errors = ["settings: not JSON"]
         if not errors:
             STATUS["settings"] = calibration.load(hal)[0]
+            app.machine.cal_ppm = STATUS["settings"]["cal_ppm"]  # from the next shot plan
         return "; ".join(errors)
 
     link = GuardedLink(hal, app, b, device_id(hal), guard, on_settings)

@@ -68,7 +68,7 @@ class Line:
         # in µm, that is kPa·s/µL.
         self.r_num = 128 * viscosity_milli * (needle_um + HUB_UM) * PI_DEN
         self.r_den = PI_NUM * id_um * id_um * id_um * id_um
-        self.c_nl_bar = _lookup(COMPLIANCE_NL_BAR, syringe.volume_nl // 1000000)
+        self.c_nl_bar = compliance_nl_bar(syringe)
 
     def pressure_kpa(self, flow_nl_s):
         """Line pressure the needle needs for a flow (above the tissue's)."""
@@ -85,6 +85,11 @@ class Line:
     def held_nl(self, kpa):
         """Volume the compliance holds at a pressure."""
         return self.c_nl_bar * kpa // 100
+
+
+def compliance_nl_bar(syringe):
+    """Stopper and barrel compliance of a syringe of that size, nL per bar."""
+    return _lookup(COMPLIANCE_NL_BAR, syringe.volume_nl // 1000000)
 
 
 def safe_flow_nl_s(board, line):

@@ -66,6 +66,10 @@ class HAL:
     def idle(self, deadline):
         """Wait until the deadline tick or an input edge, whichever comes first.
 
+        Any change of inputs() must end the wait within 1 ms: while a move runs the core asks
+        to be polled only at its end (and for pressure readings), trusting idle() to bring
+        contact loss, stalls and switches to it at once.
+
         Only the board's main loop (firmware/mainloop.py) calls it, never the core; on a board
         it may lightsleep or wfi, in the simulator it yields to the event queue."""
         raise NotImplementedError

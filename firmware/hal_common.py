@@ -61,6 +61,14 @@ class PinIO:
     def _on_trigger(self, pin):
         self.trigger_seen = True
 
+    def levels(self):
+        """Input levels as they are now, leaving the latched trigger press alone."""
+        bits = 0
+        for pin, bit, active in self.ins:
+            if pin.value() == active:
+                bits |= bit
+        return bits
+
     def inputs(self):
         bits = 0
         for pin, bit, active in self.ins:
@@ -93,11 +101,13 @@ class PinIO:
 
 
 def idle(deadline, io, service=None):
-    """Wait until the deadline (a ticks_us value) or a trigger press; service() every ms."""
+    """Wait until the deadline (a ticks_us value), a trigger press or any input edge, which
+    ends the wait within 1 ms (the core relies on it while moves run); service() every ms."""
     start = time.ticks_us()
     if time.ticks_diff(deadline, start) > IDLE_MAX_US:
         deadline = time.ticks_add(start, IDLE_MAX_US)
-    while not io.trigger_seen:
+    levels = io.levels()
+    while not io.trigger_seen and io.levels() == levels:
         left_us = time.ticks_diff(deadline, time.ticks_us())
         if left_us <= 0:
             return

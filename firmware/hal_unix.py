@@ -3,7 +3,9 @@
 Files live in the folder the interpreter runs in (the board's flash), the host link is the
 interpreter's terminal, and each axis executes its step segments against the clock: a move
 lasts exactly as long as its segments say, and steps_done() counts the steps already due.
-Nothing is attached to the axes: inputs stay inactive unless a test sets them.
+The carriage's home switch closes at its home stop. Inputs stay inactive, unless the board runs with a bench
+jig (environment MESO_JIG=1, `meso sim board --jig`): the nose rests on a container (contact
+held) and the trigger is pulsed, as a calibration fixture does.
 """
 
 import os
@@ -26,11 +28,19 @@ class Axis:
         self.start_us = 0
         self.total_steps = 0
         self.stopped_at = -1
+        self.direction = 1
+        self.base_steps = 0  # position when the current move began (0 = at the home stop)
 
-    def begin(self, segs, nseg, now_us):
+    def begin(self, direction, segs, nseg, now_us, done_before):
+        self.base_steps = self.position(done_before)
+        self.direction = direction
         self.segs, self.nseg, self.start_us = segs, nseg, now_us
         self.total_steps = sum(segs[3 * i + 1] for i in range(nseg))
         self.stopped_at = -1
+
+    def position(self, done):
+        """Steps from the home stop, which the axis cannot pass."""
+        return max(0, self.base_steps + self.direction * done)
 
     def due(self, elapsed_ticks):
         """Steps whose time has come elapsed_ticks after the start of the move."""
@@ -48,12 +58,23 @@ class Axis:
                 t += span
                 done += count
                 continue
-            # Within this segment: step k fires at t + (k+1)*interval + add*k*(k+1)/2.
-            k = 0
-            while k < count and t + (k + 1) * interval + add * k * (k + 1) // 2 <= elapsed_ticks:
-                k += 1
+            # Within this segment step k (from 0) fires at t + (k+1)*interval + add*k*(k+1)/2,
+            # later for each k: count the due ones by bisection, not step by step.
+            lo, hi = 0, count
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if t + (mid + 1) * interval + add * mid * (mid + 1) // 2 <= elapsed_ticks:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            k = lo
             return done + k
         return done
+
+
+# The jig's trigger: pressed JIG_PRESS_US out of every JIG_PERIOD_US.
+JIG_PERIOD_US = 400000
+JIG_PRESS_US = 60000
 
 
 class HALUnix(hal.HAL):
@@ -66,6 +87,7 @@ class HALUnix(hal.HAL):
         self.step_clock_hz = board.step_clock_hz
         self.axes = (Axis(), Axis())
         self.inputs_bits = 0  # what a test or the virtual plant says is active
+        self.jig = os.getenv("MESO_JIG") == "1"
         self.outputs = [False, False, False, False]
         self.folder = data_folder
         try:
@@ -109,7 +131,8 @@ class HALUnix(hal.HAL):
         return us * self.step_clock_hz // 1000000
 
     def move(self, axis, direction, segs, nseg):
-        self.axes[axis].begin(segs, nseg, time.ticks_us())
+        done = self.steps_done(axis)
+        self.axes[axis].begin(direction, segs, nseg, time.ticks_us(), done)
 
     def moving(self, axis):
         a = self.axes[axis]
@@ -131,7 +154,15 @@ class HALUnix(hal.HAL):
 
     # -- inputs and outputs --------------------------------------------------------------
     def inputs(self):
-        return self.inputs_bits
+        bits = self.inputs_bits
+        if self.axes[hal.AXIS_CARRIAGE].position(self.steps_done(hal.AXIS_CARRIAGE)) == 0:
+            bits |= hal.IN_CARRIAGE_HOME
+        if not self.jig:
+            return bits
+        bits |= hal.IN_CONTACT
+        if time.ticks_diff(time.ticks_us(), 0) % JIG_PERIOD_US < JIG_PRESS_US:
+            bits |= hal.IN_TRIGGER
+        return bits
 
     def pressure_kpa(self):
         return hal.NO_PRESSURE

@@ -7,7 +7,7 @@ key names. Each problem is a Problem naming where, the key, the value, what is a
 why, so that nothing needs to be guessed from a message.
 """
 
-from firmware import motion, units
+from firmware import dosing, motion, units
 from firmware.board import closest, is_number
 
 MODES = ("point", "burst", "continuous", "perfusion")
@@ -34,12 +34,15 @@ BOLUS_EVERY_RANGE_S = (1, 600)
 class Problem:
     """One violated limit. zone is the zone's index or -1 for the [protocol] table."""
 
-    def __init__(self, zone, key, value, allowed, why):
+    def __init__(self, zone, key, value, allowed, why, kind="range"):
         self.zone = zone
         self.key = key
         self.value = value
         self.allowed = allowed
         self.why = why
+        # "range" for a figure outside its limits; "pressure" for a flow the needle cannot
+        # pass (the figure itself is usable, e.g. to work out volumes).
+        self.kind = kind
 
     def where(self):
         return "protocol" if self.zone < 0 else "zone[%d]" % self.zone
@@ -123,6 +126,40 @@ def shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s):
     return board.hold_ms + (t_us + 999) // 1000
 
 
+def line_kpa(board, head, syringe, flow_nl_s):
+    """(line, kPa): the fluid path of the protocol and the pressure it needs while dosing at
+    flow_nl_s (needle, stopper friction and tissue), or None if the header's needle or fluid
+    figures are unusable."""
+    gauge = head.get("needle_gauge")
+    mm = head.get("needle_mm")
+    visc = head.get("viscosity_mpas")
+    if board.depth_cap_um(mm) is None or not isinstance(gauge, int) or isinstance(gauge, bool):
+        return None
+    if not GAUGE_RANGE[0] <= gauge <= GAUGE_RANGE[1] or not is_number(visc):
+        return None
+    if not VISCOSITY_RANGE[0] <= visc <= VISCOSITY_RANGE[1]:
+        return None
+    line = dosing.Line(syringe, gauge, units.milli(mm), units.milli(visc))
+    return line, line.pressure_kpa(flow_nl_s) + dosing.STICTION_KPA + dosing.TISSUE_KPA
+
+
+def check_line(board, head, syringe, i, flow_nl_s, problems):
+    """A flow the needle cannot pass below the occlusion limit would fault every shot."""
+    for p in problems:
+        if p.zone == i and p.key == "flow_ul_s":
+            return
+    est = line_kpa(board, head, syringe, flow_nl_s)
+    if est is None or est[1] <= board.pressure_max_kpa:
+        return
+    safe = dosing.safe_flow_nl_s(board, est[0])
+    why = ("a %s mPa·s fluid through a %d G, %s mm needle needs about %d kPa at %s µL/s; "
+           "the gun stops at %d kPa (occlusion): set flow_ul_s lower"
+           % (_fmt(head["viscosity_mpas"]), head["needle_gauge"], _fmt(head["needle_mm"]),
+              est[1], _fmt(flow_nl_s / 1000), board.pressure_max_kpa))
+    problems.append(Problem(i, "flow_ul_s", flow_nl_s / 1000,
+                            "at most %s µL/s" % _fmt(safe // 100 / 10), why, "pressure"))
+
+
 def check_zone(board, head, i, zone, names, problems):
     """One zone: returns its planned volume in nL (0 if it could not be worked out)."""
     if not isinstance(zone, dict):
@@ -173,6 +210,8 @@ def check_zone(board, head, i, zone, names, problems):
         flow_nl_s = min(flow_nl_s, flow_hi)
     if "hold_ms" in zone:
         _num(problems, i, zone, "hold_ms", 0, 5000, "ms", "dwell out of range", integer=True)
+    if syringe is not None and mode != "continuous":
+        check_line(board, head, syringe, i, flow_nl_s, problems)
     shot_ms = None
     if syringe is not None and depth is not None and dose is not None:
         scale = units.PlungerScale(board.plunger, syringe.bore_um)

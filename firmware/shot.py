@@ -9,7 +9,7 @@ From the trigger to the end of the retract nothing allocates: moves are planned 
 prepare(), before the trigger, and the shot path only starts them and watches inputs.
 """
 
-from firmware import faults, flow, ticks
+from firmware import dosing, faults, flow, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
 from firmware.dosing import Dosing
@@ -50,9 +50,17 @@ STATE_NAMES = (
     "safing", "fault", "refill", "done", "paused",
 )
 
-MONITOR_US = const(1000)  # poll period while an axis moves or the needle is in
-IDLE_US = const(20000)  # poll period while waiting for the operator
+MONITOR_US = const(1000)  # poll period once a move is due to end, and while safing
+# Longest wait while a move runs: edges of contact, stall and switches wake the loop at once
+# (HAL.idle's contract), so polls are only needed for the end of a move, the line pressure
+# (an analogue reading) and as a backstop.
+MOTION_MAX_US = const(50000)
+PRESSURE_MIN_US = const(1000)
+PRESSURE_SHARE = const(20)  # sample so that pressure rises at most 1/20 of the limit between
+# Longest wait while waiting for the operator or the pace: input edges wake the loop.
+IDLE_US = const(100000)
 CUE_US = const(40000)  # length of the pacing beep
+HOME_CLEAR_UM = const(300)
 HOME_MARGIN_STEPS = const(800)  # homing may run this far past the nominal travel
 DEPTH_SEGS = const(256)
 DOSE_SEGS = const(512)
@@ -85,12 +93,15 @@ class ShotMachine:
         self.state = IDLE
         self.fault = faults.NONE
         self.until = 0  # deadline of the current state
+        self.move_end = 0  # when the move of the current state should be done
+        self.pressure_us = MOTION_MAX_US  # line pressure sampling period while dosing
+        self.has_pressure = board.pins.get("pressure_adc") is not None
+        # Past this travel the carriage home switch must have let go (switch hysteresis).
+        self.home_clear_steps = board.carriage.um_to_steps(HOME_CLEAR_UM)
         self.cue_until = -1  # when the buzzer goes off again, -1 if silent
         self.ms = 0  # session clock in ms, kept by the app
         self.planned = False
         self.dose_nl = 0  # net volume the planned dose gives, by the dose model
-        self.target_nl = 0  # stopper position after the planned dose, in nL
-        self.last_target_nl = 0  # stopper position after the last complete dose
         self.zone = None  # zone of the shot in progress
         self.shot_index = 0
         self.t_start = 0
@@ -133,7 +144,6 @@ class ShotMachine:
         self.session.refilled()
         self.dosing.reset()
         self.plunger.zero()
-        self.last_target_nl = 0
         self.planned = False
         self.enter_armed(now)
         return True
@@ -180,11 +190,41 @@ class ShotMachine:
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
         v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
         self.dose_move.plan(steps, v, pl.accel_sps2, self.clock_hz, self.tol)
-        # The core's own estimate of the shot's net volume: where the stopper will stand
-        # after this dose, less where it stood after the last one.
-        self.target_nl = self.dosing.scale.nl(self.dosing.stopper + steps - self.dosing.slack)
-        self.dose_nl = self.target_nl - self.last_target_nl
+        self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
+        # The core's own estimate of the shot's net volume: the running total's stopper
+        # positions after and before it, to the step (what the model promises; the
+        # simulator's plant, or a scale, tells the truth).
+        scale = self.dosing.scale
+        total = self.session.syringe_nl
+        self.dose_nl = scale.nl(scale.steps(total + zone.dose_nl)) - scale.nl(scale.steps(total))
         self.planned = True
+
+    def pressure_period_us(self, flow_nl_s):
+        """How often to read the line pressure while dosing at flow_nl_s: against a blocked
+        needle the pressure climbs at flow / compliance, and the occlusion limit must not be
+        overshot by more than 1/PRESSURE_SHARE of itself between two readings."""
+        if not self.has_pressure or flow_nl_s <= 0:
+            return MOTION_MAX_US
+        rise_kpa_s = flow_nl_s * 100 // dosing.compliance_nl_bar(self.session.syringe)
+        budget_kpa = self.board.pressure_max_kpa // PRESSURE_SHARE
+        us = budget_kpa * 1000000 // (rise_kpa_s if rise_kpa_s > 0 else 1)
+        if us < PRESSURE_MIN_US:
+            return PRESSURE_MIN_US
+        return us if us < MOTION_MAX_US else MOTION_MAX_US
+
+    def motion_wake(self, now, st):
+        """Next poll while the needle moves or is in: the end of the move (or of the hold),
+        sooner for pressure readings while dosing and holding."""
+        period = self.period
+        end = self.until if st == HOLD else self.move_end
+        wait = ticks.diff(end, now, period)
+        if wait < MONITOR_US:
+            wait = MONITOR_US
+        if (st == DOSE or st == HOLD) and wait > self.pressure_us:
+            wait = self.pressure_us
+        if wait > MOTION_MAX_US:
+            wait = MOTION_MAX_US
+        return ticks.add(now, wait, period)
 
     # -- transitions ----------------------------------------------------------
     def start_homing(self, now):
@@ -234,6 +274,7 @@ class ShotMachine:
     def start_axis(self, axis, direction, move, state, now):
         axis.start(direction, move)
         self.state = state
+        self.move_end = ticks.add(now, move.duration_us, self.period)
         self.until = ticks.add(now, move.duration_us + self.timeout_us(), self.period)
 
     def end_shot(self, fault, dosed):
@@ -308,6 +349,8 @@ class ShotMachine:
             return faults.STALL_PLUNGER
         if st == DOSE and inp.level(IN_PLUNGER_END):
             return faults.SYRINGE_EMPTY
+        if inp.level(IN_CARRIAGE_HOME) and self.carriage.pos > self.home_clear_steps:
+            return faults.SWITCH  # the needle is out, yet the home switch says home: stuck
         if st == DOSE or st == HOLD:
             kpa = self.hal.pressure_kpa()
             if kpa != NO_PRESSURE and kpa > self.board.pressure_max_kpa:
@@ -320,6 +363,14 @@ class ShotMachine:
         if self.cue_until >= 0 and ticks.diff(now, self.cue_until, period) >= 0:
             self.hal.output(OUT_BUZZER, False)
             self.cue_until = -1
+        deadline = self.step(now)
+        if self.cue_until >= 0 and ticks.diff(self.cue_until, deadline, period) < 0:
+            return self.cue_until  # the beep ends before anything else is due
+        return deadline
+
+    def step(self, now):
+        """The state machine proper: act on the state, return its next deadline."""
+        period = self.period
         st = self.state
         moving_p = self.plunger.update()
         moving_c = self.carriage.update()
@@ -339,7 +390,7 @@ class ShotMachine:
             if self.inputs.take_press():
                 if self.inputs.level(IN_CONTACT):
                     self.begin_shot(now)
-                    return ticks.add(now, MONITOR_US, period)
+                    return self.motion_wake(now, self.state)
                 self.cue(now)  # no skin contact: no shot, one beep
             return ticks.add(now, IDLE_US, period)
         if st == ADVANCE:
@@ -349,7 +400,6 @@ class ShotMachine:
             if not moving_p or flow.released(self):
                 self.dose_steps_done = self.plunger.moved()
                 self.account_plunger()
-                self.last_target_nl = self.target_nl
                 self.hold_ms = self.zone.hold_ms
                 self.state = HOLD
                 self.until = ticks.add(now, self.hold_ms * 1000, period)
@@ -388,6 +438,8 @@ class ShotMachine:
             return ticks.add(now, MONITOR_US, period)
         else:
             return ticks.add(now, IDLE_US, period)
+        if ADVANCE <= self.state <= RETRACT:
+            return self.motion_wake(now, self.state)
         return ticks.add(now, MONITOR_US, period)
 
     def poll_pace(self, now):

@@ -12,7 +12,7 @@ from firmware.compat import const
 
 # magic, shot_no, zone, index, mode, fault, commanded_nl, dose_steps, depth_um,
 # t_start_ms, t_end_ms, delivered_nl (the core's own estimate), crc16
-FORMAT = "<BIHHBBIiIIIIH"
+FORMAT = "<BIHHBBIiIIIiH"
 SIZE = const(37)
 MAGIC = const(0xA5)
 FIELDS = (

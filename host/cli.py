@@ -2,31 +2,58 @@
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
 from host import commands
 from host.errors import MesoError
 
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug of meso, not the user's mistake
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
-def _command_modules():
-    mods = []
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module("host.commands." + info.name)
-        if hasattr(mod, "COMMAND"):
-            mods.append(mod)
+
+def _module_names():
+    return sorted(i.name for i in pkgutil.iter_modules(commands.__path__)
+                  if not i.name.startswith("_"))
+
+
+def _wanted(names, argv):
+    """The command modules this command line can be about.
+
+    A module is named after its command ("sim run" lives in sim_run.py), so a command
+    imports only its own module: it starts faster and a broken module elsewhere cannot stop
+    it. Help, an unknown word or a bare group imports every module the parser may list.
+    """
+    if not argv or argv[0].startswith("-"):
+        return names
+    if argv[0] in names:
+        return [argv[0]]
+    group = [n for n in names if n.startswith(argv[0] + "_")]
+    if len(argv) > 1 and argv[0] + "_" + argv[1] in group:
+        return [argv[0] + "_" + argv[1]]
+    return group or names
+
+
+def _command_modules(argv=None):
+    names = _module_names()
+    chosen = names if argv is None else _wanted(names, argv)
+    mods = [importlib.import_module("host.commands." + n) for n in chosen]
+    mods = [m for m in mods if hasattr(m, "COMMAND")]
+    if chosen is not names and any(m.COMMAND.replace(" ", "_") != m.__name__.rsplit(".", 1)[1]
+                                   for m in mods):
+        return _command_modules()  # a module not named after its command: take them all
     return mods
 
 
-def build_parser():
+def build_parser(argv=None):
+    """The parser for every command, or only for the one argv names."""
     parser = argparse.ArgumentParser(
         prog="meso", description="mesogun: protocols, devices and the simulator"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     groups = {}
-    for mod in _command_modules():
+    for mod in _command_modules(argv):
         words = mod.COMMAND.split()
         target = sub
         if len(words) == 2:
@@ -41,24 +68,61 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    parser = build_parser()
+def _dispatch(argv):
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     run = getattr(args, "_run", None)
     if run is None:
         group = getattr(args, "_group", parser)
         group.print_help()
         return 2
+    code = int(run(args) or 0)
+    sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+    return code
+
+
+def _first_line(e):
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else "(no message)"
+
+
+def _internal_error(e):
+    """A bug: one line for the user, the traceback only when MESO_DEBUG=1 asks for it."""
+    debug = os.environ.get("MESO_DEBUG") == "1"
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print("meso: internal error: %s: %s (please report%s)" % (
+        type(e).__name__, _first_line(e), "" if debug else "; MESO_DEBUG=1 shows the traceback"),
+        file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _silence_stdout():
+    """The reader went away (`meso logs | head`): drop what is left instead of failing at exit."""
     try:
-        return int(run(args) or 0)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    try:
+        return _dispatch(argv)
     except MesoError as e:
         print("meso: %s" % e, file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("meso: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
+        _silence_stdout()
         return 1
+    except Exception as e:  # noqa: BLE001  (last resort: never a bare traceback)
+        return _internal_error(e)
 
 
 if __name__ == "__main__":

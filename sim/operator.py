@@ -3,7 +3,7 @@
 Human timing varies: move, reaction and lift times are log-normal around their medians,
 each from its own stream. The operator keeps contact while the needle is in, lifts after it
 is out, and after a latched fault waits, clears what a person would clear (a new needle
-for an occlusion) and acknowledges. A fault scenario may make the operator slip.
+for an occlusion) and acknowledges; when the gun asks for a refill, fits a new syringe. A fault scenario may make the operator slip.
 """
 
 import math
@@ -25,7 +25,10 @@ def trigger_hold_s(run, zone_i, p):
 
 
 def operator(env, world, run):
-    """The operator's process; run.finished() tells when the session is over."""
+    """The operator's process in the session run: it asks run for finished(),
+    fault_latched(), waiting_for_cue(), zone() and proto, calls operator_ack(), and, when
+    run has them, needs_syringe() and operator_refill() (sim/run.py; sim/link_world.py)."""
+    refill = getattr(run, "needs_syringe", None)
     p = world.p
     clock = world.clock
     op = world.operator_state
@@ -39,6 +42,11 @@ def operator(env, world, run):
         if run.fault_latched():
             yield env.timeout(clock.from_s(NOTICE_FAULT_S))
             run.operator_ack()
+            continue
+        if refill is not None and refill():
+            # The gun asks for a fresh syringe: take the old one out, fit and prime a new one.
+            yield env.timeout(clock.from_s(p["syringe_change_s"]))
+            run.operator_refill()
             continue
         zone = run.zone()
         move = lognormal(g_move, p["move_s"], p["move_sigma"])

@@ -44,6 +44,7 @@ DEFAULTS = {
     "reaction_sigma": (0.2, "log-normal spread of the reaction"),
     "trigger_hold_s": (0.12, "how long the trigger stays pressed"),
     "lift_s": (0.15, "median time to lift the gun after the needle is out"),
+    "syringe_change_s": (20.0, "time to take a syringe out and fit a primed new one"),
 }
 
 # Stopper + barrel compliance in µL per bar for each syringe size, by brand: the brand's

@@ -106,6 +106,7 @@ def build(run, sim_end_s, wall_s):
         "sim_seconds": _r(sim_end_s),
         "wall_seconds": round(wall_s, 3),
         "ended_by": run.ended_by,
+        "syringes_refilled": run.refills,
         "polls": w.polls,
     }
     if run.exact:

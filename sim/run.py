@@ -44,6 +44,7 @@ class Run:
         self.records = []
         self.fault_events = []
         self.injections = []
+        self.refills = 0
         self.last_state = "idle"
         self.done = False
         self.ended_by = None
@@ -59,6 +60,16 @@ class Run:
     def fault_latched(self):
         return self.last_state == "fault"
 
+    def needs_syringe(self):
+        return self.last_state == "refill"
+
+    def operator_refill(self):
+        self.world.new_syringe()
+        self.refills += 1
+        self.fw.command("refilled")
+        self.last_state = self.fw.state()
+        self.world.poke()
+
     def waiting_for_cue(self):
         return self.last_state not in ("armed",)
 
@@ -72,6 +83,7 @@ class Run:
             return
         sim_faults.clear(self.world)
         self.fw.command("ack_fault")
+        self.last_state = self.fw.state()
         self.world.poke()
 
     def injected(self, kind, t, spec):

@@ -77,6 +77,7 @@ class World:
         self.stuck = {}
         self.hal = SimHAL(self)
         self.sleeping = False
+        self.synced_at = -1
         self.loop_proc = None
         self.cue = self.env.event()
         self.needle_event = self.env.event()
@@ -94,9 +95,14 @@ class World:
         return self.plunger_exec if axis == AXIS_PLUNGER else self.carriage_exec
 
     def sync(self):
+        """Bring the plant to now (once per instant: nothing else moves it meanwhile)."""
+        now = self.env.now
+        if now == self.synced_at:
+            return
+        self.synced_at = now
         self.plunger_exec.sync()
         self.carriage_exec.sync()
-        self.plunger.advance(self.clock.s())
+        self.plunger.advance(now / self.clock.hz)
 
     def input_bits(self):
         self.sync()
@@ -141,6 +147,14 @@ class World:
             total += self.plunger.out_ul - self.insertions[-1]["out_in"]
         return total
 
+    def new_syringe(self):
+        """A fresh, primed syringe of the same lot: full, unloaded, pusher seated on it."""
+        self.sync()
+        pl = self.plunger
+        pl.fill_ul = pl.swept_ul + self.true["fill_ul"]
+        pl.y = -pl.threshold()
+        pl.gap_um = 0.0
+
     def needle_in(self):
         return self.carriage.inside
 
@@ -161,9 +175,12 @@ class World:
         half = period // 2
         lat_us = self.p["loop_latency_us"]
         deadline = fw.poll(clock.ticks_us())
+        lats = []
         while self.running:
             # Served late by the loop's own latency, and not at all during a GC pause.
-            lat = clock.from_us(int(g.exponential(lat_us)))
+            if not lats:
+                lats = [clock.from_us(int(x)) for x in g.exponential(lat_us, 4096)][::-1]
+            lat = lats.pop()
             wait_us = (deadline - clock.ticks_us() + half) % period - half
             due = env.now + (clock.from_us(wait_us) if wait_us > 0 else 0)
             t = gc.free_at(due + lat)

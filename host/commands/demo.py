@@ -25,7 +25,9 @@ def start_device(speed, state_dir, extra=()):
     """A `meso sim serve` child process and its port path (its first line of output)."""
     cmd = [sys.executable, "-m", "host.cli", "sim", "serve", "--speed", str(speed),
            "--state", state_dir] + list(extra)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    # its own session: Ctrl-C reaches meso alone, which then sends ABORT over the link
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                            start_new_session=True)
     port = proc.stdout.readline().strip()
     if not port:
         proc.kill()

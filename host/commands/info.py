@@ -31,6 +31,11 @@ def run(args):
     print("protocol    version %d (window %d frames, payload %d bytes)" % (
         ident["protocol_version"], ident["window"], ident["max_payload"]))
     print("board       %s" % info["board"])
+    if "mode" in info:  # guns with the clinical lock (firmware/boot.py)
+        print("mode        %s" % info["mode"])
+        check = "ok" if info.get("firmware_ok") else "MISMATCH, will not arm: %s" % "; ".join(
+            info.get("firmware_problems", []))
+        print("check       %s (%s, built %s)" % (check, info.get("folder"), info.get("build_time")))
     print("syringes    %s mL" % ", ".join(str(x) for x in info["syringes_ml"]))
     print("needles     %s mm" % ", ".join(str(x) for x in info["needles_mm"]))
     print("can         %s" % ", ".join(n for bit, n in CAPS if ident["caps"] & bit))

@@ -13,6 +13,9 @@ HELP = "run a virtual board (MicroPython unix port on a pseudo-terminal); prints
 
 def add_arguments(parser):
     parser.add_argument(
+        "--jig", action="store_true",
+        help="a calibration jig: contact held on a container, trigger pulsed (meso calibrate)")
+    parser.add_argument(
         "--flash", metavar="DIR", help="folder used as the board's flash (default: a new temporary one)"
     )
 
@@ -26,7 +29,7 @@ def run(args):
         tmp = tempfile.TemporaryDirectory(prefix="meso-board-")
         flash_dir = tmp.name
     try:
-        board = VirtualBoard(flash_dir)
+        board = VirtualBoard(flash_dir, jig=args.jig)
     except RuntimeError as e:
         raise MesoError(str(e))
     done = threading.Event()

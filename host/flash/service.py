@@ -90,3 +90,50 @@ def enter_maintenance(port, timeout_s=2.0):
     finally:
         s.close()
     return ident
+
+
+class SignedSession(Session):
+    """A Session that signs guarded commands when the gun is paired, so uploads, zone runs
+    and settings work the same on an open and a clinical gun. Refusals raise MesoError."""
+
+    signer = None
+
+    @classmethod
+    def open_signed(cls, port):
+        from host.link.transport import Transport
+
+        s = cls(Transport(port))
+        try:
+            s.handshake()
+            key = keys.load(s.identity["info"]["device_id"])
+            signer = Signer(s, key or bytes(auth.KEY_BYTES))
+            # Firmware without the lock (no mode in its identity, e.g. meso sim serve) has
+            # nothing to sign and would not know AUTH_BEGIN.
+            if "mode" in s.identity["info"] and signer.begin():
+                if key is None:
+                    raise MesoError("gun %s is paired with another laptop: no key for it in %s"
+                                    % (s.identity["info"]["device_id"], keys.key_dir()))
+                s.signer = signer
+        except BaseException:
+            s.close()
+            raise
+        return s
+
+    def send(self, mid, values=(), tail=None):
+        from firmware.guard import GUARDED
+
+        if self.signer is not None and mid in GUARDED:
+            return self.signer.send(mid, values, tail or b"")
+        return Session.send(self, mid, values, tail)
+
+    def wait(self, mids, timeout_us, what):
+        mids = tuple(mids)
+        while True:
+            got = Session.wait(self, mids + (auth.AUTH_RESULT,), timeout_us, what)
+            if got[0] in mids:
+                return got
+            f = M.unpack(auth.AUTH_RESULT, got[2])[1]
+            if f["verdict"] != auth.OK:
+                raise MesoError("the gun refused %s: %s (%s)" % (
+                    M.name(f["for_type"]), auth.VERDICTS[f["verdict"]],
+                    f["text"].decode(errors="replace")))

@@ -150,23 +150,6 @@ class Checker:
                      "the zone would inject %g µL, more than one %g mL syringe fill: split it"
                      % (vol_nl / 1000, syringe.volume_ml))
 
-    def pressure(self, z):
-        """A flow the needle cannot pass below the occlusion limit is an error."""
-        bad = self.fw_bad | self.flagged
-        if any((-1, k) in bad for k in limits.PROTOCOL_KEYS) or any(
-                (z.index, k) in bad for k in ("*", "mode", "flow_ul_s")):
-            return
-        est = flow.estimate(self.board, self.proto.head, z.core)
-        if est is None or not est.over_limit:
-            return
-        head = self.proto.head
-        self.add(flow_path(self.proto, z), "zone[%d].flow_ul_s" % z.index, est.flow_ul_s,
-                 "at most %s µL/s" % flow_figure(est.safe_ul_s),
-                 "a %g mPa·s fluid through a %d G, %g mm needle needs about %d kPa at this "
-                 "flow; the gun stops at %d kPa (occlusion): set flow_ul_s lower"
-                 % (head["viscosity_mpas"], head["needle_gauge"], head["needle_mm"], est.kpa,
-                    est.limit_kpa))
-
     def grid(self, z, path, label):
         g = z.table["grid"]
         gpath, glabel = path + ("grid",), label + "grid."
@@ -195,6 +178,11 @@ class Checker:
 
     def firmware(self, core, zones):
         for p in limits.check_protocol(self.board, core):
+            if p.kind == "pressure":
+                # The flow is a usable figure; say where it is written (zone or [protocol]).
+                self.add(flow_path(self.proto, zones[p.zone]), "zone[%d].%s" % (p.zone, p.key),
+                         p.value, p.allowed, p.why)
+                continue
             self.fw_bad.add((p.zone, p.key))
             if (p.zone, p.key) in self.flagged or (p.zone, "*") in self.flagged:
                 continue
@@ -239,5 +227,4 @@ def errors(proto, board):
     c.firmware(proto.core(), zones)
     for z in zones:
         c.volume(z)
-        c.pressure(z)
     return sorted(c.out, key=lambda d: d.line)

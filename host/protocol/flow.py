@@ -7,7 +7,7 @@ so laptop, gun and simulator reason alike: above the board's limit is an error, 
 dose model's safe flow (its share of the limit; viscosity varies between batches) a warning.
 """
 
-from firmware import dosing, units
+from firmware import dosing, limits, units
 from firmware.board import is_number
 
 
@@ -38,16 +38,15 @@ def zone_flow_nl_s(board, syringe, zone_core):
 
 def estimate(board, head, zone_core):
     """The zone's Estimate, or None when the figures it needs are not usable."""
-    gauge, mm, visc = head.get("needle_gauge"), head.get("needle_mm"), head.get("viscosity_mpas")
     syringe = board.syringe(head.get("syringe_ml"))
-    if syringe is None or board.depth_cap_um(mm) is None or not isinstance(gauge, int):
-        return None
-    if not is_number(visc) or not 0 < visc < 1e6:
+    if syringe is None:
         return None
     flow = zone_core.get("flow_ul_s")
     if flow is not None and not (is_number(flow) and 0 < flow < 1e6):
         return None
-    line = dosing.Line(syringe, gauge, units.milli(mm), units.milli(visc))
     flow_nl_s = zone_flow_nl_s(board, syringe, zone_core)
-    kpa = line.pressure_kpa(flow_nl_s) + dosing.STICTION_KPA + dosing.TISSUE_KPA
+    est = limits.line_kpa(board, head, syringe, flow_nl_s)
+    if est is None:
+        return None
+    line, kpa = est
     return Estimate(flow_nl_s, kpa, board.pressure_max_kpa, dosing.safe_flow_nl_s(board, line))

@@ -38,13 +38,12 @@ def depth_colour(plan, depth_mm):
 def layout(zone_plan, zone):
     """(xs, ys, spacing_mm) of a zone's points, in mm from its first point."""
     if zone_plan.grid is not None:
-        rows, cols, spacing = zone_plan.grid
+        _, cols, spacing = zone_plan.grid
     else:
         spacing = (zone.preset or presets.GENERAL).spacing_range_mm[0]
         if zone.preset is not None:
             spacing = zone.preset.spacing_mm
         cols = math.ceil(math.sqrt(zone_plan.points))
-        rows = math.ceil(zone_plan.points / cols)
     xs, ys = [], []
     for k in range(zone_plan.points):
         r, c = divmod(k, cols)

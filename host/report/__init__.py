@@ -4,6 +4,11 @@
     host.report.write(log, "report.html", "report.png")
 """
 
-from host.report.html import write
 
-__all__ = ["write"]
+
+def write(*args, **kw):
+    """Write the HTML report (and PNG); matplotlib loads only when a report is made, so
+    every other `meso` command starts quickly."""
+    from host.report.html import write as write_html
+
+    return write_html(*args, **kw)

@@ -18,7 +18,7 @@ def protocol(zones=None, syringe_ml=3, needle_mm=4):
             "syringe_ml": syringe_ml,
             "needle_mm": needle_mm,
             "needle_gauge": 32,
-            "viscosity_mpas": 20,
+            "viscosity_mpas": 1,  # water: the board's default flow passes the needle
         },
         "zone": zones,
     }
@@ -41,6 +41,7 @@ class Rig:
         self.hal.set_input(H.IN_CARRIAGE_HOME, True)
         self.app = App(self.hal, self.board)
         self.deadline = self.hal.now
+        self.stuck_home = None  # True or False to jam the carriage home switch
         if proto is not None:
             problems = self.app.load_protocol(proto)
             assert problems == [], [p.message() for p in problems]
@@ -50,8 +51,9 @@ class Rig:
 
     def poll(self):
         self.deadline = self.app.poll(self.hal.now)
-        # The home switch follows the carriage: active only at home.
-        self.hal.set_input(H.IN_CARRIAGE_HOME, self.hal.motor_position(H.AXIS_CARRIAGE) <= 0)
+        # The home switch follows the carriage: active only at home (unless stuck).
+        home = self.hal.motor_position(H.AXIS_CARRIAGE) <= 0
+        self.hal.set_input(H.IN_CARRIAGE_HOME, home if self.stuck_home is None else self.stuck_home)
 
     def step(self, max_us=1000):
         """Advance to the next deadline (at most max_us) and poll."""

@@ -36,5 +36,5 @@ def test_loop_sleeps_until_the_next_deadline_across_the_wrap():
     link = Link()
     mainloop.run(hal, app, link, stop=lambda: len(hal.waits) >= 40)
     assert link.polls == 40
-    assert all(0 < w <= 20000 for w in hal.waits), hal.waits
+    assert all(0 < w <= 100000 for w in hal.waits), hal.waits
     assert hal.now < 1 << 29  # the clock wrapped and the loop kept going

@@ -3,7 +3,7 @@
 from rig import Rig, burst_zone, point_zone, protocol
 
 from firmware import board as boards
-from firmware import limits
+from firmware import limits, shotlog
 from firmware.dosing import COMPENSATED, NAIVE, Dosing
 from firmware.hal import BACKWARD, FORWARD
 from firmware.session import CHECK_OK, CHECK_SYRINGE, Session
@@ -108,3 +108,20 @@ def test_whole_session_on_the_rig_matches_the_protocol():
     st = rig.app.status()
     assert st["shots"] == 10
     assert st["total_nl"] == 4 * 20000 + 6 * 10000
+
+
+def test_a_second_protocol_runs_after_the_first_is_done():
+    rig = Rig(protocol([point_zone("a", points=1)]))
+    rig.arm()
+    rig.pull()
+    rig.run_until("done")
+    assert rig.app.load_protocol(protocol([point_zone("b", points=2)])) == []
+    rig.arm()
+    rig.pull()
+    rig.run_until("armed")
+    st = rig.app.status()
+    assert st["shots"] == 1 and st["total_nl"] == 20000
+    rig.run_for(100000)
+    recs = shotlog.read_journal(rig.hal.files["shots.log"])
+    assert [r["delivered_nl"] for r in recs] == [recs[0]["delivered_nl"]] * 2
+    assert abs(recs[1]["delivered_nl"] - 20000) < 50

@@ -151,7 +151,8 @@ def test_burst_repeats_while_the_trigger_is_held():
     rig.run_for(30000)
     rig.trigger(True)
     rig.run_until("done")
-    recs = journal(rig) if rig.run_for(50000) is None else []
+    rig.run_for(50000)
+    recs = journal(rig)
     assert len(recs) == 4
     gaps = [b["t_start_ms"] - a["t_start_ms"] for a, b in zip(recs, recs[1:])]
     assert all(499 <= g <= 520 for g in gaps), gaps  # 120/min: one every 500 ms
@@ -196,3 +197,39 @@ def test_refill_when_the_syringe_cannot_give_the_next_dose():
     rig.pull()
     rig.run_until("armed")
     assert rig.app.session.shots == 4
+
+
+def test_polls_while_moving_come_at_the_move_end_and_for_pressure():
+    rig = Rig(protocol())
+    run_to(rig, "advance")
+    m = rig.app.machine
+    wait = (rig.deadline - rig.hal.now) % (1 << 30)
+    assert wait > 1000  # not every millisecond: edges wake the loop, the end is known
+    assert abs((m.move_end - rig.deadline) % (1 << 30)) <= 1000 or wait == 50000
+    rig.run_until("dose", max_us=100)
+    wait = (rig.deadline - rig.hal.now) % (1 << 30)
+    assert wait <= m.pressure_us
+
+
+def test_pressure_is_read_faster_the_faster_a_blocked_line_would_climb():
+    rig = Rig(protocol())
+    m = rig.app.machine
+    slow = m.pressure_period_us(5000)  # 5 µL/s into a 3 mL syringe's compliance
+    fast = m.pressure_period_us(400000)
+    assert fast == 1000 and slow > 4 * fast
+    # Between two readings the pressure climbs at most 1/20 of the limit.
+    rise_kpa_per_us = 5000 * 100 / 500 / 1e6
+    assert slow * rise_kpa_per_us <= 400 / 20 + 0.01
+
+
+def test_a_home_switch_stuck_on_is_a_switch_fault_before_any_dose():
+    rig = Rig(protocol())
+    rig.arm()
+    rig.stuck_home = True
+    rig.pull()
+    rig.run_until("fault")
+    assert rig.app.machine.fault == faults.SWITCH
+    rig.run_for(50000)
+    assert journal(rig)[0]["fault"] == faults.SWITCH
+    assert journal(rig)[0]["delivered_nl"] == 0
+    assert rig.app.session.shots == 0  # no dose was given: the point is still to do

@@ -29,6 +29,8 @@ def paired(board, unix_build, tmp_path, monkeypatch, capsys):
     rc, out, err = run_meso(capsys, "pair", "--port", board.port)
     assert rc == 0, err
     assert "clinical mode" in out
+    rc, out, err = run_meso(capsys, "info", "--port", board.port)
+    assert rc == 0 and "mode        clinical" in out, err
     return board
 
 

@@ -23,7 +23,8 @@ pace_ms = 800
 # Lines of BASE: 3 syringe_ml, 4 needle_mm, 5 gauge, 6 viscosity, 8 [[zone]], 9 name,
 # 10 mode, 11 points, 12 depth_mm, 13 dose_ul, 14 pace_ms.
 
-ZONE2 = '\n[[zone]]\nname = "cheeks"\nmode = "point"\npoints = 10\ndepth_mm = 1.0\ndose_ul = 20\npace_ms = 800\n'
+ZONE2 = ('\n[[zone]]\nname = "cheeks"\nmode = "point"\npoints = 10\ndepth_mm = 1.0\n'
+         "dose_ul = 20\npace_ms = 800\n")
 
 
 def sub(*pairs):
@@ -243,8 +244,9 @@ def test_firmware_limits_refuse_non_finite_figures(bad):
         "continuous": {"flow_ul_s": 20, "duration_s": 5},
         "perfusion": {"bolus_every_s": 5},
     }
+    # Water: the board's default flow passes the needle well below the occlusion limit.
     head = {"name": "t", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 32,
-            "viscosity_mpas": 20}
+            "viscosity_mpas": 1}
     for mode, extra in zones.items():
         zone = dict({"name": "z", "mode": mode, "points": 4, "depth_mm": 1.0, "dose_ul": 10},
                     **extra)

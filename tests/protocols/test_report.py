@@ -2,7 +2,6 @@
 
 import base64
 import html.parser
-import io
 import json
 import pathlib
 import random

@@ -1,0 +1,1 @@
+"""`meso` as a user meets it: every command, every kind of mistake."""

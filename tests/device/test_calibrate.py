@@ -1,0 +1,83 @@
+"""Gravimetric calibration against the simulated plant (known true bore), and its storage."""
+
+import json
+import os
+
+import pytest
+
+from firmware import board as boards
+from host.errors import MesoError
+from host.flash import calibrate
+from sim.scale import PlantBench
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_calibration_recovers_the_true_bore(seed):
+    bench = PlantBench(seed)
+    stored = {}
+    b = boards.by_name("sim")
+    found = calibrate.guided(bench.dispense, bench.weigh, stored.update, 1000000,
+                             b.syringe(1).bore_um, shots=10, say=lambda *a: None)
+    truth_ppm = 1e6 / bench.true_gain()
+    # The plant's syringe is off nominal by more than the tolerance asked of the fit ...
+    assert abs(truth_ppm - 1e6) > 1000
+    # ... and the recovered correction lands within 0.05 % of the truth.
+    assert abs(found["cal_ppm"] - truth_ppm) / truth_ppm < 5e-4, (found, truth_ppm)
+    assert stored["cal_ppm"] == found["cal_ppm"]
+    # The check run with the new correction delivers the commanded volume.
+    assert abs(found["check_error_pct"]) < 0.1
+
+
+def test_bad_weighing_is_refused_not_stored():
+    runs = (calibrate.Run(10, 10, 100.0, 1.0), calibrate.Run(40, 10, 40.0, 1.0))  # g typed as mg
+    with pytest.raises(MesoError, match="check the masses"):
+        calibrate.fit(*runs)
+    with pytest.raises(MesoError, match="different shot volumes"):
+        calibrate.fit(runs[0], runs[0])
+
+
+def test_settings_stored_signed_and_validated_on_the_gun(board, unix_build, tmp_path,
+                                                         monkeypatch, capsys):
+    from firmware import auth
+    from host.flash import deploy, service
+    from tests.device.conftest import flash_with, run_meso
+
+    monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))
+    flash_with(board, unix_build)
+    assert run_meso(capsys, "pair", "--port", board.port)[0] == 0
+    s = service.SignedSession.open_signed(board.port)
+    try:
+        assert s.signer is not None
+        s.send(auth.SETTINGS, (), json.dumps({"cal_ppm": 1012345, "backlash_um": 9}).encode())
+        assert service.result(s, auth.SETTINGS, "settings") is not None
+        # A bad table is refused whole, with the device's reason; nothing changes.
+        s.send(auth.SETTINGS, (), json.dumps({"cal_ppm": 5, "colour": 1}).encode())
+        with pytest.raises(MesoError, match="settings.cal_ppm: 5 is outside"):
+            service.result(s, auth.SETTINGS, "settings")
+    finally:
+        s.close()
+    with open(os.path.join(board.flash_dir, "data", "settings.json")) as f:
+        assert json.load(f)["cal_ppm"] == 1012345
+    board.power_cycle()
+    assert deploy.handshake(board.port)["info"]["cal_ppm"] == 1012345
+
+
+def test_meso_calibrate_end_to_end_on_a_paired_jig_board(tmp_path, monkeypatch, capsys,
+                                                         unix_build):
+    """The command over the port: signed streamed runs, masses in, correction stored."""
+    from host.flash import deploy
+    from sim.board import VirtualBoard
+    from tests.device.conftest import flash_with, run_meso
+
+    monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))
+    with VirtualBoard(str(tmp_path / "flash"), jig=True) as vb:
+        flash_with(vb, unix_build)
+        assert run_meso(capsys, "pair", "--port", vb.port)[0] == 0
+        # A balance reading a plunger that delivers 2 % more than it is told (2 shots a run).
+        rc, out, err = run_meso(capsys, "calibrate", "--port", vb.port, "--shots", "2",
+                                "--masses-mg", "20.4,81.6,20.0")
+        assert rc == 0, err
+        assert "1.0200 µL per µL" in out
+        want = round(1e6 / 1.02)
+        assert "stored cal_ppm %d" % want in out
+        vb.power_cycle()
+        assert deploy.handshake(vb.port)["info"]["cal_ppm"] == want
