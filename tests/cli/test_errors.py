@@ -256,9 +256,24 @@ def spawn(*argv):
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def test_ctrl_c_while_starting():
-    out, err = interrupt(spawn("--help"), 0.3)  # --help imports every command
-    assert err == "meso: interrupted\n"
+# Loaded through PYTHONPATH: Ctrl-C arrives exactly while meso imports a command module.
+CTRL_C_IN_IMPORT = """import os, signal, sys
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "host.commands.validate":
+            os.kill(os.getpid(), signal.SIGINT)
+sys.meta_path.insert(0, CtrlC())
+"""
+
+
+def test_ctrl_c_while_starting(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(CTRL_C_IN_IMPORT)
+    done = subprocess.run([sys.executable, "-m", "host.cli", "validate", FACE], cwd=ROOT,
+                          env=dict(env(), PYTHONPATH=str(tmp_path)), capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == cli.EXIT_INTERRUPTED and done.stderr == "meso: interrupted\n", \
+        done.stderr
+    assert done.stdout == ""
 
 
 def test_ctrl_c_during_a_simulated_session():
