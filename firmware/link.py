@@ -7,19 +7,17 @@ device that stops hearing its host stops the gun at the next safe point (App.lin
 poll(now) never sleeps; now is the link's clock (µs, wrapping at hal.tick_period).
 """
 
-import hashlib
 import json
 
 from firmware import VERSION, faults
 from firmware.compat import const
+from firmware.link_store import PROTOCOL_MAX, Upload, read_stored
 from firmware.shot import DONE, FAULT, IDLE, PAUSED, SAFING
 from firmware.wire import PROTOCOL_VERSION
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
 from firmware.wire.frame import MAX_PAYLOAD
 
-STORED = "protocol.bin"  # [32-byte SHA-256][protocol JSON]
-PROTOCOL_MAX = const(16384)
 LINK_TIMEOUT_US = const(1500000)
 RTO_US = const(150000)
 WINDOW = const(8)
@@ -37,17 +35,6 @@ def take_console():
         pass
 
 
-def read_stored(hal):
-    """The stored protocol's JSON bytes if present and its SHA-256 matches, else None."""
-    data = hal.read_file(STORED)
-    if data is None or len(data) < 32:
-        return None
-    body = data[32:]
-    if hashlib.sha256(body).digest() != bytes(data[:32]):
-        return None
-    return body
-
-
 class Link:
     def __init__(self, hal, app, board, device_id):
         self.hal = hal
@@ -58,10 +45,7 @@ class Link:
         self.nonce = -1  # no host session since power-up
         self.mode = M.MODE_IDLE
         self.outbox = []  # reliable replies and reports waiting for room in the window
-        self.load = None
-        self.load_n = 0
-        self.load_target = 0
-        self.load_sha = b""
+        self.load = None  # the Upload in progress
         self.released = 0  # stream: zones the host has released (RUN_ZONE)
         self.gated = False  # stream: paused by us at a zone the host has not released yet
         self.user_paused = False
@@ -240,16 +224,10 @@ class Link:
                 return self._error(mid, M.E_BUSY, "a protocol is running")
             if v[1] > PROTOCOL_MAX:
                 return self._error(mid, M.E_TOO_BIG, "at most %d bytes" % PROTOCOL_MAX)
-            self.load_target, self.load_sha = v[0], bytes(v[2])
-            self.load = bytearray(v[1])
-            self.load_n = 0
+            self.load = Upload(v[0], v[1], v[2])
         elif mid == M.LOAD_CHUNK:
-            data = M.tail(mid, payload, n)
-            end = v[0] + len(data)
-            if self.load is None or v[0] != self.load_n or end > len(self.load):
+            if self.load is None or not self.load.chunk(v[0], M.tail(mid, payload, n)):
                 return self._error(mid, M.E_ORDER, "chunk at %d" % v[0])
-            self.load[v[0]:end] = data
-            self.load_n = end
         elif mid == M.LOAD_END:
             code, text = self._finish_load()
             self._queue(M.LOAD_RESULT, (code,), text.encode()[:MAX_PAYLOAD - 1])
@@ -284,29 +262,18 @@ class Link:
                     app.pause()
 
     def _finish_load(self):
-        data = self.load
+        up = self.load
         self.load = None
-        if data is None or self.load_n != len(data):
-            return M.E_ORDER, "incomplete upload"
-        if hashlib.sha256(data).digest() != self.load_sha:
-            return M.E_SHA, "SHA-256 mismatch"
-        try:
-            proto = json.loads(data)
-        except ValueError:
-            return M.E_FORMAT, "not JSON"
-        problems = self.app.load_protocol(proto)
-        if problems:
-            return M.E_LIMITS, "\n".join([p.message() for p in problems])
-        self.proto = proto
-        if self.load_target == M.TARGET_STORE:
-            try:
-                self.hal.write_file_atomic(STORED, self.load_sha + bytes(data))
-            except OSError as e:
-                return M.E_STORAGE, str(e)
-            self.stored = True
-        else:
-            self._begin(M.MODE_STREAM)
-        return M.E_OK, ""
+        if up is None:
+            return M.E_ORDER, "no upload begun"
+        code, text, proto = up.finish(self.app, self.hal)
+        if code == M.E_OK:
+            self.proto = proto
+            if up.target == M.TARGET_STORE:
+                self.stored = True
+            else:
+                self._begin(M.MODE_STREAM)
+        return code, text
 
     def status(self):
         """The STATUS fields, in table order."""

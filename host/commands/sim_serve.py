@@ -26,8 +26,8 @@ def add_arguments(p):
 def run(args):
     from sim import serve
 
-    if not args.speed > 0:
-        raise MesoError("--speed must be above 0, got %s" % args.speed)
+    if not 0 < args.speed < 1e6:
+        raise MesoError("--speed must be a number above 0 and below 1e6, got %s" % args.speed)
     if args.baud < 0:
         raise MesoError("--baud must be 0 (unpaced) or a rate such as 115200")
     try:

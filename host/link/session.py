@@ -93,18 +93,21 @@ class Session:
         self.tag = (self.tag + 1) & 0xFF
         return self.tag
 
-    def take(self, mids):
-        """The first message in the inbox whose id is in mids, or None."""
-        for item in self.inbox:
+    def take(self, mids, drop_before=()):
+        """The first message in the inbox whose id is in mids, or None. Messages with ids in
+        drop_before that came before it are discarded (reports from an earlier run)."""
+        for i, item in enumerate(self.inbox):
             if item[0] in mids:
-                self.inbox.remove(item)
+                stale = [x for x in list(self.inbox)[:i] if x[0] in drop_before]
+                for x in stale + [item]:
+                    self.inbox.remove(x)
                 return item
         return None
 
-    def wait(self, mids, timeout_us, what):
+    def wait(self, mids, timeout_us, what, drop_before=()):
         end = now_us() + timeout_us
         while True:
-            got = self.take(mids)
+            got = self.take(mids, drop_before)
             if got is not None:
                 return got
             if now_us() > end:
@@ -234,7 +237,8 @@ class Session:
             if progress:
                 progress(off, len(data))
         self.send(M.LOAD_END)
-        mid, tag, payload = self.wait((M.LOAD_RESULT, M.ERROR), PATIENCE_US, "upload result")
+        mid, tag, payload = self.wait((M.LOAD_RESULT, M.ERROR), PATIENCE_US, "upload result",
+                                   (M.SHOT, M.ZONE_DONE, M.EVENT))
         if mid == M.ERROR:
             self.inbox.appendleft((mid, tag, payload))
             self.check_error()
