@@ -129,3 +129,28 @@ def test_gun_stops_when_the_host_goes_silent(device, tmp_path):
         s.close()
     assert st["fault"] == faults.LINK_LOST and st["flags"] & M.FLAG_LINK_LOST
     assert st["flags"] & M.FLAG_ALARM
+
+
+def test_ctrl_c_sends_abort_and_the_gun_goes_safe(device, tmp_path):
+    import signal
+
+    dev = device(speed=5)
+    proto = write_protocol(tmp_path / "p.toml", points=100)
+    proc = subprocess.Popen([sys.executable, "-m", "host.cli", "run", str(proto), "--port",
+                             dev.port, "--screened-by", "test", "--log", str(tmp_path / "s.json")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while not dev.journal() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 1
+    assert "Ctrl-C: sending ABORT" in out and "aborted" in out
+    assert err.strip() == "meso: run stopped: aborted: Ctrl-C"
+    s = Session.open(dev.port)
+    try:
+        st = s.status()
+    finally:
+        s.close()
+    assert st["fault"] == faults.ABORT and st["flags"] & M.FLAG_ALARM
+    assert len(dev.journal()) < 100
