@@ -4,6 +4,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import signal
 import sys
 
 from host import commands
@@ -68,9 +69,29 @@ def build_parser(argv=None):
     return parser
 
 
+def _quit_now(signum, frame):
+    """Ctrl-C before a command runs: nothing to undo, so leave at once and quietly (an
+    interrupt raised inside an import can surface only as an unraisable traceback)."""
+    os.write(2, b"meso: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _parse(argv):
+    """(parser, args); until the command runs, Ctrl-C quits at once."""
+    try:
+        before = signal.signal(signal.SIGINT, _quit_now)
+    except ValueError:  # not the main thread: leave signals alone
+        before = None
+    try:
+        parser = build_parser(argv)
+        return parser, parser.parse_args(argv)
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
+
+
 def _dispatch(argv):
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    parser, args = _parse(argv)
     run = getattr(args, "_run", None)
     if run is None:
         group = getattr(args, "_group", parser)
