@@ -8,6 +8,7 @@ sleeps or touches hardware except through the HAL.
 from firmware import faults, ticks
 from firmware.compat import const
 from firmware.inputs import Inputs
+from firmware.limits import Problem
 from firmware.session import Session
 from firmware.shot import ADVANCE, ARMED, FAULT, IDLE, PACE, PAUSED, SAFING, STATE_NAMES, ShotMachine
 from firmware.shotlog import ShotLog
@@ -61,7 +62,7 @@ class App:
     def load_protocol(self, proto):
         """Check and load a protocol (refused whole if any limit is broken)."""
         if not self.between_shots() or self.machine.state == SAFING:
-            return ["busy: a shot is in progress"]
+            return [Problem(-1, "protocol", None, "between shots", "busy: a shot is in progress")]
         problems = self.session.load(proto)
         if not problems:
             self.machine.dosing = None

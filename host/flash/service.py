@@ -126,10 +126,10 @@ class SignedSession(Session):
             return self.signer.send(mid, values, tail or b"")
         return Session.send(self, mid, values, tail)
 
-    def wait(self, mids, timeout_us, what):
+    def wait(self, mids, timeout_us, what, drop_before=()):
         mids = tuple(mids)
         while True:
-            got = Session.wait(self, mids + (auth.AUTH_RESULT,), timeout_us, what)
+            got = Session.wait(self, mids + (auth.AUTH_RESULT,), timeout_us, what, drop_before)
             if got[0] in mids:
                 return got
             f = M.unpack(auth.AUTH_RESULT, got[2])[1]

@@ -41,7 +41,10 @@ class FakeHAL(H.HAL):
 
     # motion
     def move(self, axis, direction, segs, nseg):
-        self.position[axis] += self.dirs[axis] * self._done(axis)
+        # The last move ended (the core starts moves on idle axes only); count it whole or
+        # as far as it was stopped, before its segment buffer is reused.
+        done = self.stopped[axis] if self.stopped[axis] >= 0 else self.total[axis]
+        self.position[axis] += self.dirs[axis] * done
         self.segs[axis] = segs
         self.nseg[axis] = nseg
         self.dirs[axis] = direction
