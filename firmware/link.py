@@ -12,7 +12,7 @@ import json
 from firmware import VERSION, faults
 from firmware.compat import const
 from firmware.link_store import PROTOCOL_MAX, Upload, read_stored
-from firmware.shot import DONE, FAULT, IDLE, PAUSED, SAFING
+from firmware.shot import DONE, FAULT, HOMING, IDLE, PAUSED, SAFING
 from firmware.wire import PROTOCOL_VERSION
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
@@ -55,6 +55,7 @@ class Link:
         self.fault_told = False
         self.log_cache = None
         self.proto = None  # the core form loaded last
+        self.streamed = False  # it came to be streamed (not stored)
         self.now = hal.ticks()
         self.stored = read_stored(hal) is not None
         caps = M.CAP_STREAM | M.CAP_STORE | M.CAP_LOG
@@ -144,7 +145,8 @@ class Link:
         if self.ep.silent_us(now) > LINK_TIMEOUT_US and not self.lost:
             self._lose_link()
             return
-        if s.zone_i >= self.released and not self.gated and st not in (IDLE, DONE, FAULT, SAFING):
+        if s.zone_i >= self.released and not self.gated and st not in (
+                IDLE, HOMING, DONE, FAULT, SAFING):
             app.pause()
             self.gated = True
 
@@ -215,7 +217,8 @@ class Link:
         self._queue(M.ERROR, (mid, code), text.encode()[:MAX_PAYLOAD - 2])
 
     def _busy(self):
-        return self.mode != M.MODE_IDLE and self.app.machine.state not in (IDLE, DONE, FAULT)
+        return self.mode != M.MODE_IDLE and self.app.machine.state not in (IDLE, DONE, FAULT,
+                                                                           PAUSED)
 
     def _command(self, mid, v, payload, n):
         app = self.app
@@ -249,6 +252,12 @@ class Link:
             if not app.ack_fault():
                 return self._error(mid, M.E_BAD_MESSAGE, "no fault latched")
             self.fault_told = False
+            if self.streamed and self.mode == M.MODE_IDLE:
+                # The gun re-arms after the acknowledgement: back under the host's control,
+                # with nothing released until the host sends RUN_ZONE again.
+                zone = app.session.zone_i
+                self._begin(M.MODE_STREAM)
+                self.released = self.zone_seen = zone
         elif mid == M.LOG_READ:
             if v[0] == 0 or self.log_cache is None:
                 self.log_cache = self.hal.read_file(app.journal) or b""
@@ -269,6 +278,7 @@ class Link:
         code, text, proto = up.finish(self.app, self.hal)
         if code == M.E_OK:
             self.proto = proto
+            self.streamed = up.target != M.TARGET_STORE
             if up.target == M.TARGET_STORE:
                 self.stored = True
             else:

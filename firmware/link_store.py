@@ -57,7 +57,9 @@ class Upload:
             return M.E_FORMAT, "not JSON", None
         problems = app.load_protocol(proto)
         if problems:
-            return M.E_LIMITS, "\n".join([p.message() for p in problems]), None
+            # Limit problems, or the app's own one-line refusal (busy mid-shot).
+            return M.E_LIMITS, "\n".join([p if isinstance(p, str) else p.message()
+                                           for p in problems]), None
         if self.target == M.TARGET_STORE:
             try:
                 hal.write_file_atomic(STORED, self.sha + bytes(data))

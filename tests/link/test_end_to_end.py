@@ -6,6 +6,8 @@ import os
 from conftest import ROOT, meso, write_protocol
 
 from firmware import faults
+from firmware.shot import STATE_NAMES
+from firmware.wire import messages as M
 from host.link.stream import shot_record
 
 
@@ -62,6 +64,21 @@ def test_abort_mid_run_stops_the_gun(device, tmp_path):
         for _ in range(20):
             s.pump(20000)
         assert s.status()["log_count"] == n  # nothing fires after the abort
+        # Acknowledged from the host, the gun re-arms but stays paused under the host's
+        # control: no shot until the host releases a zone again.
+        s.send(M.ACK_FAULT)
+        s.flush()
+        for _ in range(40):
+            s.pump(20000)
+        st = s.status()
+        assert st["log_count"] == n and st["mode"] == M.MODE_STREAM
+        assert STATE_NAMES[st["state"]] == "paused"
+        s.send(M.RUN_ZONE, (st["zone"],))
+        for _ in range(100):
+            s.pump(20000)
+            if s.status()["log_count"] > n:
+                break
+        assert s.status()["log_count"] > n  # released: the session goes on
     finally:
         s.close()
     assert 5 <= len(dev.journal()) < 50
