@@ -11,6 +11,7 @@ import sys
 
 from host.errors import MesoError
 from host.link import protocol_file
+from host.screening import Contraindicated
 from host.link.cli import add_port_arguments, open_session, write_json
 from host.link.errors import LinkError, TransportError
 from host.link.progress import Progress
@@ -28,7 +29,8 @@ def add_arguments(p):
                    help="session log path (default: PROTOCOL-DATE-TIME.session.json here)")
     p.add_argument("--screened-by", metavar="NAME",
                    help="the contraindication checklist was done by NAME (else it is asked)")
-    p.add_argument("--yes", action="store_true", help="go on despite soft-limit warnings")
+    p.add_argument("--accept-warnings", "--yes", dest="yes", action="store_true",
+                   help="go on despite soft-limit warnings (they are kept in the session log)")
     p.add_argument("--verbose", "-v", action="store_true", help="one line per shot")
 
 
@@ -61,7 +63,14 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     """Run one protocol file on the device at port; return the summary (raise on failure)."""
     out = out or sys.stdout
     proto = protocol_file.load(path)
-    screen = screening(screened_by)
+    try:
+        screen = screening(screened_by)
+    except Contraindicated as e:
+        # The answers are part of the record even when they stop the session.
+        summ = {"protocol": proto.path, "outcome": "not started", "reason": str(e), "shots": 0}
+        write_json(log_path or default_log(path),
+                   {"summary": summ, "shots": [], "screening": e.record})
+        raise
     s = open_session(port, baud)
     try:
         core = protocol_file.core_for(proto, s.identity["info"]["board"], confirm)
@@ -82,7 +91,8 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
         s.close()
     summ = summary(core, run.shots, run.outcome, run.reason)
     summ["device"] = s.identity["info"]["device_id"]
-    doc = {"summary": summ, "shots": run.shots, "protocol": core, "screening": screen}
+    doc = {"summary": summ, "shots": run.shots, "protocol": core, "screening": screen,
+           "accepted_warnings": getattr(proto, "accepted_warnings", [])}
     log_path = log_path or default_log(path)
     write_json(log_path, doc)
     if json_out:

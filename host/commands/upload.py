@@ -14,7 +14,8 @@ HELP = "store a protocol on the device (SHA-256 verified, written atomically) to
 def add_arguments(p):
     p.add_argument("protocol", metavar="PROTOCOL", help="protocol file (.toml)")
     add_port_arguments(p)
-    p.add_argument("--yes", action="store_true", help="go on despite soft-limit warnings")
+    p.add_argument("--accept-warnings", "--yes", dest="yes", action="store_true",
+                   help="go on despite soft-limit warnings")
 
 
 def run(args):

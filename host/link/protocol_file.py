@@ -28,6 +28,8 @@ def core_for(proto, board_name, confirm=None, out=None):
     if warns and confirm is not None and not confirm(len(warns)):
         raise MesoError("not confirmed: %d warning%s on %s" % (
             len(warns), "" if len(warns) == 1 else "s", proto.path))
+    # What the practitioner went on despite, for the session log.
+    proto.accepted_warnings = [w.format() for w in warns]
     core = proto.core()
     problems = limits.check_protocol(board, core)
     if problems:
