@@ -78,10 +78,12 @@ def _quit_now(signum, frame):
 
 def _parse(argv):
     """(parser, args); until the command runs, Ctrl-C quits at once."""
-    try:
-        before = signal.signal(signal.SIGINT, _quit_now)
-    except ValueError:  # not the main thread: leave signals alone
-        before = None
+    before = None
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # else: ignored, keep so
+        try:
+            before = signal.signal(signal.SIGINT, _quit_now)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
     try:
         parser = build_parser(argv)
         return parser, parser.parse_args(argv)

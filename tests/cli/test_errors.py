@@ -247,6 +247,12 @@ def test_closed_pipe_is_quiet():
     assert p.wait(30) == 1 and err == ""
 
 
+def ctrl_c_reaches():
+    """In the child: Ctrl-C as in a terminal, even when this run was started with SIGINT
+    ignored (a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(proc, after_s):
     time.sleep(after_s)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
@@ -256,7 +262,8 @@ def interrupt(proc, after_s):
 def spawn(*argv):
     return subprocess.Popen([sys.executable, "-m", "host.cli", *argv], cwd=ROOT, env=env(),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=ctrl_c_reaches)
 
 
 # Loaded through PYTHONPATH: Ctrl-C arrives exactly while meso imports a command module.
@@ -273,7 +280,7 @@ def test_ctrl_c_while_starting(tmp_path):
     (tmp_path / "sitecustomize.py").write_text(CTRL_C_IN_IMPORT)
     done = subprocess.run([sys.executable, "-m", "host.cli", "validate", FACE], cwd=ROOT,
                           env=dict(env(), PYTHONPATH=str(tmp_path)), capture_output=True,
-                          text=True, timeout=30)
+                          text=True, timeout=30, preexec_fn=ctrl_c_reaches)
     assert done.returncode == cli.EXIT_INTERRUPTED and done.stderr == "meso: interrupted\n", \
         done.stderr
     assert done.stdout == ""
