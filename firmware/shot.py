@@ -56,7 +56,7 @@ MONITOR_US = const(1000)  # poll period once a move is due to end, and while saf
 # (an analogue reading) and as a backstop.
 MOTION_MAX_US = const(50000)
 PRESSURE_MIN_US = const(1000)
-PRESSURE_SHARE = const(20)  # sample so that pressure rises at most 1/20 of the limit between
+PRESSURE_SHARE = const(10)  # sample so that pressure rises at most 1/10 of the limit between
 # Longest wait while waiting for the operator or the pace: input edges wake the loop.
 IDLE_US = const(100000)
 CUE_US = const(40000)  # length of the pacing beep
