@@ -63,13 +63,18 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     """Run one protocol file on the device at port; return the summary (raise on failure)."""
     out = out or sys.stdout
     proto = protocol_file.load(path)
+    log_path = log_path or default_log(path)
+    for target in (log_path, json_out):
+        # Shots given must never lose their log: refuse an unwritable path before any.
+        folder = os.path.dirname(os.path.abspath(target)) if target and target != "-" else None
+        if folder and not os.path.isdir(folder):
+            raise MesoError("cannot write %s: no folder %s" % (target, folder))
     try:
         screen = screening(screened_by)
     except Contraindicated as e:
         # The answers are part of the record even when they stop the session.
         summ = {"protocol": proto.path, "outcome": "not started", "reason": str(e), "shots": 0}
-        write_json(log_path or default_log(path),
-                   {"summary": summ, "shots": [], "screening": e.record})
+        write_json(log_path, {"summary": summ, "shots": [], "screening": e.record})
         raise
     s = open_session(port, baud)
     try:
@@ -82,8 +87,12 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
         except KeyboardInterrupt:
             view.end()
             print("Ctrl-C: sending ABORT", file=out)
-            run.abort()
-            run.outcome, run.reason = "aborted", "Ctrl-C"
+            try:
+                run.abort()
+                run.outcome, run.reason = "aborted", "Ctrl-C"
+            except (LinkError, TransportError) as e:
+                # The log of the shots given is written all the same.
+                run.outcome, run.reason, error = "aborted", "Ctrl-C; %s" % e, e
         except (LinkError, TransportError) as e:
             run.outcome, run.reason, error = "link lost", str(e), e
         view.end()
@@ -93,7 +102,6 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     summ["device"] = s.identity["info"]["device_id"]
     doc = {"summary": summ, "shots": run.shots, "protocol": core, "screening": screen,
            "accepted_warnings": getattr(proto, "accepted_warnings", [])}
-    log_path = log_path or default_log(path)
     write_json(log_path, doc)
     if json_out:
         write_json(json_out, {"summary": summ, "shots": run.shots})

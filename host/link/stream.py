@@ -64,10 +64,37 @@ class StreamRun:
             self._drain()
             if self.on_tick:
                 self.on_tick()
+        if self.outcome == "done" and self.incomplete():
+            self.backfill()
         if self.outcome == "done":
             s.send(M.END_SESSION)
             s.flush()
         return self.outcome
+
+    def planned(self):
+        return sum(z["points"] for z in self.proto["zone"])
+
+    def incomplete(self):
+        """True if shot records are missing: fewer than planned, or a gap in the numbers."""
+        counted = [r for r in self.raw if r["fault"] == faults.NONE]
+        return len(counted) < self.planned() or any(
+            b["shot"] > a["shot"] + 1 for a, b in zip(self.raw, self.raw[1:]))
+
+    def backfill(self):
+        """Records the device logged but the link did not bring (its telemetry ring is
+        overrun when the host falls behind) are taken from the device's journal, so the
+        session log always holds every shot."""
+        journal = shotlog.read_journal(self.s.read_log())
+        # This session's records are the journal's tail from its last first shot.
+        start = len(journal)
+        for i, r in enumerate(journal):
+            if r["shot"] == 1 and (i == 0 or journal[i - 1]["shot"] != 1):
+                start = i
+        mine = journal[start:]
+        if len(mine) <= len(self.raw):
+            return
+        self.raw = mine
+        self.shots = [shot_record(r) for r in mine]
 
     def _feed(self):
         while self.fed < self.zones and self.fed < self.zones_done + LOOKAHEAD:

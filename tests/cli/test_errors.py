@@ -332,8 +332,6 @@ def test_ctrl_c_during_demo_aborts():
     assert err == "meso: run stopped: aborted: Ctrl-C\n", err
 
 
-@xfail("host/commands/run.py:89 writes the session log only after the session: a log path "
-       "in a missing folder is found once the shots are given, and the summary is lost")
 def test_run_refuses_an_unwritable_log_before_any_shot(virtual_device, tmp_path):
     done = meso("run", str(tmp_path / "none.toml"), "--port", virtual_device)
     assert done.returncode == 1  # (the device answers: a sanity check of the fixture)
