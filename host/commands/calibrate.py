@@ -9,6 +9,7 @@ import json
 
 from firmware import auth
 from firmware import board as boards
+from host.argtypes import positive_float, positive_int
 from host.errors import MesoError
 from host.flash import calibrate, deploy, service
 from host.flash.device import Device
@@ -21,11 +22,11 @@ HELP = "guided gravimetric calibration: dispense, weigh, store the correction, c
 
 def add_arguments(p):
     add_port_arguments(p)
-    p.add_argument("--syringe-ml", type=float, default=1, help="syringe on the gun (mL)")
-    p.add_argument("--shots", type=int, default=10, help="shots per run (default 10)")
-    p.add_argument("--dose-ul", type=float, default=10.0, help="small shot volume, µL")
-    p.add_argument("--dose2-ul", type=float, default=40.0, help="large shot volume, µL")
-    p.add_argument("--density-g-ml", type=float, default=1.0, help="fluid density (water: 1.0)")
+    p.add_argument("--syringe-ml", type=positive_float, default=1, help="syringe on the gun (mL)")
+    p.add_argument("--shots", type=positive_int, default=10, help="shots per run (default 10)")
+    p.add_argument("--dose-ul", type=positive_float, default=10.0, help="small shot volume, µL")
+    p.add_argument("--dose2-ul", type=positive_float, default=40.0, help="large shot volume, µL")
+    p.add_argument("--density-g-ml", type=positive_float, default=1.0, help="fluid density (water: 1.0)")
     p.add_argument("--masses-mg", help="the three weighed masses, comma-separated (no prompts)")
 
 

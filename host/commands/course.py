@@ -115,7 +115,10 @@ def run(args):
         print("%s %s  %s" % (day.isoformat(), at_time.strftime("%H:%M"), label))
     if args.ics:
         stamp = datetime.datetime.now(datetime.timezone.utc)
-        with open(args.ics, "w", encoding="utf-8", newline="") as f:
-            f.write(ics(events, args.title, at_time, stamp))
+        try:
+            with open(args.ics, "w", encoding="utf-8", newline="") as f:
+                f.write(ics(events, args.title, at_time, stamp))
+        except OSError as e:
+            raise MesoError("cannot write %s: %s" % (args.ics, e.strerror or e))
         print("calendar written to %s" % args.ics)
     return 0

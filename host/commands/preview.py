@@ -24,6 +24,8 @@ def run(args):
         w, h = preview.draw(Plan(proto, board), proto, args.output)
     except OSError as e:
         raise MesoError("cannot write %s: %s" % (args.output, e.strerror or e))
+    except ValueError as e:  # matplotlib: a file name whose suffix is no image format
+        raise MesoError("cannot write %s: %s (use .png, .svg or .pdf)" % (args.output, e))
     n = len(proto.zones)
     print("%s: %d x %d px, %d zone%s" % (args.output, w, h, n, "" if n == 1 else "s"))
     return 0

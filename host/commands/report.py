@@ -26,10 +26,17 @@ def run(args):
         planned = protocols.checked(args.protocol).core()
     log = logs.load(args.log, planned)
     png = args.png or os.path.splitext(args.output)[0] + ".png"
+    for target in (args.output, png):
+        folder = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(folder):
+            raise MesoError("cannot write %s: no folder %s" % (target, folder))
     try:
         report.write(log, args.output, png)
     except OSError as e:
-        raise MesoError("cannot write the report: %s" % (e.strerror or e))
+        raise MesoError("cannot write the report %s: %s" % (e.filename or args.output,
+                                                            e.strerror or e))
+    except ValueError as e:  # matplotlib: a picture name whose suffix is no image format
+        raise MesoError("cannot write the picture %s: %s (use .png)" % (png, e))
     t = log.totals()
     print("%s: %d shots, %.1f of %.1f µL delivered, %d fault%s; picture %s"
           % (args.output, t["shots"], t["delivered_ul"], t["commanded_ul"], t["faults"],

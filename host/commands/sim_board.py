@@ -1,5 +1,6 @@
 """`meso sim board`: start a virtual board and print its port, to rehearse flashing."""
 
+import os
 import signal
 import sys
 import tempfile
@@ -25,6 +26,8 @@ def run(args):
 
     tmp = None
     flash_dir = args.flash
+    if flash_dir and os.path.exists(flash_dir) and not os.path.isdir(flash_dir):
+        raise MesoError("--flash %s: not a folder (it stands for the board's flash)" % flash_dir)
     if not flash_dir:
         tmp = tempfile.TemporaryDirectory(prefix="meso-board-")
         flash_dir = tmp.name

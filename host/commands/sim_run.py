@@ -3,6 +3,7 @@
 import json
 
 from host import protocol
+from host.argtypes import non_negative_int
 from host.errors import MesoError
 
 COMMAND = "sim run"
@@ -11,7 +12,7 @@ HELP = "run a protocol's whole session on the simulated device and report dose a
 
 def add_arguments(p):
     p.add_argument("protocol", metavar="PROTOCOL.toml", help="protocol file")
-    p.add_argument("--seed", type=int, default=0, help="run seed (default: %(default)s)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="run seed (default: %(default)s)")
     p.add_argument("--json", metavar="REPORT", help="write the full report as JSON here")
     p.add_argument("--exact", action="store_true",
                    help="one event per step (checks step timing; slower)")

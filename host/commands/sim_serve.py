@@ -1,5 +1,7 @@
 """`meso sim serve`: a virtual gun behind a pseudo-terminal; prints the port path first."""
 
+import os
+
 from host.errors import MesoError
 
 COMMAND = "sim serve"
@@ -34,11 +36,13 @@ def run(args):
         chaos = serve.parse_chaos(args.chaos)
     except ValueError as e:
         raise MesoError("--chaos: %s" % e)
+    if args.state and os.path.exists(args.state) and not os.path.isdir(args.state):
+        raise MesoError("--state %s: not a folder (the device keeps its files there)" % args.state)
     head = None
     if args.fitted:
         from host import protocol
 
-        head = protocol.load(args.fitted).core()["protocol"]
+        head = protocol.checked(args.fitted, protocol.board_named("sim")).core()["protocol"]
     try:
         return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state,
                            seed=args.seed, head=head)

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import json
+import os
 import time
 
 from mpremote.transport import TransportError, TransportExecError
@@ -126,6 +127,8 @@ class Device:
 
 
 def _raw_repl(port, timeout_s):
+    if "://" not in port and not os.path.exists(port):
+        raise MesoError("no such port: %s (see meso ports)" % port)
     try:
         t = SerialTransport(port, baudrate=115200)
     except TransportError as e:

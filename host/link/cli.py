@@ -1,5 +1,7 @@
 """What the device commands share: the --port/--baud options and opening a session."""
 
+from host.argtypes import positive_int
+
 import os
 
 from host.errors import MesoError
@@ -10,7 +12,7 @@ from host.link.transport import BAUD
 def add_port_arguments(p):
     p.add_argument("--port", default=os.environ.get("MESO_PORT"),
                    help="serial port or pyserial URL (socket://host:port); default $MESO_PORT")
-    p.add_argument("--baud", type=int, default=BAUD, help="UART speed (default %(default)s)")
+    p.add_argument("--baud", type=positive_int, default=BAUD, help="UART speed (default %(default)s)")
 
 
 def open_session(port, baud=BAUD):
