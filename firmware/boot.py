@@ -37,12 +37,9 @@ class CheckedApp(App):
 
 def device_id(hal):
     """The board's unique id, or one made at first boot and kept in the data folder."""
-    try:
-        import machine
-
-        return hexlify(machine.unique_id()).decode()
-    except (ImportError, AttributeError):
-        pass
+    unique_id = getattr(hal, "unique_id", None)  # board HALs read the MCU's own id
+    if unique_id is not None:
+        return unique_id()
     got = hal.read_file(ID_FILE)
     if got:
         return got.decode()

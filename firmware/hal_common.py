@@ -10,6 +10,7 @@ import sys
 import time
 
 import micropython
+import machine
 from machine import ADC, Pin
 
 from firmware import hal
@@ -98,6 +99,13 @@ class PinIO:
             self.buzzer.value(v)
             if self.led is not None:
                 self.led.value(v)
+
+
+def unique_id():
+    """The MCU's factory-programmed unique id, as hex: the gun's device id."""
+    from binascii import hexlify
+
+    return hexlify(machine.unique_id()).decode()
 
 
 def idle(deadline, io, service=None):

@@ -166,6 +166,9 @@ class HALPyboard(hal.HAL):
     def ticks(self):
         return time.ticks_us()
 
+    def unique_id(self):
+        return hal_common.unique_id()
+
     def idle(self, deadline):
         hal_common.idle(deadline, self.io)
 

@@ -56,6 +56,9 @@ class HALRp2(hal.HAL):
     def ticks(self):
         return time.ticks_us()
 
+    def unique_id(self):
+        return hal_common.unique_id()
+
     def idle(self, deadline):
         # Steps need no attention here: the DMA IRQ refills the PIO's ring.
         hal_common.idle(deadline, self.io)
