@@ -11,7 +11,7 @@ import time
 
 import micropython
 import machine
-from machine import ADC, Pin
+from machine import ADC, WDT, Pin
 
 from firmware import hal
 
@@ -204,3 +204,72 @@ class Stream:
 
     def write_bytes(self, data):
         sys.stdout.buffer.write(data)
+
+
+class BoardHAL(hal.HAL):
+    """What every MicroPython board's HAL does alike. A board's class builds its PinIO, its
+    direction pins and its axes (objects with start, moving, steps_done and stop), hands
+    them to __init__, and adds idle() and move()."""
+
+    tick_period = 1 << 30
+    ticks_per_s = 1000000
+
+    def __init__(self, io, dir_pins, axes, own_usb, watchdog_ms, data_folder):
+        """io: PinIO; dir_pins and axes: one per axis; watchdog_ms > 0 starts the watchdog."""
+        self.io = io
+        self.dir_pins = dir_pins
+        self.axes = axes
+        self.wdt = WDT(timeout=watchdog_ms) if watchdog_ms > 0 else None
+        self.files = FileStore(data_folder)
+        self.stream = Stream(own_usb)
+
+    def start_axis(self, axis, direction, segs, nseg, total):
+        """Set the direction pin, then hand the checked move to the axis's step generator."""
+        self.dir_pins[axis].value(1 if direction == hal.FORWARD else 0)
+        self.axes[axis].start(segs, nseg, total)
+
+    def ticks(self):
+        return time.ticks_us()
+
+    def unique_id(self):
+        return unique_id()
+
+    def moving(self, axis):
+        return self.axes[axis].moving()
+
+    def steps_done(self, axis):
+        return self.axes[axis].steps_done()
+
+    def stop(self, axis):
+        self.axes[axis].stop()
+
+    def enable(self, on):
+        self.io.output(hal.OUT_ENABLE, on)
+
+    def inputs(self):
+        return self.io.inputs()
+
+    def pressure_kpa(self):
+        return self.io.pressure_kpa()
+
+    def output(self, which, on):
+        self.io.output(which, on)
+
+    def feed_watchdog(self):
+        if self.wdt is not None:
+            self.wdt.feed()
+
+    def read_file(self, name):
+        return self.files.read_file(name)
+
+    def write_file_atomic(self, name, data):
+        self.files.write_file_atomic(name, data)
+
+    def append_file(self, name, data):
+        self.files.append_file(name, data)
+
+    def read_bytes(self, buf):
+        return self.stream.read_bytes(buf)
+
+    def write_bytes(self, data):
+        self.stream.write_bytes(data)

@@ -12,9 +12,9 @@ so steps_done is exact.
 import time
 
 import esp32
-from machine import WDT, Counter, Pin
+from machine import Counter, Pin
 
-from firmware import hal, hal_common
+from firmware import hal_common
 from firmware.hal_esp32s3_pulses import PulseFeeder
 
 CHUNK = 2048  # entries per chunk: >= 1024 steps, 12.8 ms at 80 000 steps/s
@@ -82,84 +82,34 @@ class RmtAxis:
         self.total = self.counter.value()
 
 
-class HALEsp32s3(hal.HAL):
+class HALEsp32s3(hal_common.BoardHAL):
     """firmware.hal.HAL on an ESP32-S3 board (see boards/esp32s3.py)."""
-
-    tick_period = 1 << 30
-    ticks_per_s = 1000000
 
     def __init__(self, board, own_usb=False, watchdog_ms=0, data_folder="/data"):
         pins = board.pins
-        self.step_clock_hz = board.step_clock_hz
-        self.io = hal_common.PinIO(pins, _pin_id)
-        self.dir_pins = (Pin(pins["plunger_dir"], Pin.OUT, value=0),
-                         Pin(pins["carriage_dir"], Pin.OUT, value=0))
-        hz = board.step_clock_hz
-        self.axes = (RmtAxis(0, pins["plunger_step"], hz), RmtAxis(1, pins["carriage_step"], hz))
-        self.wdt = WDT(timeout=watchdog_ms) if watchdog_ms > 0 else None
-        self.files = hal_common.FileStore(data_folder)
-        self.stream = hal_common.Stream(own_usb)
+        self.step_clock_hz = hz = board.step_clock_hz
+        dir_pins = (Pin(pins["plunger_dir"], Pin.OUT, value=0),
+                    Pin(pins["carriage_dir"], Pin.OUT, value=0))
+        axes = (RmtAxis(0, pins["plunger_step"], hz), RmtAxis(1, pins["carriage_step"], hz))
+        hal_common.BoardHAL.__init__(self, hal_common.PinIO(pins, _pin_id), dir_pins, axes,
+                                     own_usb, watchdog_ms, data_folder)
 
     def _service(self):
         self.axes[0].service()
         self.axes[1].service()
 
-    def ticks(self):
-        return time.ticks_us()
-
-    def unique_id(self):
-        return hal_common.unique_id()
-
     def idle(self, deadline):
         hal_common.idle(deadline, self.io, self._service)
 
     def move(self, axis, direction, segs, nseg):
-        self.dir_pins[axis].value(1 if direction == hal.FORWARD else 0)
         total = 0
         for i in range(nseg):
             total += segs[3 * i + 1]
-        self.axes[axis].start(segs, nseg, total)
-
-    def moving(self, axis):
-        return self.axes[axis].moving()
-
-    def steps_done(self, axis):
-        return self.axes[axis].steps_done()
-
-    def stop(self, axis):
-        self.axes[axis].stop()
-
-    def enable(self, on):
-        self.io.output(hal.OUT_ENABLE, on)
-
-    def inputs(self):
-        return self.io.inputs()
-
-    def pressure_kpa(self):
-        return self.io.pressure_kpa()
-
-    def output(self, which, on):
-        self.io.output(which, on)
+        self.start_axis(axis, direction, segs, nseg, total)
 
     def feed_watchdog(self):
         self._service()
-        if self.wdt is not None:
-            self.wdt.feed()
-
-    def read_file(self, name):
-        return self.files.read_file(name)
-
-    def write_file_atomic(self, name, data):
-        self.files.write_file_atomic(name, data)
-
-    def append_file(self, name, data):
-        self.files.append_file(name, data)
-
-    def read_bytes(self, buf):
-        return self.stream.read_bytes(buf)
-
-    def write_bytes(self, data):
-        self.stream.write_bytes(data)
+        hal_common.BoardHAL.feed_watchdog(self)
 
 
 def _pin_id(number):

@@ -8,14 +8,13 @@ after next (hal_pyboard_steps.next_interval). One interrupt per step caps the st
 boards/pyboard.py keeps speeds under ~26 000 steps/s.
 """
 
-import time
 from array import array
 
 import micropython
 import pyb
-from machine import WDT, Pin
+from machine import Pin
 
-from firmware import hal, hal_common
+from firmware import hal_common
 from firmware import hal_pyboard_steps as steps
 
 PULSE_TICKS = 168  # 2 µs high at 84 MHz
@@ -146,80 +145,28 @@ class TimerAxis:
         self.total = self.cfg[_C_DONE]
 
 
-class HALPyboard(hal.HAL):
+class HALPyboard(hal_common.BoardHAL):
     """firmware.hal.HAL on a Pyboard v1.1 (see boards/pyboard.py)."""
-
-    tick_period = 1 << 30
-    ticks_per_s = 1000000
 
     def __init__(self, board, own_usb=False, watchdog_ms=0, data_folder="/flash/data"):
         pins = board.pins
         self.step_clock_hz = board.step_clock_hz
-        self.io = hal_common.PinIO(pins, _pin_id)
-        self.dir_pins = (Pin(_pin_id(pins["plunger_dir"]), Pin.OUT, value=0),
-                         Pin(_pin_id(pins["carriage_dir"]), Pin.OUT, value=0))
-        self.axes = (TimerAxis(0), TimerAxis(1))
-        self.wdt = WDT(timeout=watchdog_ms) if watchdog_ms > 0 else None
-        self.files = hal_common.FileStore(data_folder)
-        self.stream = hal_common.Stream(own_usb)
-
-    def ticks(self):
-        return time.ticks_us()
-
-    def unique_id(self):
-        return hal_common.unique_id()
+        dir_pins = (Pin(_pin_id(pins["plunger_dir"]), Pin.OUT, value=0),
+                    Pin(_pin_id(pins["carriage_dir"]), Pin.OUT, value=0))
+        hal_common.BoardHAL.__init__(self, hal_common.PinIO(pins, _pin_id), dir_pins,
+                                     (TimerAxis(0), TimerAxis(1)), own_usb, watchdog_ms,
+                                     data_folder)
 
     def idle(self, deadline):
         hal_common.idle(deadline, self.io)
 
     def move(self, axis, direction, segs, nseg):
-        self.dir_pins[axis].value(1 if direction == hal.FORWARD else 0)
         total = 0
         for i in range(nseg):
             if segs[3 * i] + segs[3 * i + 2] * (segs[3 * i + 1] - 1) <= PULSE_TICKS:
                 raise ValueError("step interval shorter than the step pulse")
             total += segs[3 * i + 1]
-        self.axes[axis].start(segs, nseg, total)
-
-    def moving(self, axis):
-        return self.axes[axis].moving()
-
-    def steps_done(self, axis):
-        return self.axes[axis].steps_done()
-
-    def stop(self, axis):
-        self.axes[axis].stop()
-
-    def enable(self, on):
-        self.io.output(hal.OUT_ENABLE, on)
-
-    def inputs(self):
-        return self.io.inputs()
-
-    def pressure_kpa(self):
-        return self.io.pressure_kpa()
-
-    def output(self, which, on):
-        self.io.output(which, on)
-
-    def feed_watchdog(self):
-        if self.wdt is not None:
-            self.wdt.feed()
-
-    def read_file(self, name):
-        return self.files.read_file(name)
-
-    def write_file_atomic(self, name, data):
-        self.files.write_file_atomic(name, data)
-
-    def append_file(self, name, data):
-        self.files.append_file(name, data)
-
-    def read_bytes(self, buf):
-        return self.stream.read_bytes(buf)
-
-    def write_bytes(self, data):
-        self.stream.write_bytes(data)
+        self.start_axis(axis, direction, segs, nseg, total)
 
 
 def _pin_id(number):

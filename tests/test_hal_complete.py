@@ -13,16 +13,38 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIRED = sorted(n for n, v in vars(hal.HAL).items() if callable(v) and not n.startswith("_"))
 
 
+# A base shared by the board HALs: its methods count for the classes built on it.
+SHARED_BASES = {"hal_common.BoardHAL": ("hal_common.py", "BoardHAL")}
+
+
+def class_methods(tree, name):
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+    return set()
+
+
 def hal_classes():
     found = []
+    trees = {}
     for path in sorted(glob.glob(os.path.join(ROOT, "firmware", "hal_*.py"))):
         with open(path, encoding="utf-8") as f:
-            tree = ast.parse(f.read())
+            trees[os.path.basename(path)] = ast.parse(f.read())
+    shared = {base: class_methods(trees[fname], cls)
+              for base, (fname, cls) in SHARED_BASES.items()}
+    for fname, tree in trees.items():
         for node in tree.body:
-            if isinstance(node, ast.ClassDef) and any(
-                    ast.unparse(b) in ("hal.HAL", "HAL") for b in node.bases):
-                methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
-                found.append((os.path.basename(path), node.name, methods))
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = [ast.unparse(b) for b in node.bases]
+            if not any(b in ("hal.HAL", "HAL") or b in shared for b in bases):
+                continue
+            if (fname, node.name) in SHARED_BASES.values():
+                continue  # not a board's HAL: checked through the classes built on it
+            methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+            for b in bases:
+                methods |= shared.get(b, set())
+            found.append((fname, node.name, methods))
     return found
 
 
