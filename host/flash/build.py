@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,8 +54,21 @@ def sources(b):
                 if not keep:
                     continue
             out.append(sub + "/" + name)
-    out += ["boards/__init__.py", "boards/%s.py" % b.name]
+    out += ["boards/__init__.py"] + board_files(b.name)
     return out
+
+
+def board_files(name, seen=None):
+    """boards/NAME.py and the board files it takes its data from (`from boards.X import`)."""
+    seen = seen if seen is not None else []
+    rel = "boards/%s.py" % name
+    if rel in seen:
+        return seen
+    seen.append(rel)
+    with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+        for base in re.findall(r"^from boards\.(\w+) import", f.read(), re.M):
+            board_files(base, seen)
+    return seen
 
 
 def compile_one(tool, arch, rel):
