@@ -43,10 +43,9 @@ class Move:
 
 
 class Axis:
-    def __init__(self, hal, axis_id, mech):
+    def __init__(self, hal, axis_id):
         self.hal = hal
         self.id = axis_id
-        self.mech = mech
         self.pos = 0  # motor steps from home
         self.start_pos = 0
         self.direction = FORWARD  # of the current or last move

@@ -79,8 +79,8 @@ class ShotMachine:
         self.inputs = inputs
         self.session = session
         self.log = log
-        self.plunger = Axis(hal, AXIS_PLUNGER, board.plunger)
-        self.carriage = Axis(hal, AXIS_CARRIAGE, board.carriage)
+        self.plunger = Axis(hal, AXIS_PLUNGER)
+        self.carriage = Axis(hal, AXIS_CARRIAGE)
         self.depth_move = Move(DEPTH_SEGS)
         self.dose_move = Move(DOSE_SEGS)
         self.relief_move = Move(RELIEF_SEGS)
@@ -107,10 +107,8 @@ class ShotMachine:
         self.t_start = 0
         self.dose_steps_done = 0
         self.t_start_ms = 0
-        self.hold_ms = 0
         self.stop_code = faults.NONE  # stop at the next safe point with this code
         self.pause_request = False
-        self.home_after_ack = True
 
     # -- commands -------------------------------------------------------------
     def arm(self, now):
@@ -400,9 +398,8 @@ class ShotMachine:
             if not moving_p or flow.released(self):
                 self.dose_steps_done = self.plunger.moved()
                 self.account_plunger()
-                self.hold_ms = self.zone.hold_ms
                 self.state = HOLD
-                self.until = ticks.add(now, self.hold_ms * 1000, period)
+                self.until = ticks.add(now, self.zone.hold_ms * 1000, period)
         elif st == HOLD:
             if ticks.diff(now, self.until, period) >= 0 and not flow.next_bolus(self, now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
