@@ -13,6 +13,8 @@ Planning allocates (big integers); it runs before the trigger, never on the shot
 
 import math
 
+from firmware.units import div_round
+
 # Words per segment in a segment buffer: interval, count, add.
 SEG_WORDS = 3
 # Segments up to this many steps are checked at every step; longer ones, which only occur
@@ -41,14 +43,6 @@ def isqrt_round(n):
     """sqrt(n) rounded to the nearest integer."""
     r = isqrt(4 * n)  # floor(2 sqrt(n))
     return (r + 1) // 2
-
-
-def div_round(a, b):
-    if b < 0:
-        a, b = -a, -b
-    if a >= 0:
-        return (2 * a + b) // (2 * b)
-    return -((-2 * a + b) // (2 * b))
 
 
 class Profile:

@@ -30,7 +30,9 @@ def milli(x):
 
 
 def div_round(a, b):
-    """a / b rounded to the nearest integer, halves away from zero, for b > 0."""
+    """a / b rounded to the nearest integer, halves away from zero (b != 0)."""
+    if b < 0:
+        a, b = -a, -b
     if a >= 0:
         return (2 * a + b) // (2 * b)
     return -((-2 * a + b) // (2 * b))
