@@ -68,6 +68,7 @@ class App:
             self.machine.dosing = None
             self.machine.state = IDLE
             self.machine.planned = False
+            self.machine.pause_request = False  # a pause belongs to the session it was asked in
         return problems
 
     def arm(self):

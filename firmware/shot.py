@@ -243,6 +243,9 @@ class ShotMachine:
         if self.stop_code != faults.NONE:
             self.trip(self.stop_code, now)
         elif self.session.zone() is None:
+            # A pause asked during the last shot has nothing left to hold: dropped here, it
+            # cannot stop the next session at its first arming.
+            self.pause_request = False
             self.state = DONE
         elif self.pause_request:
             self.pause_request = False

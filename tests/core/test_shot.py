@@ -183,6 +183,19 @@ def test_pause_waits_for_the_needle_to_be_out():
     assert rig.state() == "armed"
 
 
+def test_a_pause_asked_during_the_last_shot_does_not_carry_into_the_next_protocol():
+    # A streaming host gates the last zone while its last shot runs; the session ends
+    # DONE. The next protocol loaded must arm, not stop paused on that old request.
+    rig = Rig(protocol([point_zone(points=1)]))
+    run_to(rig, "dose")
+    rig.app.pause()
+    rig.trigger(False)
+    rig.run_until("done")
+    assert rig.app.load_protocol(protocol([point_zone(points=2)])) == []
+    rig.arm()
+    assert rig.state() == "armed"
+
+
 def test_refill_when_the_syringe_cannot_give_the_next_dose():
     # 1 mL syringe, 300 µL shots: the fourth shot needs a fresh syringe.
     rig = Rig(protocol([point_zone(points=5, dose_ul=300, pace_ms=4000)], syringe_ml=1))
