@@ -86,20 +86,43 @@ def same(a, b):
     return diff == 0
 
 
+FAILS_FILE = "auth.fails"
+
+
 class Guard:
     """The device's side: challenges, counters, failures and lockout.
 
-    random(n) gives n random bytes (os.urandom); now_ms() the device's clock in ms."""
+    random(n) gives n random bytes (os.urandom); now_ms() the device's clock in ms. files
+    (the HAL's storage, optional) keeps the count of failures across power cycles, so
+    unplugging the gun neither resets the count nor ends a lockout: a gun that boots with
+    the count at the limit starts locked out for the whole time again."""
 
-    def __init__(self, key, random, now_ms):
+    def __init__(self, key, random, now_ms, files=None):
         self.key = key
         self.random = random
         self.now_ms = now_ms
+        self.files = files
         self.nonce = None
         self.counter = 0
         self.fails = 0
         self.locked_until = None
         self.refused = 0
+        if files is not None:
+            raw = files.read_file(FAILS_FILE)
+            try:
+                self.fails = int(raw) if raw else 0
+            except ValueError:
+                self.fails = FAILS_BEFORE_LOCKOUT  # a damaged count must not open the lock
+            if self.fails >= FAILS_BEFORE_LOCKOUT:
+                self.locked_until = now_ms() + LOCKOUT_MS
+
+    def _keep(self, fails):
+        if fails != self.fails and self.files is not None:
+            try:
+                self.files.write_file_atomic(FAILS_FILE, b"%d" % fails)
+            except OSError:
+                pass  # a full flash must not open the lock; the count in memory holds
+        self.fails = fails
 
     def paired(self):
         return self.key is not None
@@ -115,7 +138,7 @@ class Guard:
             return False
         if self.now_ms() - self.locked_until >= 0:
             self.locked_until = None
-            self.fails = 0
+            self._keep(0)
             return False
         return True
 
@@ -129,7 +152,7 @@ class Guard:
             return NO_CHALLENGE
         want = tag(self.key, self.nonce, counter, mid, payload)
         if not same(want, bytes(got_tag)):
-            self.fails += 1
+            self._keep(self.fails + 1)
             if self.fails >= FAILS_BEFORE_LOCKOUT:
                 self.locked_until = self.now_ms() + LOCKOUT_MS
                 self.nonce = None
@@ -137,5 +160,5 @@ class Guard:
         if counter <= self.counter:
             return REPLAYED
         self.counter = counter
-        self.fails = 0
+        self._keep(0)
         return OK

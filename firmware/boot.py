@@ -7,17 +7,14 @@ are signed, and a crash restarts the app instead of opening a REPL. MAINT (signe
 paired) ends the app and gives the serial back to the REPL, for flashing.
 """
 
-import json
 import os
 import time
 
 from binascii import hexlify
 
-from firmware import VERSION, auth, board, calibration, mainloop, manifest
+from firmware import VERSION, board, mainloop, manifest
 from firmware.app import App
-from firmware.guard import GuardedLink
-
-KEY_FILE = "auth.key"
+from firmware.gun import Gun
 ID_FILE = "device_id"
 # HAL modules and classes by board "hal"; each board family adds its own line.
 HALS = {"unix": ("firmware.hal_unix", "HALUnix"), "rp2": ("firmware.hal_rp2", "HALRp2")}
@@ -82,38 +79,13 @@ def build(folder):
     m = check(folder)
     b = board.by_name(m.get("board") or "unix")
     hal = make_hal(b, True)
-    key = hal.read_file(KEY_FILE)
-    if key is not None and len(key) != auth.KEY_BYTES:
-        key = None
-        STATUS["problems"].append("%s: not a %d-byte key" % (KEY_FILE, auth.KEY_BYTES))
-    STATUS["mode"] = "clinical" if key else "open"
-    settings, problems = calibration.load(hal)
-    STATUS["problems"] += problems
-    STATUS["settings"] = settings
-    guard = auth.Guard(key, os.urandom, uptime_ms)
     app = CheckedApp(hal, b)
-    app.machine.cal_ppm = settings["cal_ppm"]  # the gravimetric correction (meso calibrate)
-
-    def on_settings(data):
-        try:
-            errors = calibration.store(hal, json.loads(data))
-        except ValueError:
-            errors = ["settings: not JSON"]
-        if not errors:
-            STATUS["settings"] = calibration.load(hal)[0]
-            app.machine.cal_ppm = STATUS["settings"]["cal_ppm"]  # from the next shot plan
-        return "; ".join(errors)
-
-    link = GuardedLink(hal, app, b, device_id(hal), guard, on_settings)
-    info = json.loads(link.info)
-    info["mode"] = STATUS["mode"]
-    info["firmware_ok"] = STATUS["ok"]
-    info["firmware_problems"] = STATUS["problems"]
-    info["build_time"] = STATUS["build_time"]
-    info["folder"] = folder
-    info["cal_ppm"] = settings["cal_ppm"]
-    link.info = json.dumps(info).encode()
-    return hal, app, link
+    gun = Gun(hal, app, b, device_id(hal), os.urandom, uptime_ms)
+    STATUS["mode"] = gun.mode
+    STATUS["problems"] += gun.problems
+    gun.describe(firmware_ok=STATUS["ok"], firmware_problems=STATUS["problems"],
+                 build_time=STATUS["build_time"], folder=folder)
+    return hal, app, gun.link
 
 
 def start(folder):

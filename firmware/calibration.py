@@ -1,7 +1,8 @@
 """Settings and calibration of one gun: one validated file, replaced atomically.
 
-Holds the plunger's volume correction (cal_ppm, handed to units.PlungerScale), the measured
-backlash and when and how they were measured. Unknown keys and out-of-range values are
+Holds the plunger's volume correction (cal_ppm, handed to units.PlungerScale), the lead
+screw's backlash as measured on this gun (dosing's relief takes it up; absent, the board's
+figure is used) and when and how they were measured. Unknown keys and out-of-range values are
 refused whole, naming each, so a bad file never half-applies; a missing or corrupt file
 gives the nominal values and says so.
 """
@@ -19,7 +20,9 @@ KEYS = {
     "cal_dose_nl": (0, 10000000),
     "cal_time": (0, 1 << 40),  # seconds since the epoch of the host that calibrated
 }
-DEFAULTS = {"cal_ppm": PPM, "backlash_um": 0, "cal_shots": 0, "cal_dose_nl": 0, "cal_time": 0}
+# backlash_um None: not measured on this gun, the board's figure holds.
+DEFAULTS = {"cal_ppm": PPM, "backlash_um": None, "cal_shots": 0, "cal_dose_nl": 0,
+            "cal_time": 0}
 
 
 def validate(data):
@@ -61,12 +64,14 @@ def load(hal):
 
 
 def store(hal, data):
-    """Validate and replace the settings file atomically; return the problems ([] = stored)."""
+    """Validate the keys given and replace the settings file atomically with them over the
+    stored ones; return the problems ([] = stored)."""
     errors = validate(data)
     if errors:
         return errors
-    merged = dict(DEFAULTS)
+    merged = load(hal)[0]
     merged.update(data)
-    text = "{%s}" % ", ".join(['"%s": %d' % (k, merged[k]) for k in sorted(merged)])
+    text = "{%s}" % ", ".join(['"%s": %d' % (k, merged[k]) for k in sorted(merged)
+                               if merged[k] is not None])
     hal.write_file_atomic(NAME, text.encode())
     return []

@@ -67,7 +67,7 @@ class Link:
             "syringes_ml": board.syringe_sizes(), "needles_mm": board.needle_lengths(),
             "limits": board.data["limits"], "protocol_max": PROTOCOL_MAX,
             "chunk_max": M.CHUNK_MAX,
-        }).encode()
+        }, separators=(",", ":")).encode()  # compact: the identity goes in 96-byte parts
 
     def start(self):
         """At power-up: run a good stored protocol untethered. True if one was started."""
@@ -246,8 +246,8 @@ class Link:
                 app.arm()
             elif self.gated and app.session.zone_i < self.released:
                 self.gated = False
-                if not self.user_paused and st == PAUSED:
-                    app.resume()
+                if not self.user_paused:
+                    app.resume()  # also when the gate's pause waits for the shot to end
         elif mid == M.ACK_FAULT:
             if not app.ack_fault():
                 return self._error(mid, M.E_BAD_MESSAGE, "no fault latched")

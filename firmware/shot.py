@@ -90,6 +90,7 @@ class ShotMachine:
         self.dosing_mode = 1
         self.bolus_due = -1  # perfusion: shot count at which the next bolus is due
         self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
+        self.backlash_steps = None  # measured on this gun (settings); None: the board's
         self.state = IDLE
         self.fault = faults.NONE
         self.until = 0  # deadline of the current state
@@ -117,7 +118,7 @@ class ShotMachine:
             return False
         if self.dosing is None:
             self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode,
-                                 self.cal_ppm, None, self.session.fluid)
+                                 self.cal_ppm, self.backlash_steps, self.session.fluid)
             steps = self.dosing.relief_steps
             pl = self.board.plunger
             self.relief_move.plan(steps, pl.max_speed_sps, pl.accel_sps2, self.clock_hz, self.tol)
@@ -160,6 +161,10 @@ class ShotMachine:
             self.pause_request = True
 
     def resume(self, now):
+        """Go on from a pause, or call off one asked for but not yet reached."""
+        if self.pause_request:
+            self.pause_request = False
+            return True
         if self.state != PAUSED:
             return False
         self.enter_armed(now)

@@ -2,7 +2,9 @@
 
 The world (plant, carriage, step executors, GC pauses, main loop, operator) is sim/world.py's;
 this adds what a device on a cable has: a byte stream to the host, files that survive a
-power cycle (a folder), and a practitioner who follows the gun without ending the session.
+power cycle (a folder), the gun's settings and clinical lock (firmware/gun.py, as a flashed
+gun boots them), a practitioner who follows the gun without ending the session, and a
+balance under the needle for gravimetric calibration (sim/scale.py).
 The syringe, needle and fluid in the gun are fixed when it starts (FITTED), as a real gun's
 are; a protocol for another syringe still runs, on the fitted one's physics.
 """
@@ -10,10 +12,11 @@ are; a protocol for another syringe still runs, on the fitted one's physics.
 import os
 
 from firmware.board import by_name
-from firmware.link import Link
+from firmware.gun import Gun
 from firmware.shot import ARMED, FAULT
 from sim.firmware import InProcess
 from sim.operator import operator
+from sim.scale import Balance
 from sim.simhal import SimHAL
 from sim.world import World
 
@@ -70,7 +73,11 @@ class WorldDevice:
         self.fw.after_poll = self.after_poll
         self.fw.crashed = self.crashed
         self.app = self.fw.app
-        self.link = Link(self.hal, self.app, board, device_id)
+        # Uncalibrated until `meso calibrate` stores a correction in the state folder.
+        self.gun = Gun(self.hal, self.app, board, device_id, os.urandom,
+                       lambda: int(w.env.now * 1000 // w.clock.hz))
+        self.link = self.gun.link
+        self.balance = Balance(w)
         self.crash = None
         self.link.start()
         w.start(self.fw)

@@ -176,3 +176,36 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
         os.close(master)
         os.close(slave)
     return 0
+
+
+class Background:
+    """A served virtual gun on a thread of this process (tests, benchmarks): port is its
+    path, device the WorldDevice (its world, its balance). stop() powers it off; its files
+    stay in state_dir."""
+
+    def __init__(self, state_dir, seed=0, head=None, speed=50.0):
+        import threading
+
+        self.done = False
+        self.port = None
+        self.device = None
+        self.thread = threading.Thread(target=serve, daemon=True, kwargs=dict(
+            speed=speed, state_dir=str(state_dir), seed=seed, head=head,
+            out=open(os.devnull, "w"), stop=lambda: self.done, ready=self._ready))
+        self.thread.start()
+        while self.port is None and self.thread.is_alive():
+            self.thread.join(0.01)
+
+    def _ready(self, path, device):
+        self.device = device
+        self.port = path
+
+    def stop(self):
+        self.done = True
+        self.thread.join(10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

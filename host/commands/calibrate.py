@@ -5,15 +5,19 @@ entered at the prompts (or with --masses-mg), then the correction and the backla
 are stored on the gun (atomically, validated there) and a third run checks them.
 """
 
+import argparse
 import json
+import threading
+import time
 
-from firmware import auth
+from firmware import auth, calibration
 from firmware import board as boards
-from host.argtypes import positive_float, positive_int
+from firmware.units import PPM
+from host.argtypes import non_negative_int, positive_float, positive_int
 from host.errors import MesoError
-from host.flash import calibrate, deploy, service
-from host.flash.device import Device
+from host.flash import calibrate, service
 from host.link.cli import add_port_arguments
+from host.link.errors import LinkError
 from host.link.stream import StreamRun
 
 COMMAND = "calibrate"
@@ -28,13 +32,16 @@ def add_arguments(p):
     p.add_argument("--dose2-ul", type=positive_float, default=40.0, help="large shot volume, µL")
     p.add_argument("--density-g-ml", type=positive_float, default=1.0, help="fluid density (water: 1.0)")
     p.add_argument("--masses-mg", help="the three weighed masses, comma-separated (no prompts)")
+    p.add_argument("--backlash-um", type=_backlash,
+                   help="backlash measured with a dial gauge, stored instead of the estimate")
 
 
-def protocol(shots, dose_ul, syringe_ml):
-    return {"protocol": {"name": "calibration", "syringe_ml": syringe_ml, "needle_mm": 4,
-                         "needle_gauge": 30, "viscosity_mpas": 1},
-            "zone": [{"name": "container", "mode": "point", "points": shots, "depth_mm": 1.0,
-                      "dose_ul": dose_ul, "pace_ms": 1500}]}
+def _backlash(text):
+    lo, hi = calibration.KEYS["backlash_um"]
+    v = non_negative_int(text)
+    if v > hi:
+        raise argparse.ArgumentTypeError("%d µm is outside %d..%d" % (v, lo, hi))
+    return v
 
 
 def _masses(text):
@@ -47,6 +54,28 @@ def _masses(text):
     return vals
 
 
+def ask(session, prompt):
+    """input(prompt) while the link stays alive: the gun, held at a zone, stops if its host
+    goes quiet, and the host gives up on a gun it has not heard from."""
+    got = []
+
+    def read():
+        try:
+            got.append(input(prompt))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+            got.append(e)
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    while t.is_alive():
+        session.pump(50000)
+    if isinstance(got[0], EOFError):
+        raise MesoError("no answer at the prompt (end of input); nothing stored")
+    if isinstance(got[0], BaseException):
+        raise got[0]
+    return got[0].strip()
+
+
 def run(args):
     if not args.port:
         raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
@@ -54,7 +83,6 @@ def run(args):
         args.syringe_ml = int(args.syringe_ml)
     given = _masses(args.masses_mg) if args.masses_mg else None
     s = service.SignedSession.open_signed(args.port)
-    runs = [0]
     try:
         info = s.identity["info"]
         b = boards.by_name(info["board"])
@@ -62,18 +90,18 @@ def run(args):
         if syringe is None:
             raise MesoError("--syringe-ml %s: board %s has %s mL syringes" % (
                 args.syringe_ml, b.name, ", ".join(str(v) for v in b.syringe_sizes())))
+        in_use_um = info.get("backlash_um")
+        if in_use_um is None:
+            in_use_um = b.plunger.steps_to_um(b.plunger.backlash_steps)
 
         def dispense(dose_ul, shots, cal_ppm):
-            nonlocal s
-            if runs[0]:
-                # Each run from a fresh boot: a gun whose stream ended DONE does not start a
-                # second streamed protocol (reported to the link owner).
-                s.close()
-                Device.open(args.port).reboot()
-                deploy.handshake(args.port)
-                s = service.SignedSession.open_signed(args.port)
-            runs[0] += 1
-            r = StreamRun(s, protocol(shots, dose_ul, args.syringe_ml))
+            def tared(zone):
+                if given is None:
+                    ask(s, "priming shot done: container on the balance and tared? "
+                           "press Enter to go on ")
+
+            r = StreamRun(s, calibrate.protocol(shots, dose_ul, args.syringe_ml),
+                          before_zone=tared, lookahead=1)
             r.run()
             if r.outcome != "done":
                 raise MesoError("the calibration run ended: %s %s" % (r.outcome, r.reason))
@@ -81,18 +109,22 @@ def run(args):
         def weigh(label):
             if given is not None:
                 return given.pop(0), args.density_g_ml
-            text = input("weighed mass of %s, mg: " % label)
+            text = ask(s, "weighed mass of %s, mg: " % label)
             try:
                 return float(text), args.density_g_ml
             except ValueError:
                 raise MesoError("%r is not a mass in mg" % text) from None
 
         def store(settings):
+            settings["cal_time"] = int(time.time())
             s.send(auth.SETTINGS, (), json.dumps(settings).encode())
             service.result(s, auth.SETTINGS, "the calibration settings")
 
-        calibrate.guided(dispense, weigh, store, info.get("cal_ppm", 1000000), syringe.bore_um,
-                         args.dose_ul, args.dose2_ul, args.shots)
+        calibrate.guided(dispense, weigh, store, info.get("cal_ppm", PPM), syringe.bore_um,
+                         args.dose_ul, args.dose2_ul, args.shots, backlash_in_use_um=in_use_um,
+                         measured_backlash_um=args.backlash_um)
+    except LinkError as e:
+        raise MesoError(str(e)) from None
     finally:
         s.close()
     return 0

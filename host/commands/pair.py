@@ -7,7 +7,7 @@ or unpairing a paired gun needs the current key (maintenance is itself a signed 
 
 import hashlib
 
-from firmware import boot
+from firmware import boot, gun
 from host.errors import MesoError
 from host.flash import deploy, keys
 from host.flash.device import Device
@@ -33,7 +33,7 @@ def run(args):
         if not device_id:
             raise MesoError("the gun on %s has no device id yet: flash it (meso flash) first"
                             % args.port)
-        key_file = DATA + boot.KEY_FILE
+        key_file = DATA + gun.KEY_FILE
         if args.unpair:
             dev.run("import os\ntry:\n os.remove(%r)\nexcept OSError:\n pass" % key_file)
         else:

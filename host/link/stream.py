@@ -40,8 +40,13 @@ def shot_record(rec):
 class StreamRun:
     """One streamed run. on_shot(record, raw), on_zone(zone), on_tick() are optional hooks."""
 
-    def __init__(self, session, proto, on_shot=None, on_zone=None, on_tick=None):
+    def __init__(self, session, proto, on_shot=None, on_zone=None, on_tick=None,
+                 before_zone=None, lookahead=LOOKAHEAD):
+        """before_zone(i), if given, is called before zone i > 0 is released (lookahead 1
+        then holds the gun at the zone's start until it returns)."""
         self.s = session
+        self.before_zone = before_zone
+        self.lookahead = lookahead
         self.proto = proto
         self.zones = len(proto["zone"])
         self.on_shot = on_shot
@@ -97,7 +102,9 @@ class StreamRun:
         self.shots = [shot_record(r) for r in mine]
 
     def _feed(self):
-        while self.fed < self.zones and self.fed < self.zones_done + LOOKAHEAD:
+        while self.fed < self.zones and self.fed < self.zones_done + self.lookahead:
+            if self.fed and self.before_zone is not None:
+                self.before_zone(self.fed)
             self.s.send(M.RUN_ZONE, (self.fed,))
             self.fed += 1
 

@@ -98,3 +98,57 @@ def test_constant_time_compare():
     assert auth.same(b"abc", b"abc")
     assert not auth.same(b"abc", b"abd")
     assert not auth.same(b"abc", b"ab")
+
+
+class Files:
+    """The gun's storage as the Guard sees it; survives the Guard (a power cycle)."""
+
+    def __init__(self):
+        self.files = {}
+
+    def read_file(self, name):
+        return self.files.get(name)
+
+    def write_file_atomic(self, name, data):
+        self.files[name] = bytes(data)
+
+
+def fail_once(g, counter):
+    nonce = g.challenge()
+    bad = auth.tag(b"\x01" * 32, nonce, counter, 0x40, b"")
+    return g.check(counter, 0x40, b"", bad)
+
+
+def test_failures_and_lockout_survive_a_power_cycle():
+    files = Files()
+    clock = Clock()
+    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
+    for i in range(auth.FAILS_BEFORE_LOCKOUT - 1):
+        assert fail_once(g, i + 1) == auth.BAD_TAG
+    # Unplugged and plugged in again: the count goes on, one more wrong tag locks it out.
+    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
+    assert g.fails == auth.FAILS_BEFORE_LOCKOUT - 1
+    assert fail_once(g, 1) == auth.BAD_TAG
+    nonce = g.challenge()
+    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.LOCKED
+    # Power-cycling a locked-out gun starts the lockout again instead of ending it.
+    clock.ms += auth.LOCKOUT_MS - 10
+    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
+    clock.ms += 20
+    nonce = g.challenge()
+    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.LOCKED
+    clock.ms += auth.LOCKOUT_MS
+    nonce = g.challenge()
+    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.OK
+    assert files.read_file(auth.FAILS_FILE) == b"0"
+    # An accepted command clears the count for the next boot too.
+    assert auth.Guard(KEY, lambda n: bytes(n), clock, files).fails == 0
+
+
+def test_a_damaged_failure_count_keeps_the_gun_locked():
+    files = Files()
+    files.write_file_atomic(auth.FAILS_FILE, b"\xff?")
+    clock = Clock()
+    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
+    nonce = g.challenge()
+    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.LOCKED

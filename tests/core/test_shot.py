@@ -196,6 +196,19 @@ def test_a_pause_asked_during_the_last_shot_does_not_carry_into_the_next_protoco
     assert rig.state() == "armed"
 
 
+def test_resume_before_the_pause_is_reached_calls_it_off():
+    # A streaming host gates the next zone during a shot and releases it before the shot
+    # ends: the gun must go on, not stop paused at the end of the shot.
+    rig = Rig(protocol([point_zone(points=4)]))
+    run_to(rig, "dose")
+    rig.app.pause()
+    assert rig.app.resume()
+    rig.trigger(False)
+    rig.run_until("pace")
+    rig.run_until("armed")
+    assert rig.app.session.shots == 1
+
+
 def test_refill_when_the_syringe_cannot_give_the_next_dose():
     # 1 mL syringe, 300 µL shots: the fourth shot needs a fresh syringe.
     rig = Rig(protocol([point_zone(points=5, dose_ul=300, pace_ms=4000)], syringe_ml=1))

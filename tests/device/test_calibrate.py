@@ -12,7 +12,7 @@ from sim.scale import PlantBench
 
 @pytest.mark.parametrize("seed", [1, 3])
 def test_calibration_recovers_the_true_bore(seed):
-    bench = PlantBench(seed)
+    bench = PlantBench(seed, calibrate.protocol)
     stored = {}
     b = boards.by_name("sim")
     found = calibrate.guided(bench.dispense, bench.weigh, stored.update, 1000000,
@@ -23,8 +23,9 @@ def test_calibration_recovers_the_true_bore(seed):
     # ... and the recovered correction lands within 0.05 % of the truth.
     assert abs(found["cal_ppm"] - truth_ppm) / truth_ppm < 5e-4, (found, truth_ppm)
     assert stored["cal_ppm"] == found["cal_ppm"]
-    # The check run with the new correction delivers the commanded volume.
-    assert abs(found["check_error_pct"]) < 0.1
+    # The check run with the new correction delivers the commanded volume (one digit of the
+    # 0.1 mg balance is 0.1 % of the run's 100 mg).
+    assert abs(found["check_error_pct"]) < 0.15
 
 
 def test_bad_weighing_is_refused_not_stored():
@@ -81,3 +82,55 @@ def test_meso_calibrate_end_to_end_on_a_paired_jig_board(tmp_path, monkeypatch, 
         assert "stored cal_ppm %d" % want in out
         vb.power_cycle()
         assert deploy.handshake(vb.port)["info"]["cal_ppm"] == want
+
+
+def test_meso_calibrate_through_the_port_recovers_the_served_plants_true_bore(
+        tmp_path, monkeypatch, capsys):
+    """The engineer's steps against `meso sim serve`: tare, run, read the balance, type it in;
+    the correction stored on the gun is checked against the plant's true bore."""
+    from host.flash import deploy
+    from sim.scale import true_gain
+    from sim.serve import Background
+    from tests.device.conftest import run_meso
+
+    water_1ml = calibrate.protocol(1, 10, 1)["protocol"]
+    readings = []
+
+    def engineer(prompt):
+        if prompt.startswith("priming shot done"):
+            gun.device.balance.tare()
+            return ""
+        assert prompt.startswith("weighed mass of"), prompt
+        readings.append(gun.device.balance.read_mg())
+        return "%.1f" % readings[-1]
+
+    monkeypatch.setattr("builtins.input", engineer)
+    with Background(tmp_path / "gun", 2, water_1ml) as gun:
+        assert deploy.handshake(gun.port)["info"]["cal_ppm"] == 1000000  # not calibrated yet
+        rc, out, err = run_meso(capsys, "calibrate", "--port", gun.port, "--syringe-ml", "1")
+        assert rc == 0, err
+        truth_ppm = 1e6 / true_gain(gun.device.world, 1)
+        with open(tmp_path / "gun" / "settings.json") as f:
+            stored = json.load(f)
+        info = deploy.handshake(gun.port)["info"]
+    assert len(readings) == 3, readings
+    assert abs(truth_ppm - 1e6) > 1000  # this plant's syringe is off nominal ...
+    error = (stored["cal_ppm"] - truth_ppm) / truth_ppm
+    assert abs(error) < 5e-4, (stored, truth_ppm)  # ... and the stored correction is not
+    assert info["cal_ppm"] == stored["cal_ppm"]
+    # The check run, weighed, delivered the commanded 10 x 10 µL to within 0.2 %.
+    assert abs(readings[2] - 100.0) < 0.2, readings
+    # The gun keeps its calibration through a power cycle, and doses with it.
+    from host.link.session import Session
+    from host.link.stream import StreamRun
+
+    with Background(tmp_path / "gun", 2, water_1ml) as gun:
+        assert deploy.handshake(gun.port)["info"]["cal_ppm"] == stored["cal_ppm"]
+        s = Session.open(gun.port)
+        try:
+            run = StreamRun(s, calibrate.protocol(10, 10, 1), lookahead=1,
+                            before_zone=lambda zone: gun.device.balance.tare())
+            assert run.run() == "done"
+        finally:
+            s.close()
+        assert abs(gun.device.balance.read_mg() - 100.0) < 0.2
