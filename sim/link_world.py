@@ -13,7 +13,7 @@ import os
 
 from firmware.board import by_name
 from firmware.gun import Gun
-from firmware.shot import ARMED, FAULT
+from firmware.shot import ADVANCE, ARMED, FAULT, PACE
 from sim.firmware import InProcess
 from sim.operator import operator
 from sim.scale import Balance
@@ -78,6 +78,7 @@ class WorldDevice:
                        lambda: int(w.env.now * 1000 // w.clock.hz))
         self.link = self.gun.link
         self.balance = Balance(w)
+        self.weighing = None  # (protocol, zone index, zone name) the balance reading is of
         self.crash = None
         self.link.start()
         w.start(self.fw)
@@ -109,6 +110,24 @@ class WorldDevice:
 
     def crashed(self, world, exc):
         self.crash = exc
+
+    def zone_weighed(self):
+        """'zone NAME: X mg' once a zone has ended and the gun stands still (None meanwhile):
+        what left the needle during that zone, as if the container were tared at its start."""
+        s = self.app.session
+        if not s.loaded or ADVANCE <= self.app.machine.state <= PACE:
+            return None
+        now = (self.link.proto, s.zone_i)
+        if self.weighing is None or self.weighing[:2] != now:
+            if self.weighing is not None and self.weighing[0] is now[0]:
+                line = "zone %s: %.1f mg" % (self.weighing[2], self.balance.read_mg())
+            else:
+                line = None  # a new protocol: nothing of it weighed yet
+            self.balance.tare()
+            name = s.zones[s.zone_i].name if s.zone_i < len(s.zones) else ""
+            self.weighing = now + (name,)
+            return line
+        return None
 
     # -- the device's time ---------------------------------------------------------
     def advance(self, sim_s):

@@ -121,10 +121,11 @@ def make_device(state_dir, seed=0, head=None):
 
 
 def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=None,
-          ready=None, seed=0, head=None):
+          ready=None, seed=0, head=None, balance=False):
     """Serve a virtual device until stop() is true (or forever). Prints the port path first.
 
-    ready(path, device) is called once the port exists (for in-process use)."""
+    ready(path, device) is called once the port exists (for in-process use). balance: print
+    the balance under the needle after each zone ('zone NAME: X mg'), for calibration."""
     chaos = chaos or parse_chaos("")
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="mesogun-device-")
@@ -149,6 +150,10 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
                 to_dev.push(data, now)
             arrived = to_dev.pop(now)
             sim_wait_s = dev.advance((now - t0) * speed)
+            if balance:
+                line = dev.zone_weighed()
+                if line is not None:
+                    print("balance: " + line, file=out, flush=True)
             link_us = int((now - t0) * 1e6) % period
             if arrived:
                 dev.hal.rx += arrived

@@ -20,6 +20,9 @@ def add_arguments(p):
     p.add_argument("--fitted", metavar="PROTOCOL",
                    help="fit the syringe, needle and fluid this protocol file names (default: "
                         "3 mL, 4 mm 32 G needle, 20 mPa·s)")
+    p.add_argument("--balance", action="store_true",
+                   help="print what a balance under the needle weighs after each zone "
+                        "(for rehearsing meso calibrate)")
     p.add_argument("--state", metavar="DIR",
                    help="folder for the device's files (stored protocol, shot journal); "
                         "start again on the same folder to power-cycle it")
@@ -45,6 +48,6 @@ def run(args):
         head = protocol.checked(args.fitted, protocol.board_named("sim")).core()["protocol"]
     try:
         return serve.serve(speed=args.speed, baud=args.baud, chaos=chaos, state_dir=args.state,
-                           seed=args.seed, head=head)
+                           seed=args.seed, head=head, balance=args.balance)
     except KeyboardInterrupt:
         return 0

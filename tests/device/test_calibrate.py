@@ -134,3 +134,71 @@ def test_meso_calibrate_through_the_port_recovers_the_served_plants_true_bore(
         finally:
             s.close()
         assert abs(gun.device.balance.read_mg() - 100.0) < 0.2
+
+
+WATER_1ML = """[protocol]
+name = "calibration water"
+syringe_ml = 1
+needle_mm = 4
+needle_gauge = 30
+viscosity_mpas = 1
+
+[[zone]]
+name = "any"
+mode = "point"
+points = 1
+depth_mm = 1.0
+dose_ul = 10
+pace_ms = 1500
+"""
+
+
+def test_two_terminals_meso_sim_serve_balance_and_meso_calibrate(tmp_path):
+    """The rehearsal an engineer does without hardware: `meso sim serve --balance` in one
+    terminal prints what the balance weighs after each zone; `meso calibrate` in the other
+    asks for it. Both are the installed command, in their own processes."""
+    import subprocess
+
+    from sim.scale import true_gain
+    from sim.world import World
+    from tests.device.conftest import BIN
+
+    fitted = tmp_path / "water.toml"
+    fitted.write_text(WATER_1ML)
+    state = tmp_path / "gun"
+    serve = subprocess.Popen([os.path.join(BIN, "meso"), "sim", "serve", "--balance", "--seed",
+                              "3", "--speed", "50", "--fitted", str(fitted), "--state",
+                              str(state)], stdout=subprocess.PIPE, text=True)
+    cal = None
+    try:
+        port = serve.stdout.readline().strip()
+        assert port.startswith("/dev/"), port
+        cal = subprocess.Popen([os.path.join(BIN, "meso"), "calibrate", "--port", port,
+                                "--syringe-ml", "1", "--shots", "5"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        weighed = []
+        while len(weighed) < 3:
+            line = serve.stdout.readline()
+            assert line, "the served gun stopped printing"
+            assert line.startswith("balance: zone "), line
+            if line.startswith("balance: zone prime:"):
+                cal.stdin.write("\n")  # emptied the container, tared: go on
+            else:
+                weighed.append(float(line.split(":")[2].split()[0]))
+                cal.stdin.write("%.1f\n" % weighed[-1])
+            cal.stdin.flush()
+        out, err = cal.communicate(timeout=60)
+    finally:
+        if cal is not None and cal.poll() is None:
+            cal.kill()
+        serve.kill()
+        serve.wait(5)
+    assert cal.returncode == 0, err
+    assert "stored cal_ppm" in out
+    with open(state / "settings.json") as f:
+        stored = json.load(f)
+    # The served plant is drawn from its seed: the same draw here gives its true bore.
+    head = {"syringe_ml": 1, "needle_mm": 4, "needle_gauge": 30, "viscosity_mpas": 1}
+    truth_ppm = 1e6 / true_gain(World(boards.by_name("sim"), head, 3), 1)
+    assert abs(stored["cal_ppm"] - truth_ppm) / truth_ppm < 1e-3, (stored, truth_ppm, weighed)
+    assert abs(weighed[2] - 50.0) < 0.2  # the check run: 5 x 10 µL
