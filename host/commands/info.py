@@ -31,11 +31,15 @@ def run(args):
     print("protocol    version %d (window %d frames, payload %d bytes)" % (
         ident["protocol_version"], ident["window"], ident["max_payload"]))
     print("board       %s" % info["board"])
-    if "mode" in info:  # guns with the clinical lock (firmware/boot.py)
+    if "mode" in info:  # guns with the clinical lock (firmware/gun.py)
         print("mode        %s" % info["mode"])
-        check = "ok" if info.get("firmware_ok") else "MISMATCH, will not arm: %s" % "; ".join(
+    if "firmware_ok" in info:  # flashed guns check their files at boot (firmware/boot.py)
+        check = "ok" if info["firmware_ok"] else "MISMATCH, will not arm: %s" % "; ".join(
             info.get("firmware_problems", []))
         print("check       %s (%s, built %s)" % (check, info.get("folder"), info.get("build_time")))
+    if "cal_ppm" in info:
+        print("calibration plunger x%.6f (cal_ppm %d), backlash %s µm" % (
+            info["cal_ppm"] / 1e6, info["cal_ppm"], info.get("backlash_um")))
     print("syringes    %s mL" % ", ".join(str(x) for x in info["syringes_ml"]))
     print("needles     %s mm" % ", ".join(str(x) for x in info["needles_mm"]))
     print("can         %s" % ", ".join(n for bit, n in CAPS if ident["caps"] & bit))

@@ -113,6 +113,10 @@ def test_meso_calibrate_through_the_port_recovers_the_served_plants_true_bore(
         with open(tmp_path / "gun" / "settings.json") as f:
             stored = json.load(f)
         info = deploy.handshake(gun.port)["info"]
+        rc, shown, err = run_meso(capsys, "info", "--port", gun.port)
+    assert rc == 0, err
+    assert "cal_ppm %d), backlash" % stored["cal_ppm"] in shown
+    assert "check" not in shown  # a served gun has no flashed files to check
     assert len(readings) == 3, readings
     assert abs(truth_ppm - 1e6) > 1000  # this plant's syringe is off nominal ...
     error = (stored["cal_ppm"] - truth_ppm) / truth_ppm
