@@ -11,6 +11,7 @@ import threading
 import time
 
 from firmware import auth, calibration
+from firmware.limits import GAUGE_RANGE
 from firmware import board as boards
 from firmware.units import PPM
 from host.argtypes import non_negative_int, positive_float, positive_int
@@ -27,6 +28,11 @@ HELP = "guided gravimetric calibration: dispense, weigh, store the correction, c
 def add_arguments(p):
     add_port_arguments(p)
     p.add_argument("--syringe-ml", type=positive_float, default=1, help="syringe on the gun (mL)")
+    p.add_argument("--needle-gauge", type=int, default=30,
+                   choices=range(GAUGE_RANGE[0], GAUGE_RANGE[1] + 1), metavar="G",
+                   help="gauge of the needle fitted (default 30)")
+    p.add_argument("--needle-mm", type=positive_float, default=4,
+                   help="length of the needle fitted, mm (default 4)")
     p.add_argument("--shots", type=positive_int, default=10, help="shots per run (default 10)")
     p.add_argument("--dose-ul", type=positive_float, default=10.0, help="small shot volume, µL")
     p.add_argument("--dose2-ul", type=positive_float, default=40.0, help="large shot volume, µL")
@@ -90,6 +96,11 @@ def run(args):
         if syringe is None:
             raise MesoError("--syringe-ml %s: board %s has %s mL syringes" % (
                 args.syringe_ml, b.name, ", ".join(str(v) for v in b.syringe_sizes())))
+        if args.needle_mm not in b.needle_lengths():
+            raise MesoError("--needle-mm %g: board %s takes %s mm needles" % (
+                args.needle_mm, b.name, ", ".join("%g" % v for v in b.needle_lengths())))
+        if args.needle_mm == int(args.needle_mm):
+            args.needle_mm = int(args.needle_mm)
         in_use_um = info.get("backlash_um")
         if in_use_um is None:
             in_use_um = b.plunger.steps_to_um(b.plunger.backlash_steps)
@@ -100,7 +111,8 @@ def run(args):
                     ask(s, "priming shot done: container on the balance and tared? "
                            "press Enter to go on ")
 
-            r = StreamRun(s, calibrate.protocol(shots, dose_ul, args.syringe_ml),
+            r = StreamRun(s, calibrate.protocol(shots, dose_ul, args.syringe_ml,
+                                                args.needle_gauge, args.needle_mm),
                           before_zone=tared, lookahead=1)
             r.run()
             if r.outcome != "done":

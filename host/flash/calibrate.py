@@ -41,17 +41,18 @@ class Run:
         return self.mass_mg / self.density_g_ml / self.shots
 
 
-def protocol(shots, dose_ul, syringe_ml):
-    """One calibration run, water through a 30 G needle: a priming shot into the waste, then
-    the weighed shots into the container.
+def protocol(shots, dose_ul, syringe_ml, needle_gauge=30, needle_mm=4):
+    """One calibration run, water through the needle fitted: a priming shot into the waste,
+    then the weighed shots into the container.
 
     The priming shot is not weighed because the first shot of a protocol is not like the
     others: the dose model starts from a seated syringe, while a gun that ran before sits
     backed off by its last relief. After one shot every run starts from the same state, so
     the weighed runs differ only by their shot volume."""
     zone = {"mode": "point", "depth_mm": 1.0, "dose_ul": dose_ul, "pace_ms": 1500}
-    return {"protocol": {"name": "calibration", "syringe_ml": syringe_ml, "needle_mm": 4,
-                         "needle_gauge": 30, "viscosity_mpas": 1},
+    return {"protocol": {"name": "calibration", "syringe_ml": syringe_ml,
+                         "needle_mm": needle_mm, "needle_gauge": needle_gauge,
+                         "viscosity_mpas": 1},
             "zone": [dict(zone, name="prime", points=1),
                      dict(zone, name="container", points=shots)]}
 

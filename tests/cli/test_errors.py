@@ -116,6 +116,10 @@ CASES = [
     case("calibrate-masses", ["calibrate", "--port", NOPE, "--masses-mg", "abc"], "--masses-mg"),
     case("calibrate-shots-zero", ["calibrate", "--port", NOPE, "--shots", "0"], "--shots",
          code=USAGE, lines=None),
+    case("calibrate-gauge", ["calibrate", "--port", NOPE, "--needle-gauge", "40"],
+         "--needle-gauge", "choose from 25", code=USAGE, lines=None),
+    case("calibrate-backlash", ["calibrate", "--port", NOPE, "--backlash-um", "900"],
+         "--backlash-um", "900 µm is outside 0..500", code=USAGE, lines=None),
     # argparse's own usage errors
     case("unknown-command", ["bogus"], "invalid choice", code=USAGE, lines=None),
     case("unknown-option", ["validate", FACE, "--bogus"], "--bogus", code=USAGE, lines=None),

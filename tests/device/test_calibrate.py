@@ -107,6 +107,9 @@ def test_meso_calibrate_through_the_port_recovers_the_served_plants_true_bore(
     monkeypatch.setattr("builtins.input", engineer)
     with Background(tmp_path / "gun", 2, water_1ml) as gun:
         assert deploy.handshake(gun.port)["info"]["cal_ppm"] == 1000000  # not calibrated yet
+        rc, out, err = run_meso(capsys, "calibrate", "--port", gun.port, "--needle-mm", "5")
+        assert rc == 1 and "--needle-mm 5: board sim takes 4, 6, 13 mm needles" in err, err
+        assert not os.path.exists(tmp_path / "gun" / "settings.json") and readings == []
         rc, out, err = run_meso(capsys, "calibrate", "--port", gun.port, "--syringe-ml", "1")
         assert rc == 0, err
         truth_ppm = 1e6 / true_gain(gun.device.world, 1)
