@@ -63,12 +63,25 @@ class App:
         """Check and load a protocol (refused whole if any limit is broken)."""
         if not self.between_shots() or self.machine.state == SAFING:
             return [Problem(-1, "protocol", None, "between shots", "busy: a shot is in progress")]
-        problems = self.session.load(proto)
+        m = self.machine
+        s = self.session
+        was = s.syringe if s.loaded else None
+        syringe_nl = s.syringe_nl
+        problems = s.load(proto)
         if not problems:
-            self.machine.dosing = None
-            self.machine.state = IDLE
-            self.machine.planned = False
-            self.machine.pause_request = False  # a pause belongs to the session it was asked in
+            # The syringe stays on the gun from one protocol to the next (a new one is fitted
+            # at a refill, which zeroes the count): its fill and the plunger's state carry
+            # over while the protocols name the same size.
+            if s.syringe is was:
+                s.syringe_nl = syringe_nl
+                if m.dosing is not None:
+                    m.carry = m.dosing
+            else:
+                m.carry = None
+            m.dosing = None
+            m.state = IDLE
+            m.planned = False
+            m.pause_request = False  # a pause belongs to the session it was asked in
         return problems
 
     def arm(self):

@@ -133,12 +133,25 @@ class Dosing:
     def reset(self):
         """A fresh syringe: stopper at zero, backlash closed in the forward direction."""
         self.stopper = 0  # modelled stopper position, steps
+        self.dose_end = 0  # where the last forward move left it, steps
         self.slack = 0  # open backlash that a forward move takes up first, steps
         self.base_nl = 0  # commanded volume that was never swept (shots cut by a fault)
         self.cut = False  # a rebase waits for the next planning
         self.cut_total_nl = 0
         self.cut_stopper = 0
         self.cut_kpa = -1
+
+    def follow(self, old, syringe_nl):
+        """Carry on from another protocol's model on the same syringe, whose running total
+        stands at syringe_nl: the plunger stands backed off by that protocol's last relief
+        and its compliance was charged for that protocol's fluid. Without this the first dose
+        would start from a seated stopper and come out short by the relief. Frames in steps
+        may differ (a new calibration), so only the position relative to the last dose's end
+        is carried; the running total restarts here."""
+        self.base_nl = syringe_nl
+        self.stopper = old.stopper - old.dose_end + self.scale.steps(old.prime_nl)
+        self.dose_end = self.scale.steps(old.prime_nl)
+        self.slack = old.slack if old.slack < self.backlash else self.backlash
 
     def dose_steps(self, total_nl_after):
         """Forward motor steps that bring the stopper to the running total's position."""
@@ -180,6 +193,7 @@ class Dosing:
             take = steps if steps < self.slack else self.slack
             self.slack -= take
             self.stopper += steps - take
+            self.dose_end = self.stopper
         else:
             opening = self.backlash - self.slack
             take = steps if steps < opening else opening

@@ -91,6 +91,7 @@ class ShotMachine:
         self.bolus_due = -1  # perfusion: shot count at which the next bolus is due
         self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
         self.backlash_steps = None  # measured on this gun (settings); None: the board's
+        self.carry = None  # the previous protocol's dose model, same syringe (App.load_protocol)
         self.state = IDLE
         self.fault = faults.NONE
         self.until = 0  # deadline of the current state
@@ -119,6 +120,9 @@ class ShotMachine:
         if self.dosing is None:
             self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode,
                                  self.cal_ppm, self.backlash_steps, self.session.fluid)
+            if self.carry is not None:
+                self.dosing.follow(self.carry, self.session.syringe_nl)
+                self.carry = None
             steps = self.dosing.relief_steps
             pl = self.board.plunger
             self.relief_move.plan(steps, pl.max_speed_sps, pl.accel_sps2, self.clock_hz, self.tol)
