@@ -1,7 +1,7 @@
 """The gun's link with the clinical lock: once paired, guarded commands must come signed.
 
 Guarded: whatever arms the gun or changes its protocol, settings or firmware (LOAD_BEGIN,
-LOAD_END, RUN_ZONE, ACK_FAULT, MAINT, SETTINGS). Status, identity, ABORT/PAUSE and the log
+LOAD_END, RUN_ZONE, ACK_FAULT, REFILLED, MAINT, SETTINGS). Status, identity, ABORT/PAUSE and the log
 stay open. LOAD_CHUNK needs no tag: LOAD_BEGIN's signed SHA-256 binds every chunk. Refusals
 are answered with AUTH_RESULT and appended to the audit journal.
 """
@@ -11,7 +11,7 @@ from firmware.auth import AUTH_BEGIN, AUTH_RESULT, CHALLENGE, MAINT, SETTINGS, S
 from firmware.link import Link
 from firmware.wire import messages as M
 
-GUARDED = (M.LOAD_BEGIN, M.LOAD_END, M.RUN_ZONE, M.ACK_FAULT, MAINT, SETTINGS)
+GUARDED = (M.LOAD_BEGIN, M.LOAD_END, M.RUN_ZONE, M.ACK_FAULT, M.REFILLED, MAINT, SETTINGS)
 AUDIT = "audit.log"
 MAINT_GRACE_US = 300000  # time for the reply to MAINT to reach the host before the app stops
 

@@ -12,7 +12,7 @@ import json
 from firmware import VERSION, faults
 from firmware.compat import const
 from firmware.link_store import PROTOCOL_MAX, Upload, read_stored
-from firmware.shot import DONE, FAULT, HOMING, IDLE, PAUSED, SAFING
+from firmware.shot import DONE, FAULT, HOMING, IDLE, PAUSED, REFILL, SAFING
 from firmware.wire import PROTOCOL_VERSION
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
@@ -53,6 +53,7 @@ class Link:
         self.sent_shots = app.log.count
         self.zone_seen = 0
         self.fault_told = False
+        self.refill_told = False
         self.log_cache = None
         self.proto = None  # the core form loaded last
         self.streamed = False  # it came to be streamed (not stored)
@@ -93,6 +94,7 @@ class Link:
         self.lost = False
         self.zone_seen = 0
         self.fault_told = False
+        self.refill_told = False
 
     # -- the loop -------------------------------------------------------------
     def poll(self, now):
@@ -131,6 +133,13 @@ class Link:
         while self.zone_seen < s.zone_i:
             self._queue(M.ZONE_DONE, (self.zone_seen, s.zones[self.zone_seen].points))
             self.zone_seen += 1
+        if st != REFILL:
+            self.refill_told = False
+        elif not self.refill_told:
+            # Once per empty syringe: the host asks for a full one and answers REFILLED.
+            self.refill_told = True
+            text = "fit a full %d mL syringe" % (s.syringe.volume_nl // 1000000)
+            self._queue(M.EVENT, (M.EV_REFILL, self._zone()), text.encode())
         if st == FAULT and not self.fault_told:
             self.fault_told = True
             self._queue(M.EVENT, (M.EV_FAULT, self._zone()), faults.name(app.machine.fault).encode())
@@ -264,6 +273,9 @@ class Link:
             data = self.log_cache
             k = min(v[1], LOG_DATA_MAX)
             self._queue(M.LOG_DATA, (v[0], len(data)), data[v[0]:v[0] + k])
+        elif mid == M.REFILLED:
+            if not app.refilled():
+                return self._error(mid, M.E_BAD_MESSAGE, "the gun is not waiting for a syringe")
         elif mid == M.END_SESSION:
             if self.mode == M.MODE_STREAM:
                 self.mode = M.MODE_IDLE

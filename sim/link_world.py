@@ -13,7 +13,7 @@ import os
 
 from firmware.board import by_name
 from firmware.gun import Gun
-from firmware.shot import ADVANCE, ARMED, FAULT, PACE
+from firmware.shot import ADVANCE, ARMED, FAULT, PACE, REFILL
 from sim.firmware import InProcess
 from sim.operator import operator
 from sim.scale import Balance
@@ -78,6 +78,18 @@ class WorldDevice:
                        lambda: int(w.env.now * 1000 // w.clock.hz))
         self.link = self.gun.link
         self.balance = Balance(w)
+        self.refills = 0
+        refilled = self.app.refilled
+
+        def fitted_then_refilled():
+            # The host says a full syringe is on the gun (REFILLED): the practitioner fitted
+            # one before saying so.
+            if self.app.machine.state == REFILL:
+                w.new_syringe()
+                self.refills += 1
+            return refilled()
+
+        self.app.refilled = fitted_then_refilled
         self.weighing = None  # (protocol, zone index, zone name) the balance reading is of
         self.crash = None
         self.link.start()

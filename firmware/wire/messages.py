@@ -35,6 +35,7 @@ RUN_ZONE = const(0x23)
 ACK_FAULT = const(0x24)
 LOG_READ = const(0x25)
 END_SESSION = const(0x26)
+REFILLED = const(0x27)
 LOAD_RESULT = const(0x30)
 SHOT = const(0x31)
 ZONE_DONE = const(0x32)
@@ -66,6 +67,8 @@ TABLE = (
     (ACK_FAULT, "ACK_FAULT", SEQ, "<", ()),
     (LOG_READ, "LOG_READ", SEQ, "<IH", ("start", "count")),
     (END_SESSION, "END_SESSION", SEQ, "<", ()),
+    # a full syringe is fitted: the gun left waiting in REFILL goes on (guarded when paired)
+    (REFILLED, "REFILLED", SEQ, "<", ()),
     # reliable reports, device -> host
     (LOAD_RESULT, "LOAD_RESULT", SEQ, "<B", ("code", "text*")),
     (SHOT, "SHOT", SEQ, "<", ("record*",)),
@@ -127,7 +130,8 @@ EV_FAULT = const(1)
 EV_LINK_LOST = const(2)
 EV_DONE = const(3)
 EV_ABORTED = const(4)
-EVENT_NAMES = ("", "fault", "link lost", "protocol done", "aborted")
+EV_REFILL = const(5)  # the syringe cannot give the next dose: fit a full one, send REFILLED
+EVENT_NAMES = ("", "fault", "link lost", "protocol done", "aborted", "syringe empty")
 
 _BY_ID = [None] * 256
 BY_NAME = {}

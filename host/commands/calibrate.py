@@ -7,7 +7,6 @@ are stored on the gun (atomically, validated there) and a third run checks them.
 
 import argparse
 import json
-import threading
 import time
 
 from firmware import auth, calibration
@@ -19,6 +18,7 @@ from host.errors import MesoError
 from host.flash import calibrate, service
 from host.link.cli import add_port_arguments
 from host.link.errors import LinkError
+from host.link.prompt import NoAnswer, ask
 from host.link.stream import StreamRun
 
 COMMAND = "calibrate"
@@ -60,28 +60,6 @@ def _masses(text):
     return vals
 
 
-def ask(session, prompt):
-    """input(prompt) while the link stays alive: the gun, held at a zone, stops if its host
-    goes quiet, and the host gives up on a gun it has not heard from."""
-    got = []
-
-    def read():
-        try:
-            got.append(input(prompt))
-        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
-            got.append(e)
-
-    t = threading.Thread(target=read, daemon=True)
-    t.start()
-    while t.is_alive():
-        session.pump(50000)
-    if isinstance(got[0], EOFError):
-        raise MesoError("no answer at the prompt (end of input); nothing stored")
-    if isinstance(got[0], BaseException):
-        raise got[0]
-    return got[0].strip()
-
-
 def run(args):
     if not args.port:
         raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
@@ -89,6 +67,7 @@ def run(args):
         args.syringe_ml = int(args.syringe_ml)
     given = _masses(args.masses_mg) if args.masses_mg else None
     s = service.SignedSession.open_signed(args.port)
+    stored = []
     try:
         info = s.identity["info"]
         b = boards.by_name(info["board"])
@@ -131,10 +110,14 @@ def run(args):
             settings["cal_time"] = int(time.time())
             s.send(auth.SETTINGS, (), json.dumps(settings).encode())
             service.result(s, auth.SETTINGS, "the calibration settings")
+            stored.append(settings)
 
         calibrate.guided(dispense, weigh, store, info.get("cal_ppm", PPM), syringe.bore_um,
                          args.dose_ul, args.dose2_ul, args.shots, backlash_in_use_um=in_use_um,
                          measured_backlash_um=args.backlash_um)
+    except NoAnswer as e:
+        raise MesoError("%s; %s" % (e, "the correction is stored, the check run was not "
+                                        "weighed" if stored else "nothing stored")) from None
     except LinkError as e:
         raise MesoError(str(e)) from None
     finally:

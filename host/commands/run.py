@@ -15,6 +15,7 @@ from host.screening import Contraindicated
 from host.link.cli import add_port_arguments, open_session, write_json
 from host.link.errors import LinkError, TransportError
 from host.link.progress import Progress
+from host.link.prompt import NoAnswer, ask
 from host.link.stream import StreamRun, summary
 
 COMMAND = "run"
@@ -76,14 +77,22 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
         summ = {"protocol": proto.path, "outcome": "not started", "reason": str(e), "shots": 0}
         write_json(log_path, {"summary": summ, "shots": [], "screening": e.record})
         raise
-    s = open_session(port, baud)
+    s = open_session(port, baud, signed=True)
     try:
         core = protocol_file.core_for(proto, s.identity["info"]["board"], confirm)
         view = Progress(core, out, verbose)
-        run = StreamRun(s, core, on_shot=lambda rec, raw: view.shot(rec), on_zone=view.zone_done)
+        def refill(text):
+            view.end()
+            ask(s, "syringe empty: %s, then press Enter (Ctrl-C stops the session) " % text)
+
+        run = StreamRun(s, core, on_shot=lambda rec, raw: view.shot(rec), on_zone=view.zone_done,
+                        on_refill=refill)
         error = None
         try:
             run.run()
+        except NoAnswer as e:
+            # The gun waits for a syringe with the needle out; no one answered here.
+            run.outcome, run.reason = "syringe empty", str(e)
         except KeyboardInterrupt:
             view.end()
             print("Ctrl-C: sending ABORT", file=out)

@@ -20,7 +20,7 @@ def add_arguments(p):
 
 def run(args):
     proto = protocol_file.load(args.protocol)
-    s = open_session(args.port, args.baud)
+    s = open_session(args.port, args.baud, signed=True)
     try:
         info = s.identity["info"]
         core = protocol_file.core_for(proto, info["board"],

@@ -99,10 +99,10 @@ class SignedSession(Session):
     signer = None
 
     @classmethod
-    def open_signed(cls, port):
-        from host.link.transport import Transport
+    def open_signed(cls, port, baud=None):
+        from host.link.transport import BAUD, Transport
 
-        s = cls(Transport(port))
+        s = cls(Transport(port, baud or BAUD), baud or BAUD)
         try:
             s.handshake()
             key = keys.load(s.identity["info"]["device_id"])

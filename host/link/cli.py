@@ -15,9 +15,15 @@ def add_port_arguments(p):
     p.add_argument("--baud", type=positive_int, default=BAUD, help="UART speed (default %(default)s)")
 
 
-def open_session(port, baud=BAUD):
+def open_session(port, baud=BAUD, signed=False):
+    """A session with the gun on port; signed: one that signs the commands a paired gun
+    guards (loading, running zones, refills), with this laptop's key for it."""
     if not port:
         raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    if signed:
+        from host.flash.service import SignedSession
+
+        return SignedSession.open_signed(port, baud)
     return Session.open(port, baud)
 
 

@@ -41,10 +41,13 @@ class StreamRun:
     """One streamed run. on_shot(record, raw), on_zone(zone), on_tick() are optional hooks."""
 
     def __init__(self, session, proto, on_shot=None, on_zone=None, on_tick=None,
-                 before_zone=None, lookahead=LOOKAHEAD):
+                 before_zone=None, lookahead=LOOKAHEAD, on_refill=None):
         """before_zone(i), if given, is called before zone i > 0 is released (lookahead 1
-        then holds the gun at the zone's start until it returns)."""
+        then holds the gun at the zone's start until it returns). on_refill(text) is called
+        when the gun's syringe cannot give the next dose; when it returns a full syringe is
+        on the gun (REFILLED goes out). Without it the run ends "syringe empty"."""
         self.s = session
+        self.on_refill = on_refill
         self.before_zone = before_zone
         self.lookahead = lookahead
         self.proto = proto
@@ -56,7 +59,7 @@ class StreamRun:
         self.raw = []  # device records as they came
         self.zones_done = 0
         self.fed = 0
-        self.outcome = None  # "done", "fault", "aborted", "link lost"
+        self.outcome = None  # "done", "fault", "aborted", "link lost", "syringe empty"
         self.reason = ""
 
     def run(self):
@@ -141,6 +144,12 @@ class StreamRun:
                     self.outcome = "aborted"
                 elif code == M.EV_LINK_LOST:
                     self.outcome = "link lost"
+                elif code == M.EV_REFILL:
+                    if self.on_refill is None:
+                        self.outcome = "syringe empty"
+                    else:
+                        self.on_refill(self.reason)
+                        self.s.send(M.REFILLED)
 
     def abort(self):
         """Ctrl-C: ABORT goes out at once, ahead of anything queued."""

@@ -137,3 +137,28 @@ def test_unplugging_the_gun_does_not_reset_the_count_of_wrong_keys(paired):
     assert right_tag() == auth.LOCKED
     board.power_cycle()
     assert right_tag() == auth.LOCKED
+
+
+def test_meso_run_and_upload_sign_for_a_paired_gun(tmp_path, monkeypatch, capsys, unix_build):
+    """The practitioner's commands work on a gun in clinical mode (they sign what it
+    guards), and only with this laptop's key."""
+    from sim.board import VirtualBoard
+
+    monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))
+    proto = tmp_path / "two.toml"
+    proto.write_text('[protocol]\nname = "two"\nsyringe_ml = 1\nneedle_mm = 4\n'
+                     'needle_gauge = 30\nviscosity_mpas = 1\n\n[[zone]]\nname = "a"\n'
+                     'mode = "point"\npoints = 2\ndepth_mm = 1.0\ndose_ul = 10\n'
+                     'pace_ms = 2000\n')
+    with VirtualBoard(str(tmp_path / "flash"), jig=True) as vb:
+        flash_with(vb, unix_build)
+        assert run_meso(capsys, "pair", "--port", vb.port)[0] == 0
+        rc, out, err = run_meso(capsys, "run", str(proto), "--port", vb.port, "--screened-by",
+                                "t", "--yes", "--log", str(tmp_path / "run.json"))
+        assert rc == 0 and "done, 2/2 shots" in out, out + err
+        rc, out, err = run_meso(capsys, "upload", str(proto), "--port", vb.port)
+        assert rc == 0, out + err
+        monkeypatch.setenv("MESO_KEYS", str(tmp_path / "other-laptop"))
+        rc, out, err = run_meso(capsys, "run", str(proto), "--port", vb.port, "--screened-by",
+                                "t", "--yes", "--log", str(tmp_path / "run2.json"))
+        assert rc == 1 and "paired with another laptop" in err, out + err
