@@ -1,19 +1,18 @@
-"""HAL parts every MicroPython board shares: pins, files with atomic replace, the byte stream.
+"""HAL parts every MicroPython board shares: pins, files with atomic replace, and the byte
+stream (hal_stream.py).
 
 Used by hal_rp2, hal_esp32s3 and hal_pyboard, which add step generation, the watchdog and
 the board's pin naming. Only those files (hal_*.py) import machine.
 """
 
 import os
-import select
-import sys
 import time
 
-import micropython
 import machine
 from machine import ADC, WDT, Pin
 
 from firmware import hal
+from firmware.hal_stream import Stream
 
 # Input pins: (board pin name, HAL bit, active level). Switches and the trigger close to
 # ground against the pull-up; the TMC2209 DIAG output and the contact sensor drive high.
@@ -180,30 +179,6 @@ class FileStore:
             f.write(data)
             f.flush()
         os.sync()
-
-
-class Stream:
-    """The host link on the USB serial (or UART REPL) through stdin/stdout, non-blocking."""
-
-    def __init__(self, own_usb):
-        self.poller = select.poll()
-        self.poller.register(sys.stdin, select.POLLIN)
-        self.one = bytearray(1)
-        if own_usb:
-            # The app owns the port: Ctrl-C is data, not an interrupt into a REPL.
-            micropython.kbd_intr(-1)
-
-    def read_bytes(self, buf):
-        n = 0
-        while n < len(buf) and self.poller.poll(0):
-            if not sys.stdin.buffer.readinto(self.one):
-                break
-            buf[n] = self.one[0]
-            n += 1
-        return n
-
-    def write_bytes(self, data):
-        sys.stdout.buffer.write(data)
 
 
 class BoardHAL(hal.HAL):

@@ -9,14 +9,13 @@ held) and the trigger is pulsed, as a calibration fixture does.
 """
 
 import os
-import select
-import sys
 import time
 
 import micropython
 import termios
 
 from firmware import hal
+from firmware.hal_stream import Stream
 
 
 class Axis:
@@ -94,9 +93,7 @@ class HALUnix(hal.HAL):
             os.stat(data_folder)
         except OSError:
             os.mkdir(data_folder)
-        self.poller = select.poll()
-        self.poller.register(sys.stdin, select.POLLIN)
-        self.one = bytearray(1)
+        self.stream = Stream(False)  # own_console() takes the terminal over
         self.saved_tty = None
         if own_usb:
             self.own_console()
@@ -123,7 +120,7 @@ class HALUnix(hal.HAL):
     def idle(self, deadline):
         wait_us = time.ticks_diff(deadline, time.ticks_us())
         if wait_us > 0:
-            self.poller.poll((wait_us + 999) // 1000)  # returns early when the host writes
+            self.stream.poller.poll((wait_us + 999) // 1000)  # returns early when the host writes
 
     # -- motion --------------------------------------------------------------------------
     def _elapsed(self, axis):
@@ -198,13 +195,7 @@ class HALUnix(hal.HAL):
 
     # -- byte stream ---------------------------------------------------------------------
     def read_bytes(self, buf):
-        n = 0
-        while n < len(buf) and self.poller.poll(0):
-            if not sys.stdin.buffer.readinto(self.one):
-                break
-            buf[n] = self.one[0]
-            n += 1
-        return n
+        return self.stream.read_bytes(buf)
 
     def write_bytes(self, data):
-        sys.stdout.buffer.write(data)
+        self.stream.write_bytes(data)

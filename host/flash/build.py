@@ -50,7 +50,8 @@ def sources(b):
                 continue
             if name.startswith("hal_"):
                 keep = name.startswith("hal_%s" % b.hal) or (
-                    name == "hal_common.py" and b.hal in COMMON_HALS)
+                    name == "hal_common.py" and b.hal in COMMON_HALS) or (
+                    name == "hal_stream.py" and b.hal in COMMON_HALS + ("unix",))
                 if not keep:
                     continue
             out.append(sub + "/" + name)
