@@ -17,7 +17,7 @@ import time
 
 from firmware import board as boards
 from host.flash import calibrate
-from sim.scale import PlantBench, true_gain
+from sim.scale import PlantBench, engineer, true_gain
 
 
 def in_process(seeds, shots):
@@ -50,15 +50,7 @@ def through_the_port(seeds, shots, speed):
             state = tempfile.mkdtemp(prefix="mesogun-cal-")
             with Background(state, seed, calibrate.protocol(1, 10, 1)["protocol"], speed) as gun:
                 readings = []
-
-                def engineer(prompt):
-                    if prompt.startswith("priming shot done"):
-                        gun.device.balance.tare()
-                        return ""
-                    readings.append(gun.device.balance.read_mg())
-                    return "%.1f" % readings[-1]
-
-                builtins.input = engineer
+                builtins.input = engineer(gun.device.balance, readings)
                 t0 = time.monotonic()
                 with open(os.devnull, "w") as quiet:
                     with contextlib.redirect_stdout(quiet):

@@ -31,31 +31,29 @@ class Gun:
         self.mode = "clinical" if key else "open"
         self.settings, problems = calibration.load(hal)
         self.problems += problems
-        self.extra = {"mode": self.mode}  # identity fields the boot adds (firmware checks)
         guard = auth.Guard(key, random, now_ms, hal)
         self.link = GuardedLink(hal, app, board, device_id, guard, self.on_settings)
-        self._plain_info = self.link.info
+        self.identity = json.loads(self.link.info)
+        self.identity["mode"] = self.mode
         self.apply()
 
     def apply(self):
         """The settings into the dose model (of the next protocol) and into the identity."""
         m = self.app.machine
+        pl = self.board.plunger
         m.cal_ppm = self.settings["cal_ppm"]
         backlash_um = self.settings["backlash_um"]
-        m.backlash_steps = None if backlash_um is None else (
-            self.board.plunger.um_to_steps(backlash_um))
         if backlash_um is None:
-            backlash_um = self.board.plunger.steps_to_um(self.board.plunger.backlash_steps)
-        info = json.loads(self._plain_info)
-        info.update(self.extra)
-        info["cal_ppm"] = m.cal_ppm
-        info["backlash_um"] = backlash_um
-        self.link.info = json.dumps(info, separators=(",", ":")).encode()
+            m.backlash_steps = None
+            backlash_um = pl.steps_to_um(pl.backlash_steps)
+        else:
+            m.backlash_steps = pl.um_to_steps(backlash_um)
+        self.describe(cal_ppm=m.cal_ppm, backlash_um=backlash_um)
 
     def describe(self, **fields):
         """Add fields to the identity (`meso info`)."""
-        self.extra.update(fields)
-        self.apply()
+        self.identity.update(fields)
+        self.link.info = json.dumps(self.identity, separators=(",", ":")).encode()
 
     def on_settings(self, data):
         """SETTINGS from an authenticated host: stored whole or not at all; error text or ""."""

@@ -48,6 +48,23 @@ class Balance:
         self.zero_ul = self._out_ul()
 
 
+def engineer(balance, readings):
+    """input() for `meso calibrate`'s prompts at a served gun, as the engineer answers them:
+    the container tared at the priming prompt, the balance read (and noted in readings) at
+    each weighing one."""
+
+    def answer(prompt):
+        if prompt.startswith("priming shot done"):
+            balance.tare()
+            return ""
+        if not prompt.startswith("weighed mass of"):
+            raise ValueError("no answer for the prompt %r" % prompt)
+        readings.append(balance.read_mg())
+        return "%.1f" % readings[-1]
+
+    return answer
+
+
 class PlantBench:
     """protocol(shots, dose_ul, syringe_ml) is the calibration run's protocol (the one
     `meso calibrate` streams)."""

@@ -80,9 +80,7 @@ def run(args):
                 args.needle_mm, b.name, ", ".join("%g" % v for v in b.needle_lengths())))
         if args.needle_mm == int(args.needle_mm):
             args.needle_mm = int(args.needle_mm)
-        in_use_um = info.get("backlash_um")
-        if in_use_um is None:
-            in_use_um = b.plunger.steps_to_um(b.plunger.backlash_steps)
+        in_use_um = info.get("backlash_um", 0)  # the gun reports the figure its relief uses
 
         def dispense(dose_ul, shots, cal_ppm):
             def tared(zone):

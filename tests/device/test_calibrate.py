@@ -89,23 +89,14 @@ def test_meso_calibrate_through_the_port_recovers_the_served_plants_true_bore(
     """The engineer's steps against `meso sim serve`: tare, run, read the balance, type it in;
     the correction stored on the gun is checked against the plant's true bore."""
     from host.flash import deploy
-    from sim.scale import true_gain
+    from sim.scale import engineer, true_gain
     from sim.serve import Background
     from tests.device.conftest import run_meso
 
     water_1ml = calibrate.protocol(1, 10, 1)["protocol"]
     readings = []
-
-    def engineer(prompt):
-        if prompt.startswith("priming shot done"):
-            gun.device.balance.tare()
-            return ""
-        assert prompt.startswith("weighed mass of"), prompt
-        readings.append(gun.device.balance.read_mg())
-        return "%.1f" % readings[-1]
-
-    monkeypatch.setattr("builtins.input", engineer)
     with Background(tmp_path / "gun", 2, water_1ml) as gun:
+        monkeypatch.setattr("builtins.input", engineer(gun.device.balance, readings))
         assert deploy.handshake(gun.port)["info"]["cal_ppm"] == 1000000  # not calibrated yet
         rc, out, err = run_meso(capsys, "calibrate", "--port", gun.port, "--needle-mm", "5")
         assert rc == 1 and "--needle-mm 5: board sim takes 4, 6, 13 mm needles" in err, err
