@@ -25,5 +25,5 @@ PINS = {
     "pressure_adc": 1,
 }
 
-BOARD = dict(PICO, name="esp32s3", mcu="esp32s3", mpy_arch="xtensawin", hal="esp32s3",
+BOARD = dict(PICO, name="esp32s3", mcu="esp32s3", mpy_arch="xtensawin", port="esp32s3",
              step_clock_hz=10000000, pins=PINS)

@@ -4,7 +4,7 @@ BOARD = {
     "name": "pico",
     "mcu": "rp2040",
     "mpy_arch": "armv6m",
-    "hal": "rp2",
+    "port": "rp2",
     "tick_period": 1073741824,
     "step_clock_hz": 125000000,
     "pins": {

@@ -35,7 +35,7 @@ SYRINGES = [
     dict(PICO["syringes"][1], max_flow_ul_s=430),
 ] + PICO["syringes"][2:]
 
-BOARD = dict(PICO, name="pyboard", mcu="stm32f405", mpy_arch="armv7emsp", hal="pyboard",
+BOARD = dict(PICO, name="pyboard", mcu="stm32f405", mpy_arch="armv7emsp", port="pyboard",
              step_clock_hz=84000000, pins=PINS,
              plunger=dict(PICO["plunger"], max_speed_mm_s=8.0),
              carriage=dict(PICO["carriage"], max_speed_mm_s=8.0),

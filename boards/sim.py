@@ -2,4 +2,4 @@
 
 from boards.pico import BOARD as PICO
 
-BOARD = dict(PICO, name="sim", mcu="sim", hal="sim")
+BOARD = dict(PICO, name="sim", mcu="sim", port="sim")

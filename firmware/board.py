@@ -76,7 +76,7 @@ TOP_KEYS = {
     "name": ("str", None, None),
     "mcu": ("str", None, None),
     "mpy_arch": ("str", None, None),
-    "hal": ("str", None, None),
+    "port": ("str", None, None),
     "tick_period": ("int", 1 << 16, 1 << 62),
     "step_clock_hz": ("int", 1000000, 500000000),
     "pins": ("dict", None, None),
@@ -268,7 +268,7 @@ class Board:
         self.name = data["name"]
         self.mcu = data["mcu"]
         self.mpy_arch = data["mpy_arch"]
-        self.hal = data["hal"]
+        self.port = data["port"]
         self.tick_period = data["tick_period"]
         self.step_clock_hz = data["step_clock_hz"]
         self.pins = data["pins"]

@@ -15,9 +15,8 @@ from binascii import hexlify
 from firmware import VERSION, board, mainloop, manifest
 from firmware.app import App
 from firmware.gun import Gun
+
 ID_FILE = "device_id"
-# HAL modules and classes by board "hal"; each board family adds its own line.
-HALS = {"unix": ("firmware.hal_unix", "HALUnix"), "rp2": ("firmware.hal_rp2", "HALRp2")}
 
 # What this boot found; the identity carries it and a REPL (maintenance) can read it.
 STATUS = {"ok": False, "problems": [], "folder": "", "mode": "", "version": VERSION}
@@ -58,10 +57,24 @@ def uptime_ms():
     return _clock[1]
 
 
+class PortError(ImportError):
+    """A board names a port that this firmware does not hold."""
+
+
+def port_hal(b):
+    """The HAL class of the port the board names: firmware/ports/<port>/hal.py, by name."""
+    package = "firmware.ports." + b.port
+    try:
+        __import__(package)
+    except ImportError:
+        raise PortError("board %r names port %r, but this firmware has no firmware/ports/%s/"
+                        % (b.name, b.port, b.port))
+    # Past here an ImportError is the port's own (a module its MCU lacks): it goes up as is.
+    return __import__(package + ".hal", None, None, ["HAL"]).HAL
+
+
 def make_hal(b, own_usb):
-    modname, cls = HALS[b.hal]
-    mod = __import__(modname, None, None, [cls])
-    return getattr(mod, cls)(b, own_usb=own_usb)
+    return port_hal(b)(b, own_usb=own_usb)
 
 
 def check(folder):

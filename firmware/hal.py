@@ -1,9 +1,9 @@
 """The HAL interface: the only door between the pure core and a board, simulator or test.
 
-The core (firmware/*.py outside hal_*.py) never imports machine, rp2, simpy or serial. It is
-handed one object with the methods below. Implementations: firmware/hal_rp2.py (RP2040,
-PIO fed by DMA), hal_esp32s3.py (RMT), hal_pyboard.py (STM32 timers), hal_unix.py (the
-virtual board), hal_sim.py and sim/ (the SimPy world), tests (a fake clocked by the test).
+The core (firmware/ outside ports/) never imports machine, rp2, simpy or serial. It is
+handed one object with the methods below. Implementations, one package per port under
+firmware/ports/: rp2 (RP2040, PIO fed by DMA), esp32s3 (RMT), pyboard (STM32 timers), unix
+(the virtual board), sim (a proxy to sim/, the SimPy world); tests (a fake clocked by the test).
 
 Rules every implementation keeps:
 - No method sleeps. The core calls them from `poll(now)` and expects them back at once.

@@ -1,6 +1,6 @@
 """The firmware core inside the real MicroPython interpreter, in lock step with the kernel.
 
-A child `micropython -m firmware.hal_sim` runs the real App over a proxy HAL. Each poll
+A child `micropython -m firmware.ports.sim.serve` runs the real App over a proxy HAL. Each poll
 or command sends the world's state at that instant (clock, inputs, pressure, both axes'
 progress); the reply lists what the App did to the hardware, which is applied to the
 world's HAL in the same order at the same simulated instant. Nothing advances while the
@@ -38,7 +38,7 @@ class Child:
     def __init__(self, hal, board_name, dosing="compensated", cal_ppm=1000000):
         self.hal = hal
         self.proc = subprocess.Popen(
-            [interpreter(), "-X", "heapsize=4M", "-m", "firmware.hal_sim"], cwd=ROOT,
+            [interpreter(), "-X", "heapsize=4M", "-m", "firmware.ports.sim.serve"], cwd=ROOT,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self._send("I %d %d %d" % (hal.ticks(), dosing_mode(dosing), cal_ppm))
         self._expect_line("ok")

@@ -14,7 +14,7 @@ REQUIRED = sorted(n for n, v in vars(hal.HAL).items() if callable(v) and not n.s
 
 
 # A base shared by the board HALs: its methods count for the classes built on it.
-SHARED_BASES = {"hal_common.BoardHAL": ("hal_common.py", "BoardHAL")}
+SHARED_BASES = {"common.BoardHAL": ("ports/common.py", "BoardHAL")}
 
 
 def class_methods(tree, name):
@@ -27,9 +27,11 @@ def class_methods(tree, name):
 def hal_classes():
     found = []
     trees = {}
-    for path in sorted(glob.glob(os.path.join(ROOT, "firmware", "hal_*.py"))):
+    ports = os.path.join(ROOT, "firmware", "ports")
+    for path in sorted(glob.glob(os.path.join(ports, "*.py")) +
+                       glob.glob(os.path.join(ports, "*", "*.py"))):
         with open(path, encoding="utf-8") as f:
-            trees[os.path.basename(path)] = ast.parse(f.read())
+            trees["ports/" + os.path.relpath(path, ports)] = ast.parse(f.read())
     shared = {base: class_methods(trees[fname], cls)
               for base, (fname, cls) in SHARED_BASES.items()}
     for fname, tree in trees.items():

@@ -1,8 +1,9 @@
 """Every firmware/ and boards/ file compiles with mpy-cross, as it will be for a board.
 
-A HAL file (firmware/hal_<hal>.py, firmware/hal_<hal>_*.py) is compiled with -march of the
-board whose "hal" it is, so its native and viper code is compiled for the board's CPU. Every
-other file must be portable bytecode: the same .mpy serves every board.
+A port's file (firmware/ports/<port>/*.py) is compiled with -march of the board whose port
+it is, so its native and viper code is compiled for the board's CPU. Every other file
+(firmware/ports/*.py shared by the ports included) must be portable bytecode: the same .mpy
+serves every board.
 """
 
 import os
@@ -16,21 +17,20 @@ from firmware import board
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def hal_arches():
-    """{hal name: mpy-cross arch} from every board definition."""
+def port_arches():
+    """{port name: mpy-cross arch} from every board definition."""
     arches = {}
     for fname in sorted(os.listdir(os.path.join(ROOT, "boards"))):
         if fname.endswith(".py") and not fname.startswith("_"):
             b = board.by_name(fname[:-3])
-            arches[b.hal] = b.mpy_arch
+            arches[b.port] = b.mpy_arch
     return arches
 
 
 def arch_for(relpath, arches):
-    stem = os.path.basename(relpath)[:-3]
-    if relpath.startswith("firmware/") and stem.startswith("hal_"):
-        hal = stem[4:].split("_")[0]
-        return arches.get(hal)
+    parts = relpath.split("/")
+    if parts[:2] == ["firmware", "ports"] and len(parts) == 4:
+        return arches.get(parts[2])
     return None
 
 
@@ -44,7 +44,7 @@ def sources():
     return sorted(found)
 
 
-ARCHES = hal_arches()
+ARCHES = port_arches()
 CASES = [(p, arch_for(p, ARCHES)) for p in sources()]
 
 
@@ -68,11 +68,11 @@ def test_compiles(relpath, arch, tmp_path):
 
 
 def test_hal_files_are_compiled_for_their_board():
-    assert arch_for("firmware/hal_rp2.py", ARCHES) == "armv6m"
-    assert arch_for("firmware/hal_rp2_steps.py", ARCHES) == "armv6m"
-    assert arch_for("firmware/hal_esp32s3_pulses.py", ARCHES) == "xtensawin"
-    assert arch_for("firmware/hal_pyboard_steps.py", ARCHES) == "armv7emsp"
-    assert arch_for("firmware/hal_common.py", ARCHES) is None
+    assert arch_for("firmware/ports/rp2/__init__.py", ARCHES) == "armv6m"
+    assert arch_for("firmware/ports/rp2/steps.py", ARCHES) == "armv6m"
+    assert arch_for("firmware/ports/esp32s3/pulses.py", ARCHES) == "xtensawin"
+    assert arch_for("firmware/ports/pyboard/steps.py", ARCHES) == "armv7emsp"
+    assert arch_for("firmware/ports/common.py", ARCHES) is None
     assert arch_for("firmware/motion.py", ARCHES) is None
 
 

@@ -1,6 +1,6 @@
 """The board HALs type-check with pyright against their port's micropython-*-stubs.
 
-tests/pyright/<hal>.json is the pyright project of one HAL (`.venv/bin/pyright -p
+tests/pyright/<port>.json is the pyright project of one port (firmware/ports/<port>/) (`.venv/bin/pyright -p
 tests/pyright/rp2.json` runs it by hand). Each port's stubs sit in .venv/stubs/<port>
 (installed by `make venv`): one folder per port, because every port's stubs define machine.
 """
@@ -14,6 +14,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from host.flash.build import port_needs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG_DIR = os.path.join(ROOT, "tests", "pyright")
@@ -50,14 +52,13 @@ def stubs_of(config):
 
 
 def test_every_hardware_hal_has_a_pyright_project():
-    # A HAL that imports a port's hardware modules; hal_sim runs on the unix port, no stubs.
+    # A port that imports its MCU's hardware modules; the sim port runs on unix, no stubs.
     hardware = re.compile(r"^(import|from) (machine|rp2|esp32|pyb)\b", re.M)
     hals = set()
-    for path in glob.glob(os.path.join(ROOT, "firmware", "hal_*.py")):
+    for path in glob.glob(os.path.join(ROOT, "firmware", "ports", "*", "*.py")):
         with open(path, encoding="utf-8") as f:
             if hardware.search(f.read()):
-                hals.add(os.path.basename(path)[4:-3].split("_")[0])
-    hals.discard("common")
+                hals.add(os.path.basename(os.path.dirname(path)))
     assert {"rp2", "esp32s3", "pyboard"} <= hals
     assert hals <= set(HALS), "HALs with no tests/pyright/<hal>.json: %s" % (hals - set(HALS))
 
@@ -75,11 +76,10 @@ def test_hal_type_checks(hal, reports):
     config = load_config(hal)
     stubs_of(config)
     included = {os.path.normpath(os.path.join(CONFIG_DIR, p)) for p in config["include"]}
-    wanted = set(glob.glob(os.path.join(ROOT, "firmware", "hal_%s.py" % hal)))
-    wanted |= set(glob.glob(os.path.join(ROOT, "firmware", "hal_%s_*.py" % hal)))
-    # hal_common (machine.Pin and friends) is checked with every HAL that builds on it.
-    if any("hal_common" in open(f, encoding="utf-8").read() for f in wanted):
-        wanted.add(os.path.join(ROOT, "firmware", "hal_common.py"))
+    ports = os.path.join(ROOT, "firmware", "ports")
+    wanted = set(glob.glob(os.path.join(ports, hal, "*.py")))
+    # The shared modules a port declares (common: machine.Pin and friends) are checked with it.
+    wanted |= {os.path.join(ports, n + ".py") for n in port_needs(hal)}
     assert wanted <= included, "not type-checked: %s" % sorted(wanted - included)
     report = reports[hal]
     assert report["summary"]["filesAnalyzed"] >= len(wanted)

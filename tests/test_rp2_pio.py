@@ -1,7 +1,7 @@
 """The RP2040 step PIO program, run cycle by cycle on a model of a PIO state machine.
 
-The program is taken from firmware/hal_rp2_steps.py as written (its body runs against a
-recording assembler), then executed on words in the format of hal_rp2_words. Checks: every
+The program is taken from firmware/ports/rp2/steps.py as written (its body runs against a
+recording assembler), then executed on words in the format of firmware/ports/rp2/words.py. Checks: every
 step costs its delay plus OVERHEAD_TICKS cycles, a word makes count steps, one counter token
 per step, and the pulse and gap widths a TMC2209 needs (100 ns each at 125 MHz).
 """
@@ -37,7 +37,7 @@ class Instr:
 
 def assemble():
     """The step program's instructions, labels and wrap, from its source."""
-    path = os.path.join(ROOT, "firmware", "hal_rp2_steps.py")
+    path = os.path.join(ROOT, "firmware", "ports", "rp2", "steps.py")
     consts, tree = module_consts(path)
     fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "step_program")
     assert "SHIFT_RIGHT" in ast.unparse(fn.decorator_list[0])
@@ -115,7 +115,7 @@ def run(prog, words):
 
 
 def words_consts():
-    consts, _ = module_consts(os.path.join(ROOT, "firmware", "hal_rp2_words.py"))
+    consts, _ = module_consts(os.path.join(ROOT, "firmware", "ports", "rp2", "words.py"))
     return consts
 
 

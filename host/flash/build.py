@@ -1,5 +1,6 @@
 """Build a firmware image for one board: mpy-cross every file, then a manifest of hashes."""
 
+import ast
 import hashlib
 import os
 import re
@@ -15,8 +16,7 @@ from firmware import manifest
 from host.errors import MesoError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# Board families whose HAL shares hal_common (machine.Pin and friends).
-COMMON_HALS = ("rp2", "esp32s3", "pyboard")
+PORTS = "firmware/ports"
 
 
 class Build:
@@ -41,20 +41,31 @@ def mpy_cross():
     return found
 
 
+def _py_files(sub):
+    folder = os.path.join(ROOT, sub)
+    return [sub + "/" + n for n in sorted(os.listdir(folder)) if n.endswith(".py")]
+
+
+def port_needs(port):
+    """The shared modules of firmware/ports/ a port declares (NEEDS in its __init__), read
+    from source: a port imports its MCU's modules, which the laptop does not have."""
+    init = os.path.join(ROOT, PORTS, port, "__init__.py")
+    if not os.path.isfile(init):
+        raise MesoError("port %r: no %s/%s/ in this firmware" % (port, PORTS, port))
+    with open(init, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), init)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["NEEDS"]:
+            return ast.literal_eval(node.value)
+    raise MesoError("port %r: %s/%s/__init__.py declares no NEEDS" % (port, PORTS, port))
+
+
 def sources(b):
-    """The source files of a board's firmware, as paths relative to the repository."""
-    out = []
-    for sub in ("firmware", "firmware/wire"):
-        for name in sorted(os.listdir(os.path.join(ROOT, sub))):
-            if not name.endswith(".py"):
-                continue
-            if name.startswith("hal_"):
-                keep = name.startswith("hal_%s" % b.hal) or (
-                    name == "hal_common.py" and b.hal in COMMON_HALS) or (
-                    name == "hal_stream.py" and b.hal in COMMON_HALS + ("unix",))
-                if not keep:
-                    continue
-            out.append(sub + "/" + name)
+    """The source files of a board's firmware, as paths relative to the repository: the
+    core, wire/, the board's port folder and the shared port modules it declares."""
+    out = _py_files("firmware") + _py_files("firmware/wire")
+    out += [PORTS + "/__init__.py"] + [PORTS + "/%s.py" % n for n in port_needs(b.port)]
+    out += _py_files(PORTS + "/" + b.port)
     out += ["boards/__init__.py"] + board_files(b.name)
     return out
 

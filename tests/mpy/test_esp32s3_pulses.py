@@ -3,7 +3,7 @@
 import array
 
 from firmware import board, motion
-from firmware.hal_esp32s3_pulses import PULSE_MAX, PULSE_TICKS, PulseFeeder
+from firmware.ports.esp32s3.pulses import PULSE_MAX, PULSE_TICKS, PulseFeeder
 
 
 def edges(segs, nseg, chunk):

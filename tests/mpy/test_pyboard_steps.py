@@ -3,7 +3,7 @@
 import array
 
 from firmware import board, motion
-from firmware import hal_pyboard_steps as steps
+from firmware.ports.pyboard import steps
 
 
 def walk(segs, nseg):

@@ -3,7 +3,7 @@
 import array
 
 from firmware import board, motion
-from firmware import hal_rp2_words as words
+from firmware.ports.rp2 import words
 
 
 def decode(ring, n):

@@ -1,7 +1,7 @@
 """The HAL on an ESP32-S3: RMT step generation, PCNT step counting, pins, watchdog, files, USB.
 
 No PIO here: each axis's steps go out through an RMT channel clocked at the board's step
-clock (10 MHz: 0.1 µs) in chunks of CHUNK entries (hal_esp32s3_pulses). While one chunk
+clock (10 MHz: 0.1 µs) in chunks of CHUNK entries (pulses.py). While one chunk
 plays, the next is expanded; it is handed to RMT.write_pulses within LEAD_US of the playing
 chunk's end (the call waits for that end, then starts the chunk), from moving(), idle() or
 feed_watchdog(). Inside a chunk every step edge is exact; at a join the RMT restart adds a
@@ -14,8 +14,8 @@ import time
 import esp32
 from machine import Counter, Pin
 
-from firmware import hal_common
-from firmware.hal_esp32s3_pulses import PulseFeeder
+from firmware.ports import common
+from firmware.ports.esp32s3.pulses import PulseFeeder
 
 CHUNK = 2048  # entries per chunk: >= 1024 steps, 12.8 ms at 80 000 steps/s
 LEAD_US = 3000  # hand over the next chunk this close to the playing one's end
@@ -82,7 +82,7 @@ class RmtAxis:
         self.total = self.counter.value()
 
 
-class HALEsp32s3(hal_common.BoardHAL):
+class HALEsp32s3(common.BoardHAL):
     """firmware.hal.HAL on an ESP32-S3 board (see boards/esp32s3.py)."""
 
     def __init__(self, board, own_usb=False, watchdog_ms=0, data_folder="/data"):
@@ -91,7 +91,7 @@ class HALEsp32s3(hal_common.BoardHAL):
         dir_pins = (Pin(pins["plunger_dir"], Pin.OUT, value=0),
                     Pin(pins["carriage_dir"], Pin.OUT, value=0))
         axes = (RmtAxis(0, pins["plunger_step"], hz), RmtAxis(1, pins["carriage_step"], hz))
-        hal_common.BoardHAL.__init__(self, hal_common.PinIO(pins, _pin_id), dir_pins, axes,
+        common.BoardHAL.__init__(self, common.PinIO(pins, _pin_id), dir_pins, axes,
                                      own_usb, watchdog_ms, data_folder)
 
     def _service(self):
@@ -99,7 +99,7 @@ class HALEsp32s3(hal_common.BoardHAL):
         self.axes[1].service()
 
     def idle(self, deadline):
-        hal_common.idle(deadline, self.io, self._service)
+        common.idle(deadline, self.io, self._service)
 
     def move(self, axis, direction, segs, nseg):
         total = 0
@@ -109,8 +109,12 @@ class HALEsp32s3(hal_common.BoardHAL):
 
     def feed_watchdog(self):
         self._service()
-        hal_common.BoardHAL.feed_watchdog(self)
+        common.BoardHAL.feed_watchdog(self)
 
 
 def _pin_id(number):
     return number  # ESP32-S3 pins are GPIO numbers
+
+
+# The port's HAL, the one name boot takes from it.
+HAL = HALEsp32s3

@@ -1,9 +1,9 @@
 """The sim board's HAL for the firmware run inside MicroPython: a proxy to the SimPy kernel.
 
-`micropython -m firmware.hal_sim` runs the real App and serves the simulator (sim/mpy.py)
-over stdin/stdout in lock step, one line each way per request. The kernel sends the world's
-state at the instant of the request; the App runs against it; the reply carries what the
-App did to the hardware, in order, and what the kernel needs to follow it.
+`micropython -m firmware.ports.sim.serve` runs the real App and serves the simulator
+(sim/mpy.py) over stdin/stdout in lock step, one line each way per request. The kernel sends
+the world's state at the instant of the request; the App runs against it; the reply carries
+what the App did to the hardware, in order, and what the kernel needs to follow it.
 
 Requests (space-separated ints unless said):
     I now mode cal_ppm           start the App at clock now: dosing mode, stored calibration
@@ -21,16 +21,13 @@ Replies to C and P: writes, then `= result state fault zone` and new shot-log re
 """
 
 import binascii
-import json
-import sys
 
 from firmware import hal
-from firmware.app import App
-from firmware.board import by_name
 
 
 class ProxyHAL(hal.HAL):
-    def __init__(self, board):
+    def __init__(self, board, own_usb=False):
+        # own_usb: taken as every port's HAL takes it; the proxy has no console of its own.
         self.tick_period = board.tick_period
         self.step_clock_hz = board.step_clock_hz
         self.now = 0
@@ -109,61 +106,5 @@ class ProxyHAL(hal.HAL):
         pass
 
 
-def _start(h, board, send, flush):
-    """Wait for the I request and build the App at the kernel's clock."""
-    while True:
-        f = sys.stdin.readline().split()
-        if f and f[0] == "I":
-            h.now = int(f[1])
-            app = App(h, board)
-            app.machine.dosing_mode = int(f[2])
-            app.machine.cal_ppm = int(f[3])
-            send("ok\n")
-            flush()
-            return app
-        if not f:
-            return None
-
-
-def serve(board_name="sim"):
-    board = by_name(board_name)
-    h = ProxyHAL(board)
-    send = sys.stdout.write
-    flush = sys.stdout.flush
-    app = _start(h, board, send, flush)
-    if app is None:
-        return
-    seen = 0
-    while True:
-        line = sys.stdin.readline()
-        if not line:
-            return
-        f = line.split()
-        kind = f[0]
-        if kind == "L":
-            problems = app.load_protocol(json.loads(line[2:]))
-            msgs = [p if isinstance(p, str) else p.message() for p in problems]
-            send(json.dumps(msgs) + "\n")
-            flush()
-            continue
-        h.take(f)
-        h.out = []
-        if kind == "P":
-            result = app.poll(h.now)
-        else:
-            result = 1 if getattr(app, f[8])() else 0
-        m = app.machine
-        for w in h.out:
-            send(w + "\n")
-        log = app.log
-        recs = []
-        while seen < log.count:
-            recs.append(binascii.hexlify(log.record(seen)).decode())
-            seen += 1
-        send("= %d %d %d %d %s\n" % (result, m.state, m.fault, app.session.zone_i,
-                                      " ".join(recs)))
-        flush()
-
-
-if __name__ == "__main__":
-    serve()
+# The port's HAL, the one name boot takes from it.
+HAL = ProxyHAL

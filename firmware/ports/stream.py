@@ -1,6 +1,6 @@
 """The host link on the MicroPython console: stdin and stdout, read without blocking.
 
-Shared by the board HALs (hal_common.py) and the unix port's (hal_unix.py); it needs no
+Shared by the board HALs (common.py) and the unix port's; it needs no
 machine module, so the unix port can import it.
 """
 

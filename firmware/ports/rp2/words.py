@@ -11,7 +11,7 @@ while the PIO executes the half before. Viper: no allocation, so it runs in a ha
 import micropython
 from micropython import const
 
-# PIO cycles per step outside the delay loop (see hal_rp2_steps.step_program).
+# PIO cycles per step outside the delay loop (see steps.step_program).
 OVERHEAD_TICKS = const(23)
 COUNT_BITS = const(7)
 MAX_RUN = const(128)  # 1 << COUNT_BITS steps per word at most

@@ -1,25 +1,25 @@
 """The HAL on the Raspberry Pi Pico (RP2040): PIO step generation, pins, watchdog, files, USB.
 
-    from firmware import board, hal_rp2
-    b = board.by_name("pico")
-    h = hal_rp2.HALRp2(b, own_usb=True)
+    from firmware import board
+    from firmware.ports.rp2.hal import HAL
+    h = HAL(board.by_name("pico"), own_usb=True)
 
-Each axis's step pin is driven by a PIO state machine fed by DMA (hal_rp2_steps); the rest
-is shared with the other MicroPython boards (hal_common).
+Each axis's step pin is driven by a PIO state machine fed by DMA (steps.py); the rest
+is shared with the other MicroPython boards (firmware/ports/common.py).
 """
 
 import machine
 from machine import Pin
 
-from firmware import hal_common
-from firmware import hal_rp2_words as words
-from firmware.hal_rp2_steps import StepChannel
+from firmware.ports import common
+from firmware.ports.rp2 import words
+from firmware.ports.rp2.steps import StepChannel
 
 # PIO state machines: 0 for the plunger, 1 for the carriage (both on PIO0).
 _SM_OF_AXIS = (0, 1)
 
 
-class HALRp2(hal_common.BoardHAL):
+class HALRp2(common.BoardHAL):
     """firmware.hal.HAL on an RP2040 board (see boards/pico.py)."""
 
     max_interval_ticks = words.MAX_INTERVAL_TICKS
@@ -43,12 +43,12 @@ class HALRp2(hal_common.BoardHAL):
             StepChannel(_SM_OF_AXIS[1], Pin(pins["carriage_step"], Pin.OUT, value=0),
                         board.step_clock_hz),
         )
-        hal_common.BoardHAL.__init__(self, hal_common.PinIO(pins, _pin_id), dir_pins, axes,
+        common.BoardHAL.__init__(self, common.PinIO(pins, _pin_id), dir_pins, axes,
                                      own_usb, watchdog_ms, data_folder)
 
     def idle(self, deadline):
         # Steps need no attention here: the DMA IRQ refills the PIO's ring.
-        hal_common.idle(deadline, self.io)
+        common.idle(deadline, self.io)
 
     # -- motion ------------------------------------------------------------------------
     def move(self, axis, direction, segs, nseg):
@@ -63,3 +63,7 @@ class HALRp2(hal_common.BoardHAL):
 def _pin_id(number):
     # RP2040 pins are GPIO numbers, as in boards/pico.py.
     return number
+
+
+# The port's HAL, the one name boot takes from it.
+HAL = HALRp2

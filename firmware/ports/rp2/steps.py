@@ -1,6 +1,6 @@
 """RP2040 step generation: one PIO state machine per axis, fed by DMA from a two-half ring.
 
-Words (hal_rp2_words) flow: ring half A or B --DMA--> PIO TX FIFO --> step pulses. Two DMA
+Words (words.py) flow: ring half A or B --DMA--> PIO TX FIFO --> step pulses. Two DMA
 channels take turns on the halves, each chaining to the other only once the other is armed
 with fresh words, so a late refill stalls the PIO (steps late) and never replays old words.
 The refill runs in the DMA-done hard IRQ (viper, allocation-free), so GC pauses in the main
@@ -15,7 +15,7 @@ import uctypes
 from array import array
 from micropython import const
 
-from firmware import hal_rp2_words as words
+from firmware.ports.rp2 import words
 
 try:
     from typing_extensions import TYPE_CHECKING  # type: ignore

@@ -15,7 +15,7 @@ import micropython
 import termios
 
 from firmware import hal
-from firmware.hal_stream import Stream
+from firmware.ports.stream import Stream
 
 
 class Axis:
@@ -199,3 +199,7 @@ class HALUnix(hal.HAL):
 
     def write_bytes(self, data):
         self.stream.write_bytes(data)
+
+
+# The port's HAL, the one name boot takes from it.
+HAL = HALUnix

@@ -4,7 +4,7 @@ No PIO here: each step pin is a 32-bit timer's PWM output (plunger TIM2_CH1 on P
 TIM5_CH3 on PA2) counting the 84 MHz step clock. In PWM mode 2 with preloaded period and
 compare, every period ends in a step pulse, so the hardware times each edge exactly; the
 update interrupt (hard, viper, allocation-free) counts the step and preloads the period
-after next (hal_pyboard_steps.next_interval). One interrupt per step caps the step rate:
+after next (steps.next_interval). One interrupt per step caps the step rate:
 boards/pyboard.py keeps speeds under ~26 000 steps/s.
 """
 
@@ -14,8 +14,8 @@ import micropython
 import pyb
 from machine import Pin
 
-from firmware import hal_common
-from firmware import hal_pyboard_steps as steps
+from firmware.ports import common
+from firmware.ports.pyboard import steps
 
 PULSE_TICKS = 168  # 2 µs high at 84 MHz
 # Timer config words in an array('i'), shared with the viper routines below.
@@ -145,7 +145,7 @@ class TimerAxis:
         self.total = self.cfg[_C_DONE]
 
 
-class HALPyboard(hal_common.BoardHAL):
+class HALPyboard(common.BoardHAL):
     """firmware.hal.HAL on a Pyboard v1.1 (see boards/pyboard.py)."""
 
     def __init__(self, board, own_usb=False, watchdog_ms=0, data_folder="/flash/data"):
@@ -153,12 +153,12 @@ class HALPyboard(hal_common.BoardHAL):
         self.step_clock_hz = board.step_clock_hz
         dir_pins = (Pin(_pin_id(pins["plunger_dir"]), Pin.OUT, value=0),
                     Pin(_pin_id(pins["carriage_dir"]), Pin.OUT, value=0))
-        hal_common.BoardHAL.__init__(self, hal_common.PinIO(pins, _pin_id), dir_pins,
+        common.BoardHAL.__init__(self, common.PinIO(pins, _pin_id), dir_pins,
                                      (TimerAxis(0), TimerAxis(1)), own_usb, watchdog_ms,
                                      data_folder)
 
     def idle(self, deadline):
-        hal_common.idle(deadline, self.io)
+        common.idle(deadline, self.io)
 
     def move(self, axis, direction, segs, nseg):
         total = 0
@@ -172,3 +172,7 @@ class HALPyboard(hal_common.BoardHAL):
 def _pin_id(number):
     """boards/pyboard.py pin number (port * 16 + index) as the CPU pin name, e.g. 5 -> "A5"."""
     return "ABCDEFGHI"[number >> 4] + str(number & 15)
+
+
+# The port's HAL, the one name boot takes from it.
+HAL = HALPyboard

@@ -1,8 +1,8 @@
 """HAL parts every MicroPython board shares: pins, files with atomic replace, and the byte
-stream (hal_stream.py).
+stream (stream.py).
 
-Used by hal_rp2, hal_esp32s3 and hal_pyboard, which add step generation, the watchdog and
-the board's pin naming. Only those files (hal_*.py) import machine.
+Used by the rp2, esp32s3 and pyboard ports, which add step generation, the watchdog and
+the board's pin naming. Only firmware/ports/ imports machine.
 """
 
 import os
@@ -12,7 +12,7 @@ import machine
 from machine import ADC, WDT, Pin
 
 from firmware import hal
-from firmware.hal_stream import Stream
+from firmware.ports.stream import Stream
 
 # Input pins: (board pin name, HAL bit, active level). Switches and the trigger close to
 # ground against the pull-up; the TMC2209 DIAG output and the contact sensor drive high.
