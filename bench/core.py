@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 from test_motion_accuracy import worst_over_random_moves  # noqa: E402
 
 CORE_MODULES = (
-    "firmware.compat", "firmware.ticks", "firmware.faults", "firmware.units", "firmware.board",
+    "firmware.compat", "firmware.ticks", "firmware.wire.faults", "firmware.units", "firmware.board",
     "firmware.motion", "firmware.limits", "firmware.hal", "firmware.inputs", "firmware.axis",
     "firmware.dosing", "firmware.session", "firmware.shotlog", "firmware.shot", "firmware.app",
 )

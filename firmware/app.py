@@ -5,13 +5,15 @@ has come or an input changed; the link handler calls the command methods. Nothin
 sleeps or touches hardware except through the HAL.
 """
 
-from firmware import faults, ticks
+from firmware import ticks
 from firmware.compat import const
 from firmware.inputs import Inputs
 from firmware.limits import Problem
 from firmware.session import Session
-from firmware.shot import ADVANCE, ARMED, FAULT, IDLE, PACE, PAUSED, SAFING, STATE_NAMES, ShotMachine
+from firmware.shot import ShotMachine
 from firmware.shotlog import ShotLog
+from firmware.wire import faults
+from firmware.wire.states import ADVANCE, ARMED, FAULT, IDLE, PACE, PAUSED, SAFING, STATE_NAMES
 
 JOURNAL = "shots.log"
 SETTLE_US = const(50)  # never ask to be polled sooner than this

@@ -4,76 +4,38 @@ A session asks for a challenge (a fresh random nonce); each guarded command then
 counter and a tag HMAC(key, nonce | counter | message id | payload). The device accepts a
 counter only above the last one accepted under that nonce, so a recorded command cannot be
 replayed in this session nor in a later one (new nonce); a changed byte changes the tag.
-Repeated bad tags lock the device out for a while. HMAC is built on hashlib here because
-MicroPython has no hmac module; digests are compared in constant time.
+Repeated bad tags lock the device out for a while; digests are compared in constant time.
+How a tag is made, and the lock's messages and verdicts, are the contract in wire/lock.py.
 """
 
-import hashlib
-import struct
-
 from firmware.compat import const
-from firmware.wire import messages as M
 
-# Messages of the lock, added to the wire table (firmware/wire/messages.py).
-MAINT = 0x40
-AUTH_BEGIN = 0x41
-CHALLENGE = 0x42
-SIGNED = 0x43
-AUTH_RESULT = 0x44
-SETTINGS = 0x45
-
-ROWS = (
-    # host -> device: leave the app for the REPL (flashing); the device answers AUTH_RESULT.
-    (MAINT, "MAINT", M.SEQ, "<", ()),
-    # host -> device: ask for a challenge, answered by CHALLENGE.
-    (AUTH_BEGIN, "AUTH_BEGIN", M.SEQ, "<", ()),
-    (CHALLENGE, "CHALLENGE", M.SEQ, "<16sB", ("nonce", "paired")),
-    # host -> device: a guarded command (inner id and payload) with its counter and tag.
-    (SIGNED, "SIGNED", M.SEQ, "<IB16s", ("counter", "inner", "tag", "payload*")),
-    # device -> host: verdict on a guarded command (auth.OK or why it was refused).
-    (AUTH_RESULT, "AUTH_RESULT", M.SEQ, "<BB", ("for_type", "verdict", "text*")),
-    # host -> device: replace the settings/calibration file (JSON, validated on the device).
-    (SETTINGS, "SETTINGS", M.SEQ, "<", ("json*",)),
+# The contract (sizes, tag, verdicts, the lock's messages) is firmware/wire/lock.py;
+# re-exported here for the gun's modules.
+from firmware.wire.lock import (  # noqa: F401
+    AUTH_BEGIN,
+    AUTH_RESULT,
+    BAD_TAG,
+    CHALLENGE,
+    KEY_BYTES,
+    LOCKED,
+    MAINT,
+    NO_CHALLENGE,
+    NO_KEY,
+    NONCE_BYTES,
+    OK,
+    REJECTED,
+    REPLAYED,
+    SETTINGS,
+    SIGNED,
+    TAG_BYTES,
+    VERDICTS,
+    hmac_sha256,
+    tag,
 )
-M.extend(ROWS)
-
-KEY_BYTES = const(32)
-NONCE_BYTES = const(16)
-TAG_BYTES = const(16)  # HMAC-SHA256 truncated to 128 bits (RFC 2104 section 5)
-_BLOCK = const(64)
-DOMAIN = b"mesogun-auth-1"
 
 FAILS_BEFORE_LOCKOUT = const(5)
 LOCKOUT_MS = const(60000)
-
-# Verdicts of Guard.check(); OK is the only one that lets a command through.
-OK = const(0)
-NO_KEY = const(1)
-NO_CHALLENGE = const(2)
-REPLAYED = const(3)
-BAD_TAG = const(4)
-LOCKED = const(5)
-REJECTED = const(6)  # authentic but refused on its merits (e.g. invalid settings)
-VERDICTS = ("ok", "device not paired", "no challenge: authenticate first", "replayed",
-            "bad authentication tag", "locked out after repeated failures", "rejected")
-
-
-def hmac_sha256(key, msg):
-    """HMAC-SHA256 (RFC 2104) from hashlib alone."""
-    if len(key) > _BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = bytes(key) + bytes(_BLOCK - len(key))
-    inner = hashlib.sha256(bytes([b ^ 0x36 for b in key]))
-    inner.update(msg)
-    outer = hashlib.sha256(bytes([b ^ 0x5C for b in key]))
-    outer.update(inner.digest())
-    return outer.digest()
-
-
-def tag(key, nonce, counter, mid, payload):
-    """The tag of one guarded command (mid and payload as sent inside the signed frame)."""
-    msg = DOMAIN + bytes(nonce) + struct.pack("<IB", counter, mid) + bytes(payload)
-    return hmac_sha256(key, msg)[:TAG_BYTES]
 
 
 def same(a, b):

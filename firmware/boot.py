@@ -15,8 +15,7 @@ from binascii import hexlify
 from firmware import VERSION, board, mainloop, manifest
 from firmware.app import App
 from firmware.gun import Gun
-
-ID_FILE = "device_id"
+from firmware.wire.files import ID_FILE
 
 # What this boot found; the identity carries it and a REPL (maintenance) can read it.
 STATUS = {"ok": False, "problems": [], "folder": "", "mode": "", "version": VERSION}

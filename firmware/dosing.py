@@ -18,10 +18,8 @@ the planned step count.
 from firmware.compat import const
 from firmware.hal import FORWARD
 from firmware.units import PI_DEN, PI_NUM, PPM, PlungerScale, div_round
-
-NAIVE = const(0)
-COMPENSATED = const(1)
-MODE_NAMES = ("naive", "compensated")
+from firmware.wire.modes import COMPENSATED, NAIVE  # noqa: F401 - the dosing modes, by name
+from firmware.wire.modes import DOSING_NAMES as MODE_NAMES  # noqa: F401
 
 # Inner diameter in µm of thin-wall needles, by gauge.
 NEEDLE_ID_UM = ((25, 311), (26, 292), (27, 241), (28, 216), (29, 184), (30, 165), (31, 140),

@@ -12,10 +12,11 @@ The shot machine calls released() while dosing and next_bolus() when a hold ends
 return False for point and burst zones, which then run as before.
 """
 
-from firmware import faults, ticks
+from firmware import ticks
 from firmware.compat import const
 from firmware.hal import FORWARD, IN_TRIGGER
-from firmware.session import MODE_CONTINUOUS, MODE_PERFUSION
+from firmware.wire import faults
+from firmware.wire.modes import MODE_CONTINUOUS, MODE_PERFUSION
 
 DOSE = const(4)  # the shot machine's DOSE state (firmware/shot.py imports this module)
 

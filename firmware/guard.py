@@ -1,17 +1,15 @@
 """The gun's link with the clinical lock: once paired, guarded commands must come signed.
 
-Guarded: whatever arms the gun or changes its protocol, settings or firmware (LOAD_BEGIN,
-LOAD_END, RUN_ZONE, ACK_FAULT, REFILLED, MAINT, SETTINGS). Status, identity, ABORT/PAUSE and the log
-stay open. LOAD_CHUNK needs no tag: LOAD_BEGIN's signed SHA-256 binds every chunk. Refusals
-are answered with AUTH_RESULT and appended to the audit journal.
+Guarded: the commands firmware/wire/lock.GUARDED lists (whatever arms the gun or changes its
+protocol, settings or firmware). Status, identity, ABORT/PAUSE and the log stay open.
+Refusals are answered with AUTH_RESULT and appended to the audit journal.
 """
 
 from firmware import auth
 from firmware.auth import AUTH_BEGIN, AUTH_RESULT, CHALLENGE, MAINT, SETTINGS, SIGNED
 from firmware.link import Link
 from firmware.wire import messages as M
-
-GUARDED = (M.LOAD_BEGIN, M.LOAD_END, M.RUN_ZONE, M.ACK_FAULT, M.REFILLED, MAINT, SETTINGS)
+from firmware.wire.lock import GUARDED
 AUDIT = "audit.log"
 MAINT_GRACE_US = 300000  # time for the reply to MAINT to reach the host before the app stops
 

@@ -9,8 +9,7 @@ import json
 
 from firmware import auth, calibration
 from firmware.guard import GuardedLink
-
-KEY_FILE = "auth.key"
+from firmware.wire.files import KEY_FILE  # noqa: F401 - the gun's modules name it from here
 
 
 class Gun:

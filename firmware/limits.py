@@ -9,8 +9,7 @@ why, so that nothing needs to be guessed from a message.
 
 from firmware import dosing, motion, units
 from firmware.board import closest, is_number
-
-MODES = ("point", "burst", "continuous", "perfusion")
+from firmware.wire.modes import MODES
 
 PROTOCOL_KEYS = ("name", "syringe_ml", "needle_mm", "needle_gauge", "viscosity_mpas")
 # Keys every zone has, then the keys each mode needs besides.

@@ -9,14 +9,14 @@ poll(now) never sleeps; now is the link's clock (µs, wrapping at hal.tick_perio
 
 import json
 
-from firmware import VERSION, faults
+from firmware import VERSION
 from firmware.compat import const
 from firmware.link_store import PROTOCOL_MAX, Upload, read_stored
-from firmware.shot import DONE, FAULT, HOMING, IDLE, PAUSED, REFILL, SAFING
-from firmware.wire import PROTOCOL_VERSION
+from firmware.wire import PROTOCOL_VERSION, faults
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
 from firmware.wire.frame import MAX_PAYLOAD
+from firmware.wire.states import DONE, FAULT, HOMING, IDLE, PAUSED, REFILL, SAFING
 
 LINK_TIMEOUT_US = const(1500000)
 RTO_US = const(150000)

@@ -7,20 +7,14 @@ replaced.
 """
 
 from firmware import limits, units
-from firmware.compat import const
-
-MODE_POINT = const(0)
-MODE_BURST = const(1)
-MODE_CONTINUOUS = const(2)
-MODE_PERFUSION = const(3)
-# Outcomes of check_shot().
-CHECK_OK = const(0)
-CHECK_SHOT = const(1)  # dose or depth beyond the board or needle
-CHECK_ZONE = const(2)  # the zone's volume cap
-CHECK_SESSION = const(3)  # the session's volume cap
-CHECK_SYRINGE = const(4)  # not enough left in the syringe: refill first
-# Modes this firmware's shot machine runs; load() refuses the others by name.
-RUNNABLE = ("point", "burst", "continuous", "perfusion")
+from firmware.wire.modes import (  # noqa: F401 - modes and check outcomes, by name
+    MODE_BURST,
+    MODE_CONTINUOUS,
+    MODE_PERFUSION,
+    MODE_POINT,
+    RUNNABLE,
+)
+from firmware.wire.states import CHECK_OK, CHECK_SESSION, CHECK_SHOT, CHECK_SYRINGE, CHECK_ZONE
 
 
 class Zone:

@@ -9,7 +9,7 @@ From the trigger to the end of the retract nothing allocates: moves are planned 
 prepare(), before the trigger, and the shot path only starts them and watches inputs.
 """
 
-from firmware import dosing, faults, flow, ticks
+from firmware import dosing, flow, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
 from firmware.dosing import Dosing
@@ -29,25 +29,26 @@ from firmware.hal import (
     OUT_BUZZER,
     OUT_ENABLE,
 )
-from firmware.session import CHECK_OK, CHECK_SYRINGE, MODE_BURST
-
-IDLE = const(0)
-HOMING = const(1)
-ARMED = const(2)
-ADVANCE = const(3)
-DOSE = const(4)
-HOLD = const(5)
-RELIEF = const(6)
-RETRACT = const(7)
-PACE = const(8)
-SAFING = const(9)
-FAULT = const(10)
-REFILL = const(11)
-DONE = const(12)
-PAUSED = const(13)
-STATE_NAMES = (
-    "idle", "homing", "armed", "advance", "dose", "hold", "relief", "retract", "pace",
-    "safing", "fault", "refill", "done", "paused",
+from firmware.wire import faults
+from firmware.wire.modes import MODE_BURST
+from firmware.wire.states import (  # noqa: F401 - the states, by name, for the gun's modules
+    ADVANCE,
+    ARMED,
+    CHECK_OK,
+    CHECK_SYRINGE,
+    DONE,
+    DOSE,
+    FAULT,
+    HOLD,
+    HOMING,
+    IDLE,
+    PACE,
+    PAUSED,
+    REFILL,
+    RELIEF,
+    RETRACT,
+    SAFING,
+    STATE_NAMES,
 )
 
 MONITOR_US = const(1000)  # poll period once a move is due to end, and while safing

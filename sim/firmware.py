@@ -4,10 +4,11 @@ The MicroPython child (sim/mpy.py) offers the same methods, so the loop, the ope
 the report do not know which interpreter runs the core.
 """
 
-from firmware import faults, shotlog
 from firmware.app import App
-from firmware.dosing import MODE_NAMES
-from firmware.shot import STATE_NAMES
+from firmware.wire import faults
+from firmware.wire import record as shotlog
+from firmware.wire.modes import DOSING_NAMES as MODE_NAMES
+from firmware.wire.states import STATE_NAMES
 
 
 def dosing_mode(name):

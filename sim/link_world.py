@@ -13,7 +13,7 @@ import os
 
 from firmware.board import by_name
 from firmware.gun import Gun
-from firmware.shot import ADVANCE, ARMED, FAULT, PACE, REFILL
+from firmware.wire.states import ADVANCE, ARMED, FAULT, PACE, REFILL
 from sim.firmware import InProcess
 from sim.operator import operator
 from sim.scale import Balance

@@ -14,9 +14,10 @@ import shutil
 import subprocess
 import sys
 
-from firmware import faults, shotlog
 from firmware.hal import AXIS_CARRIAGE, AXIS_PLUNGER
-from firmware.shot import STATE_NAMES
+from firmware.wire import faults
+from firmware.wire import record as shotlog
+from firmware.wire.states import STATE_NAMES
 from sim.firmware import dosing_mode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

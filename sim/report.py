@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 
-from firmware import faults as fw_faults
+from firmware.wire import faults as fw_faults
 
 DECIMALS = 6
 

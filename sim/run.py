@@ -196,7 +196,7 @@ class Run:
 
     def _journal_after_cut(self):
         """Records a freshly booted core would read back from the journal."""
-        from firmware import shotlog
+        from firmware.wire import record as shotlog
 
         data = self.world.hal.read_file("shots.log") or b""
         return len(shotlog.read_journal(data))

@@ -42,6 +42,13 @@ ZONE_DONE = const(0x32)
 LOG_DATA = const(0x33)
 EVENT = const(0x34)
 ERROR = const(0x35)
+# The clinical lock (firmware/wire/lock.py, firmware/auth.py)
+MAINT = const(0x40)
+AUTH_BEGIN = const(0x41)
+CHALLENGE = const(0x42)
+SIGNED = const(0x43)
+AUTH_RESULT = const(0x44)
+SETTINGS = const(0x45)
 
 TABLE = (
     # link control
@@ -76,6 +83,18 @@ TABLE = (
     (LOG_DATA, "LOG_DATA", SEQ, "<II", ("start", "total", "records*")),
     (EVENT, "EVENT", SEQ, "<BB", ("code", "zone", "text*")),
     (ERROR, "ERROR", SEQ, "<BB", ("for_type", "code", "text*")),
+    # the clinical lock
+    # host -> device: leave the app for the REPL (flashing); the device answers AUTH_RESULT.
+    (MAINT, "MAINT", SEQ, "<", ()),
+    # host -> device: ask for a challenge, answered by CHALLENGE.
+    (AUTH_BEGIN, "AUTH_BEGIN", SEQ, "<", ()),
+    (CHALLENGE, "CHALLENGE", SEQ, "<16sB", ("nonce", "paired")),
+    # host -> device: a guarded command (inner id and payload) with its counter and tag.
+    (SIGNED, "SIGNED", SEQ, "<IB16s", ("counter", "inner", "tag", "payload*")),
+    # device -> host: verdict on a guarded command (lock.OK or why it was refused).
+    (AUTH_RESULT, "AUTH_RESULT", SEQ, "<BB", ("for_type", "verdict", "text*")),
+    # host -> device: replace the settings/calibration file (JSON, validated on the device).
+    (SETTINGS, "SETTINGS", SEQ, "<", ("json*",)),
 )
 
 # Bytes of identity JSON per IDENTITY part: short frames get through a noisy line.
@@ -97,6 +116,7 @@ CAP_PRESSURE = const(8)
 MODE_IDLE = const(0)
 MODE_STREAM = const(1)
 MODE_STORED = const(2)
+LINK_MODE_NAMES = ("idle", "streaming", "running stored protocol")
 
 # STATUS.flags
 FLAG_PAUSED = const(1)
@@ -215,12 +235,3 @@ def unpack(mid, payload):
             i += 1
     return row[1], out
 
-
-def extend(rows):
-    """Add a feature's own messages (rows as in TABLE, with free ids). The feature's module
-    calls it at import, and host and device import that module: still defined once."""
-    for row in rows:
-        if _BY_ID[row[0]] is not None and _BY_ID[row[0]][0] != row:
-            raise ValueError("message id 0x%02x is taken by %s" % (row[0], name(row[0])))
-        _BY_ID[row[0]] = (row, struct.calcsize(row[3]), len(row[4]) > 0 and row[4][-1][-1] == "*")
-        BY_NAME[row[1]] = row

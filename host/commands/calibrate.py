@@ -9,7 +9,8 @@ import argparse
 import json
 import time
 
-from firmware import auth, calibration
+from firmware import calibration
+from firmware.wire import lock as auth
 from firmware.limits import GAUGE_RANGE
 from firmware import board as boards
 from firmware.units import PPM

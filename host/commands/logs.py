@@ -1,6 +1,6 @@
 """`meso logs --port P`: download the gun's shot journal."""
 
-from firmware import shotlog
+from firmware.wire import record as shotlog
 from host.link.cli import add_port_arguments, open_session, write_json
 from host.link.stream import shot_record
 

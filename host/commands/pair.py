@@ -7,7 +7,7 @@ or unpairing a paired gun needs the current key (maintenance is itself a signed 
 
 import hashlib
 
-from firmware import boot, gun
+from firmware.wire import files
 from host.errors import MesoError
 from host.flash import deploy, keys
 from host.flash.device import Device
@@ -15,7 +15,7 @@ from host.link.cli import add_port_arguments
 
 COMMAND = "pair"
 HELP = "pair this laptop with a gun (clinical mode), or --unpair it (open mode)"
-DATA = "data/"
+DATA = files.DATA
 
 
 def add_arguments(p):
@@ -29,11 +29,11 @@ def run(args):
         raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
     dev = Device.open(args.port)
     try:
-        device_id = dev.read(DATA + boot.ID_FILE)
+        device_id = dev.read(DATA + files.ID_FILE)
         if not device_id:
             raise MesoError("the gun on %s has no device id yet: flash it (meso flash) first"
                             % args.port)
-        key_file = DATA + gun.KEY_FILE
+        key_file = DATA + files.KEY_FILE
         if args.unpair:
             dev.run("import os\ntry:\n os.remove(%r)\nexcept OSError:\n pass" % key_file)
         else:

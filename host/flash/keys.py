@@ -2,7 +2,7 @@
 
 import os
 
-from firmware import auth
+from firmware.wire import lock as auth
 from host.errors import MesoError
 
 

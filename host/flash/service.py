@@ -2,7 +2,7 @@
 
 import time
 
-from firmware import auth
+from firmware.wire import lock as auth
 from firmware.wire import messages as M
 from host.errors import MesoError
 from host.flash import keys
@@ -120,7 +120,7 @@ class SignedSession(Session):
         return s
 
     def send(self, mid, values=(), tail=None):
-        from firmware.guard import GUARDED
+        from firmware.wire.lock import GUARDED
 
         if self.signer is not None and mid in GUARDED:
             return self.signer.send(mid, values, tail or b"")

@@ -29,12 +29,13 @@ def open_session(port, baud=BAUD, signed=False):
 
 def status_text(st):
     """A STATUS as one readable line."""
-    from firmware import faults
-    from firmware.shot import STATE_NAMES
+    from firmware.wire import faults
     from firmware.wire import messages as M
+    from firmware.wire.states import state_name
 
-    state = STATE_NAMES[st["state"]] if st["state"] < len(STATE_NAMES) else str(st["state"])
-    mode = ("idle", "streaming", "running stored protocol")[st["mode"]] if st["mode"] < 3 else "?"
+    state = state_name(st["state"])
+    names = M.LINK_MODE_NAMES
+    mode = names[st["mode"]] if st["mode"] < len(names) else "?"
     parts = ["state %s" % state, mode]
     if st["fault"]:
         parts.append("fault %s" % faults.name(st["fault"]))

@@ -6,7 +6,8 @@ has gone cannot run far on its own; the device's link-loss watch stops it in any
 
 import json
 
-from firmware import faults, shotlog
+from firmware.wire import faults
+from firmware.wire import record as shotlog
 from firmware.wire import messages as M
 from host.link.errors import DeviceError, LinkError
 from host.link.transport import now_us

@@ -9,7 +9,7 @@ presets, grids, volume caps, empty zones, one fill per zone, absurd sizes.
 import math
 
 from firmware import limits
-from firmware.session import RUNNABLE
+from firmware.wire.modes import RUNNABLE
 from firmware.board import closest
 from host import presets
 from host.protocol import flow

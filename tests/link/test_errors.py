@@ -9,7 +9,7 @@ import tty
 
 from conftest import ROOT, meso, write_protocol
 
-from firmware import faults
+from firmware.wire import faults
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
 from host.link.session import Session
