@@ -13,7 +13,7 @@ from firmware.session import Session
 from firmware.shot import ShotMachine
 from firmware.shotlog import ShotLog
 from firmware.wire import faults
-from firmware.wire.states import ADVANCE, ARMED, FAULT, IDLE, PACE, PAUSED, SAFING, STATE_NAMES
+from firmware.wire.states import ADVANCE, ARMED, PACE, PAUSED, SAFING, STATE_NAMES
 
 JOURNAL = "shots.log"
 SETTLE_US = const(50)  # never ask to be polled sooner than this
@@ -40,7 +40,7 @@ class App:
         if elapsed > 0:
             self.last = now
             us = self.us_left + elapsed
-            self.machine.ms += us // 1000
+            self.machine.count_ms(us // 1000)
             self.us_left = us % 1000
         self.hal.feed_watchdog()
         # Journal writes go before the machine runs, so the poll that ends a shot never
@@ -65,7 +65,6 @@ class App:
         """Check and load a protocol (refused whole if any limit is broken)."""
         if not self.between_shots() or self.machine.state == SAFING:
             return [Problem(-1, "protocol", None, "between shots", "busy: a shot is in progress")]
-        m = self.machine
         s = self.session
         was = s.syringe if s.loaded else None
         syringe_nl = s.syringe_nl
@@ -76,54 +75,51 @@ class App:
             # over while the protocols name the same size.
             if s.syringe is was:
                 s.syringe_nl = syringe_nl
-                if m.dosing is not None:
-                    m.carry = m.dosing
-            else:
-                m.carry = None
-            m.dosing = None
-            m.state = IDLE
-            m.planned = False
-            m.pause_request = False  # a pause belongs to the session it was asked in
+            self.machine.loaded(s.syringe is was)
         return problems
 
-    def arm(self):
-        return self.machine.arm(self.hal.ticks())
+    # Commands take the tick they are given at, as poll(now) does; without one, the HAL's.
+    def _now(self, now):
+        return self.hal.ticks() if now is None else now
 
-    def select_zone(self, i):
+    def arm(self, now=None):
+        return self.machine.arm(self._now(now))
+
+    def select_zone(self, i, now=None):
         if self.machine.state != ARMED and self.machine.state != PAUSED:
             return False
         if not self.session.select_zone(i):
             return False
-        self.machine.planned = False
+        self.machine.replan()
         return True
 
-    def abort(self):
-        self.machine.abort(self.hal.ticks())
+    def abort(self, now=None):
+        self.machine.abort(self._now(now))
 
-    def pause(self):
-        self.machine.pause(self.hal.ticks())
+    def pause(self, now=None):
+        self.machine.pause(self._now(now))
 
-    def resume(self):
-        return self.machine.resume(self.hal.ticks())
+    def resume(self, now=None):
+        return self.machine.resume(self._now(now))
 
-    def ack_fault(self):
-        return self.machine.ack(self.hal.ticks())
+    def ack_fault(self, now=None):
+        return self.machine.ack(self._now(now))
 
-    def refilled(self):
-        return self.machine.refilled(self.hal.ticks())
+    def refilled(self, now=None):
+        return self.machine.refilled(self._now(now))
 
-    def link_lost(self):
+    def link_lost(self, now=None):
         """The host stopped answering while streaming: stop at the next safe point."""
-        self.machine.stop_at_safe_point(faults.LINK_LOST, self.hal.ticks())
+        self.machine.stop_at_safe_point(faults.LINK_LOST, self._now(now))
 
     def status(self):
         """A snapshot for STATUS frames and displays."""
-        m = self.machine
+        state, fault, latched = self.machine.status()
         s = self.session
         return {
-            "state": STATE_NAMES[m.state],
-            "fault": faults.name(m.fault),
-            "latched": m.state == FAULT,
+            "state": STATE_NAMES[state],
+            "fault": faults.name(fault),
+            "latched": latched,
             "zone": s.zone_i,
             "shot_in_zone": s.shot_i,
             "shots": s.shots,

@@ -8,51 +8,49 @@ point of the zone, until the zone's points are given or the trigger is pulled ag
 stop; then relief and retract. The needle-in checks (contact, stall, pressure) run all the
 while: the machine waits between boluses in HOLD.
 
-The shot machine calls released() while dosing and next_bolus() when a hold ends; both
-return False for point and burst zones, which then run as before.
+Flow is handed the inputs, the session and the plunger it decides from; the shot machine
+asks released() while dosing and after_hold() when a hold ends, and does what they say.
+Point and burst zones get False and OUT, and run as before.
 """
 
-from firmware import ticks
 from firmware.compat import const
-from firmware.hal import FORWARD, IN_TRIGGER
-from firmware.wire import faults
+from firmware.hal import IN_TRIGGER
 from firmware.wire.modes import MODE_CONTINUOUS, MODE_PERFUSION
 
-DOSE = const(4)  # the shot machine's DOSE state (firmware/shot.py imports this module)
+# What after_hold() asks of the machine.
+OUT = const(0)  # relief and retract: the needle comes out
+BOLUS = const(1)  # start the bolus that is due now
+NEXT = const(2)  # log this bolus, plan the next and wait for it, needle in
 
 
-def released(m):
-    """Continuous: the operator let go of the trigger mid-pass; stop the plunger there."""
-    zone = m.zone
-    if zone is None or zone.mode != MODE_CONTINUOUS or m.inputs.level(IN_TRIGGER):
-        return False
-    m.plunger.stop()
-    # The pass counts as given; the next pass starts from where the stopper is.
-    m.dose_steps_done = m.plunger.moved()
-    m.account_plunger()
-    m.dosing.rebase(m.session.syringe_nl + zone.dose_nl, -1)
-    return True
+class Flow:
+    def __init__(self, inputs, session, plunger):
+        self.inputs = inputs
+        self.session = session
+        self.plunger = plunger
+        self.bolus_due = -1  # perfusion: shot count at which the next bolus is due
 
-
-def next_bolus(m, now):
-    """Perfusion, at the end of a hold: start the bolus that is due, or log this one and
-    wait for the next. False when the needle should come out."""
-    zone = m.zone
-    if zone is None or zone.mode != MODE_PERFUSION:
-        return False
-    period = m.period
-    if m.bolus_due == m.session.shots:
-        m.bolus_due = -1
-        m.t_start = now
-        m.t_start_ms = m.ms
-        m.start_axis(m.plunger, FORWARD, m.dose_move, DOSE, now)
+    def released(self, zone):
+        """Continuous: the operator let go of the trigger mid-pass; the plunger is stopped
+        there. The machine then counts the pass as given."""
+        if zone is None or zone.mode != MODE_CONTINUOUS or self.inputs.level(IN_TRIGGER):
+            return False
+        self.plunger.stop()
         return True
-    stop = m.inputs.take_press()  # a second pull stops the perfusion
-    if stop or m.session.shot_i + 1 >= zone.points or m.stop_code != faults.NONE:
-        return False
-    m.end_shot(faults.NONE, True)
-    m.shot_index = m.session.shot_i
-    m.prepare()  # plans the next bolus while the plunger rests (not on a motion)
-    m.bolus_due = m.session.shots  # due while no other shot was counted
-    m.until = ticks.add(m.t_start, zone.bolus_every_ms * 1000, period)
-    return True
+
+    def after_hold(self, zone, stopping):
+        """Perfusion, at the end of a hold: BOLUS, NEXT or OUT (see above). stopping: the
+        machine has a stop to make at the next safe point."""
+        if zone is None or zone.mode != MODE_PERFUSION:
+            return OUT
+        if self.bolus_due == self.session.shots:
+            self.bolus_due = -1
+            return BOLUS
+        stop = self.inputs.take_press()  # a second pull stops the perfusion
+        if stop or self.session.shot_i + 1 >= zone.points or stopping:
+            return OUT
+        return NEXT
+
+    def wait_next(self):
+        """The next bolus is due while no other shot was counted."""
+        self.bolus_due = self.session.shots

@@ -40,13 +40,12 @@ class Gun:
         """The settings into the dose model (of the next protocol) and into the identity."""
         m = self.app.machine
         pl = self.board.plunger
-        m.cal_ppm = self.settings["cal_ppm"]
         backlash_um = self.settings["backlash_um"]
         if backlash_um is None:
-            m.backlash_steps = None
+            m.configure(cal_ppm=self.settings["cal_ppm"], backlash_steps=None)
             backlash_um = pl.steps_to_um(pl.backlash_steps)
         else:
-            m.backlash_steps = pl.um_to_steps(backlash_um)
+            m.configure(cal_ppm=self.settings["cal_ppm"], backlash_steps=pl.um_to_steps(backlash_um))
         self.describe(cal_ppm=m.cal_ppm, backlash_um=backlash_um)
 
     def describe(self, **fields):

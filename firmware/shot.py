@@ -6,13 +6,15 @@ stops the plunger, relieves pressure, retracts the needle and raises the alarm, 
 latched until acknowledged. poll(now) does the due work and returns the next deadline.
 
 From the trigger to the end of the retract nothing allocates: moves are planned in
-prepare(), before the trigger, and the shot path only starts them and watches inputs.
+prepare() (firmware/shotplan.py), before the trigger, and the shot path only starts them and
+watches inputs. The machine is configured, loaded and commanded through its methods; others
+read its state and fault, or status(), and set nothing.
 """
 
-from firmware import dosing, flow, ticks
+from firmware import flow, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
-from firmware.dosing import Dosing
+from firmware.flow import Flow
 from firmware.hal import (
     AXIS_CARRIAGE,
     AXIS_PLUNGER,
@@ -20,15 +22,12 @@ from firmware.hal import (
     FORWARD,
     IN_CARRIAGE_HOME,
     IN_CONTACT,
-    IN_PLUNGER_END,
-    IN_STALL_CARRIAGE,
-    IN_STALL_PLUNGER,
     IN_TRIGGER,
-    NO_PRESSURE,
     OUT_ALARM,
     OUT_BUZZER,
-    OUT_ENABLE,
 )
+from firmware.shotcmd import Commands
+from firmware.shotplan import MOTION_MAX_US, Planning
 from firmware.wire import faults
 from firmware.wire.modes import MODE_BURST
 from firmware.wire.states import (  # noqa: F401 - the states, by name, for the gun's modules
@@ -52,12 +51,6 @@ from firmware.wire.states import (  # noqa: F401 - the states, by name, for the 
 )
 
 MONITOR_US = const(1000)  # poll period once a move is due to end, and while safing
-# Longest wait while a move runs: edges of contact, stall and switches wake the loop at once
-# (HAL.idle's contract), so polls are only needed for the end of a move, the line pressure
-# (an analogue reading) and as a backstop.
-MOTION_MAX_US = const(50000)
-PRESSURE_MIN_US = const(1000)
-PRESSURE_SHARE = const(10)  # sample so that pressure rises at most 1/10 of the limit between
 # Longest wait while waiting for the operator or the pace: input edges wake the loop.
 IDLE_US = const(100000)
 CUE_US = const(40000)  # length of the pacing beep
@@ -68,7 +61,7 @@ DOSE_SEGS = const(512)
 RELIEF_SEGS = const(32)
 
 
-class ShotMachine:
+class ShotMachine(Commands, Planning):
     def __init__(self, hal, board, inputs, session, log):
         self.hal = hal
         self.board = board
@@ -88,8 +81,8 @@ class ShotMachine:
         self.safe_plunger = Move(1)
         self.safe_carriage = Move(1)
         self.dosing = None
+        self.flow = Flow(inputs, session, self.plunger)
         self.dosing_mode = 1
-        self.bolus_due = -1  # perfusion: shot count at which the next bolus is due
         self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
         self.backlash_steps = None  # measured on this gun (settings); None: the board's
         self.carry = None  # the previous protocol's dose model, same syringe (App.load_protocol)
@@ -112,113 +105,6 @@ class ShotMachine:
         self.t_start_ms = 0
         self.stop_code = faults.NONE  # stop at the next safe point with this code
         self.pause_request = False
-
-    # -- commands -------------------------------------------------------------
-    def arm(self, now):
-        """Home the needle carriage, then wait for the trigger. Needs a loaded session."""
-        if not self.session.loaded or self.state not in (IDLE, DONE, PAUSED):
-            return False
-        if self.dosing is None:
-            self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode,
-                                 self.cal_ppm, self.backlash_steps, self.session.fluid)
-            if self.carry is not None:
-                self.dosing.follow(self.carry, self.session.syringe_nl)
-                self.carry = None
-            steps = self.dosing.relief_steps
-            pl = self.board.plunger
-            self.relief_move.plan(steps, pl.max_speed_sps, pl.accel_sps2, self.clock_hz, self.tol)
-        self.hal.enable(True)
-        self.start_homing(now)
-        return True
-
-    def ack(self, now):
-        """Acknowledge a latched fault; the carriage homes again before any shot."""
-        if self.state != FAULT:
-            return False
-        self.fault = faults.NONE
-        self.stop_code = faults.NONE
-        self.hal.output(OUT_ALARM, False)
-        self.start_homing(now)
-        return True
-
-    def refilled(self, now):
-        """A new syringe is fitted (after REFILL): count and model start from zero."""
-        if self.state != REFILL:
-            return False
-        self.session.refilled()
-        self.dosing.reset()
-        self.plunger.zero()
-        self.planned = False
-        self.enter_armed(now)
-        return True
-
-    def abort(self, now):
-        """Stop now and go to the safe state (ABORT from the host or the operator)."""
-        if self.state in (IDLE, FAULT, SAFING):
-            return
-        self.trip(faults.ABORT, now)
-
-    def pause(self, now):
-        """Hold the session at the next safe point (never with the needle in)."""
-        if self.state == ARMED:
-            self.state = PAUSED
-        elif ADVANCE <= self.state <= PACE:
-            self.pause_request = True
-
-    def resume(self, now):
-        """Go on from a pause, or call off one asked for but not yet reached."""
-        if self.pause_request:
-            self.pause_request = False
-            return True
-        if self.state != PAUSED:
-            return False
-        self.enter_armed(now)
-        return True
-
-    def stop_at_safe_point(self, code, now):
-        """Finish the shot in progress (needle out), then fault with code (link lost)."""
-        if ADVANCE <= self.state <= RETRACT:
-            self.stop_code = code
-        elif self.state not in (IDLE, SAFING, FAULT, DONE):
-            self.trip(code, now)
-
-    # -- planning (allocates; before the trigger) -----------------------------
-    def prepare(self):
-        """Plan the next shot's moves for the current zone."""
-        zone = self.session.zone()
-        if zone is None:
-            return
-        b = self.board
-        car = b.carriage
-        depth_steps = car.um_to_steps(zone.depth_um)
-        if depth_steps != self.depth_move.steps:
-            self.depth_move.plan(depth_steps, car.max_speed_sps, car.accel_sps2,
-                                 self.clock_hz, self.tol)
-        pl = b.plunger
-        steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
-        v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
-        self.dose_move.plan(steps, v, pl.accel_sps2, self.clock_hz, self.tol)
-        self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
-        # The core's own estimate of the shot's net volume: the running total's stopper
-        # positions after and before it, to the step (what the model promises; the
-        # simulator's plant, or a scale, tells the truth).
-        scale = self.dosing.scale
-        total = self.session.syringe_nl
-        self.dose_nl = scale.nl(scale.steps(total + zone.dose_nl)) - scale.nl(scale.steps(total))
-        self.planned = True
-
-    def pressure_period_us(self, flow_nl_s):
-        """How often to read the line pressure while dosing at flow_nl_s: against a blocked
-        needle the pressure climbs at flow / compliance, and the occlusion limit must not be
-        overshot by more than 1/PRESSURE_SHARE of itself between two readings."""
-        if not self.has_pressure or flow_nl_s <= 0:
-            return MOTION_MAX_US
-        rise_kpa_s = flow_nl_s * 100 // dosing.compliance_nl_bar(self.session.syringe)
-        budget_kpa = self.board.pressure_max_kpa // PRESSURE_SHARE
-        us = budget_kpa * 1000000 // (rise_kpa_s if rise_kpa_s > 0 else 1)
-        if us < PRESSURE_MIN_US:
-            return PRESSURE_MIN_US
-        return us if us < MOTION_MAX_US else MOTION_MAX_US
 
     def motion_wake(self, now, st):
         """Next poll while the needle moves or is in: the end of the move (or of the hold),
@@ -345,29 +231,6 @@ class ShotMachine:
             self.plunger.start_pos = self.plunger.pos
 
     # -- the loop -------------------------------------------------------------
-    def needle_check(self, st):
-        """Fault code for the inputs while the needle goes in or is in, else NONE."""
-        inp = self.inputs
-        if not inp.level(IN_CONTACT):
-            return faults.CONTACT_LOST
-        return self.motion_check(st)
-
-    def motion_check(self, st):
-        inp = self.inputs
-        if inp.level(IN_STALL_CARRIAGE) and self.carriage.active:
-            return faults.STALL_CARRIAGE
-        if inp.level(IN_STALL_PLUNGER) and self.plunger.active:
-            return faults.STALL_PLUNGER
-        if st == DOSE and inp.level(IN_PLUNGER_END):
-            return faults.SYRINGE_EMPTY
-        if inp.level(IN_CARRIAGE_HOME) and self.carriage.pos > self.home_clear_steps:
-            return faults.SWITCH  # the needle is out, yet the home switch says home: stuck
-        if st == DOSE or st == HOLD:
-            kpa = self.hal.pressure_kpa()
-            if kpa != NO_PRESSURE and kpa > self.board.pressure_max_kpa:
-                return faults.OCCLUSION
-        return faults.NONE
-
     def poll(self, now):
         """Do what is due at now; return the tick by which poll must run again."""
         period = self.period
@@ -408,13 +271,20 @@ class ShotMachine:
             if not moving_c:
                 self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
         elif st == DOSE:
-            if not moving_p or flow.released(self):
+            if moving_p and self.flow.released(self.zone):
+                # Continuous, let go mid-pass: the pass counts as given, and the next pass
+                # starts from where the stopper is.
+                self.dose_steps_done = self.plunger.moved()
+                self.account_plunger()
+                self.dosing.rebase(self.session.syringe_nl + self.zone.dose_nl, -1)
+                moving_p = False
+            if not moving_p:
                 self.dose_steps_done = self.plunger.moved()
                 self.account_plunger()
                 self.state = HOLD
                 self.until = ticks.add(now, self.zone.hold_ms * 1000, period)
         elif st == HOLD:
-            if ticks.diff(now, self.until, period) >= 0 and not flow.next_bolus(self, now):
+            if ticks.diff(now, self.until, period) >= 0 and not self.after_hold(now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
         elif st == RELIEF:
             if not moving_p:
@@ -451,6 +321,23 @@ class ShotMachine:
         if ADVANCE <= self.state <= RETRACT:
             return self.motion_wake(now, self.state)
         return ticks.add(now, MONITOR_US, period)
+
+    def after_hold(self, now):
+        """Perfusion: the next bolus, or wait for it needle in; False: the needle comes out."""
+        act = self.flow.after_hold(self.zone, self.stop_code != faults.NONE)
+        if act == flow.OUT:
+            return False
+        if act == flow.BOLUS:
+            self.t_start = now
+            self.t_start_ms = self.ms
+            self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
+            return True
+        self.end_shot(faults.NONE, True)
+        self.shot_index = self.session.shot_i
+        self.prepare()  # plans the next bolus while the plunger rests (not on a motion)
+        self.flow.wait_next()
+        self.until = ticks.add(self.t_start, self.zone.bolus_every_ms * 1000, self.period)
+        return True
 
     def poll_pace(self, now):
         period = self.period

@@ -20,8 +20,7 @@ def dosing_mode(name):
 class InProcess:
     def __init__(self, hal, board, dosing="compensated", cal_ppm=1000000):
         self.app = App(hal, board)
-        self.app.machine.dosing_mode = dosing_mode(dosing)
-        self.app.machine.cal_ppm = cal_ppm
+        self.app.machine.configure(dosing_mode=dosing_mode(dosing), cal_ppm=cal_ppm)
         self.seen = 0
 
     def poll(self, now):

@@ -80,7 +80,7 @@ class PlantBench:
         """Run the shots through the real firmware core with that stored correction."""
         run = Run(self.protocol(shots, dose_ul, self.syringe_ml), seed=self.seed,
                   params={"calibration_sd_pct": -1})
-        run.fw.app.machine.cal_ppm = cal_ppm
+        run.fw.app.machine.configure(cal_ppm=cal_ppm)
         run.run()
         self.world = w = run.world
         w.sync()

@@ -3,7 +3,6 @@
 import os
 import tomllib
 
-from firmware import flow, shot
 from sim.run import Run
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -12,10 +11,6 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 def flow_proto():
     with open(os.path.join(DATA, "flow.toml"), "rb") as f:
         return tomllib.load(f)
-
-
-def test_flow_module_uses_the_shot_machine_dose_state():
-    assert flow.DOSE == shot.DOSE
 
 
 def test_continuous_passes_and_perfusion_boluses_deliver_what_they_command():

@@ -17,8 +17,7 @@ def _start(h, board, send, flush):
         if f and f[0] == "I":
             h.now = int(f[1])
             app = App(h, board)
-            app.machine.dosing_mode = int(f[2])
-            app.machine.cal_ppm = int(f[3])
+            app.machine.configure(dosing_mode=int(f[2]), cal_ppm=int(f[3]))
             send("ok\n")
             flush()
             return app
