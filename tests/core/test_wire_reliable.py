@@ -1,9 +1,9 @@
 """Sliding window, retransmission and duplicate suppression on a fake wire and clock."""
 
+from wirekit import Lcg, Wire, zones_sent
+
 from firmware.wire import messages
 from firmware.wire.endpoint import MAX_RETRIES
-
-from wirekit import Lcg, Wire, zones_sent
 
 
 def send_all(w, zones, max_ticks=2000, dt_us=100):
