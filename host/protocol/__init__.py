@@ -49,6 +49,10 @@ class ProtocolError(MesoError):
         super().__init__("\n".join(d.format() for d in diagnostics))
         self.diagnostics = diagnostics
 
+    def lines(self):
+        """One line per problem in the file, FILE:LINE: key: message."""
+        return [d.format() for d in self.diagnostics] or MesoError.lines(self)
+
 
 class Protocol:
     def __init__(self, path, text, data, board=None):
