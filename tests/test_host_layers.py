@@ -45,7 +45,7 @@ def host_files():
             if n.endswith(".py"):
                 path = os.path.join(folder, n)
                 rel = os.path.relpath(path, ROOT)[:-3].replace(os.sep, ".")
-                yield path, rel[:-len(".__init__")] if rel.endswith(".__init__") else rel
+                yield path, rel.removesuffix(".__init__")
 
 
 def imports(path, module):

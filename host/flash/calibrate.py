@@ -72,7 +72,7 @@ def fit(run1, run2):
 
 def corrected_ppm(old_ppm, gain):
     """The stored correction that makes commanded = delivered (steps scale with cal_ppm)."""
-    new = int(round(old_ppm / gain))
+    new = round(old_ppm / gain)
     lo, hi = calibration.KEYS["cal_ppm"]
     if not lo <= new <= hi:
         raise FlashError("a correction of %d ppm is outside %d..%d: the syringe or its bore "
@@ -85,7 +85,7 @@ def backlash_um(loss_ul, bore_um, in_use_um=0):
     range the settings accept."""
     area_mm2 = 3.141592653589793 * (bore_um / 1000.0) ** 2 / 4
     lo, hi = calibration.KEYS["backlash_um"]
-    return min(hi, max(lo, int(round(in_use_um + loss_ul / area_mm2 * 1000))))
+    return min(hi, max(lo, round(in_use_um + loss_ul / area_mm2 * 1000)))
 
 
 def guided(dispense, weigh, store, old_ppm, bore_um, dose_ul=10.0, dose2_ul=40.0, shots=10,
@@ -113,7 +113,7 @@ def guided(dispense, weigh, store, old_ppm, bore_um, dose_ul=10.0, dose2_ul=40.0
     else:
         say("backlash: %d µm (%d µm in use)" % (lost_um, backlash_in_use_um))
     settings = {"cal_ppm": new_ppm, "backlash_um": lost_um, "cal_shots": 2 * shots,
-                "cal_dose_nl": int(round(dose_ul * 1000))}
+                "cal_dose_nl": round(dose_ul * 1000)}
     store(settings)
     say("stored cal_ppm %d (was %d)" % (new_ppm, old_ppm))
     say("check: a priming shot into the waste, then %d shots of %g µL with the new correction"
