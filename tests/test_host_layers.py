@@ -105,3 +105,28 @@ def test_the_check_sees_an_upward_import(tmp_path, monkeypatch):
 def test_bottom_layers_import_no_other_layer(layer):
     assert not ALLOWED[layer] & {"host.commands", "host.cliutil", "host.flash", "host.link",
                                  "host.report", "host.protocol", "host.cli"}
+
+
+# Raises still to become FlashError where host/flash/build.py is next reworked.
+BARE_PENDING = {"host/flash/build.py"}
+
+
+def bare_raises(folder):
+    """(file:line) of every `raise MesoError(...)` under a layer's folder."""
+    found = []
+    for path, _ in host_files():
+        rel = os.path.relpath(path, ROOT).replace(os.sep, "/")
+        if not rel.startswith(folder + "/") or rel in BARE_PENDING:
+            continue
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                    and getattr(node.exc.func, "id", None) == "MesoError"):
+                found.append("%s:%d" % (rel, node.lineno))
+    return found
+
+
+@pytest.mark.parametrize("folder", ["host/link", "host/flash", "host/report", "host/protocol"])
+def test_layers_raise_their_own_error(folder):
+    assert bare_raises(folder) == []
