@@ -1,4 +1,5 @@
-# Two commands matter: `make demo` and `make test`. Both set up .venv from pyproject.toml.
+# Two commands matter: `make demo` and `make test` (ruff, then pytest). Both set up .venv from
+# pyproject.toml.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,6 +21,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)

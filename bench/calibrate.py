@@ -52,10 +52,9 @@ def through_the_port(seeds, shots, speed):
                 readings = []
                 builtins.input = engineer(gun.device.balance, readings)
                 t0 = time.monotonic()
-                with open(os.devnull, "w") as quiet:
-                    with contextlib.redirect_stdout(quiet):
-                        rc = main(["calibrate", "--port", gun.port, "--syringe-ml", "1",
-                                   "--shots", str(shots)])
+                with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+                    rc = main(["calibrate", "--port", gun.port, "--syringe-ml", "1",
+                               "--shots", str(shots)])
                 wall_s = time.monotonic() - t0
                 truth = 1e6 / true_gain(gun.device.world, 1)
             if rc != 0:

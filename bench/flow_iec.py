@@ -14,10 +14,10 @@ import argparse
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sim.run import Run  # noqa: E402
+from sim.run import Run
 
 SAMPLE_S = 0.5
 WINDOWS = (2, 5, 11, 19, 31)
@@ -45,7 +45,7 @@ def measure(zone, set_ul_s, seed):
     tail = flow[first + (last - first) // 2:last]
     if "bolus_every_s" in zone:
         # Whole bolus periods only, or A measures where the window cuts a bolus.
-        per = int(round(zone["bolus_every_s"] / SAMPLE_S))
+        per = round(zone["bolus_every_s"] / SAMPLE_S)
         tail = tail[:len(tail) // per * per]
     trumpet = []
     for p in WINDOWS:

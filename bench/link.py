@@ -68,7 +68,7 @@ def upload(s, data, abort_after=None):
     chunks = 0
     for off in range(0, len(data), M.CHUNK_MAX):
         s.send(M.LOAD_CHUNK, (off,), data[off:off + M.CHUNK_MAX])
-        chunks += 1
+        chunks += 1  # noqa: SIM113 - the count decides when to ABORT
         if abort_after is not None and chunks == abort_after:
             # Let the window fill so a full frame is on the wire, then ABORT.
             for _ in range(3):

@@ -10,6 +10,10 @@ import sys
 from host import commands
 from host.errors import MesoError
 
+# The exit statuses README.md documents ("Exit status"); a MesoError carries its own.
+EXIT_OK = 0
+EXIT_ERROR = 1  # a MesoError of any layer: the line says what, where and what is allowed
+EXIT_USAGE = 2  # argparse's usage errors, and a command group given without its command
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug of meso, not the user's mistake
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
@@ -98,8 +102,8 @@ def _dispatch(argv):
     if run is None:
         group = getattr(args, "_group", parser)
         group.print_help()
-        return 2
-    code = int(run(args) or 0)
+        return EXIT_USAGE
+    code = int(run(args) or EXIT_OK)
     sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
     return code
 
@@ -136,14 +140,15 @@ def main(argv=None):
     try:
         return _dispatch(argv)
     except MesoError as e:
-        print("meso: %s" % e, file=sys.stderr)
+        for line in e.lines():
+            print("meso: %s" % line, file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("meso: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()
-        return 1
+        return EXIT_ERROR
     except Exception as e:  # noqa: BLE001  (last resort: never a bare traceback)
         return _internal_error(e)
 

@@ -7,7 +7,6 @@ carries the usual clinical range of depth, dose and spacing; a zone outside it i
 
 from host.errors import MesoError
 
-
 # Zone keys every preset sets.
 GENERAL_FIELDS = ("mode", "depth_mm", "dose_ul", "pace_ms")
 

@@ -20,8 +20,8 @@ CHECKLIST = (
     ("diabetes", "Does the patient have diabetes?", "diabetes"),
     ("heart", "Does the patient take medication for a heart disease?",
      "heart disease under medication"),
-    ("clotting", "Does the patient have a clotting disorder or take blood thinners "
-     "(including aspirin)?", "clotting disorder or blood thinners"),
+    ("clotting", ("Does the patient have a clotting disorder or take blood thinners "
+                  "(including aspirin)?"), "clotting disorder or blood thinners"),
     ("infection", "Is there an active skin infection at the treatment site?",
      "active skin infection at the site"),
 )
@@ -39,7 +39,7 @@ class Contraindicated(MesoError):
 
 
 def _now():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def _answer(ask, out, question):

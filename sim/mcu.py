@@ -30,7 +30,7 @@ class Clock:
         return -(-us * self.hz // 1000000)
 
     def from_s(self, s):
-        return int(round(s * self.hz))
+        return round(s * self.hz)
 
 
 class GcPauses:

@@ -126,7 +126,7 @@ def calibration_ppm(p, board, true, streams):
     nominal = np.pi * bore_mm**2 / 4 * pl.den / pl.num  # µL per step
     actual = true["area_mm2"] * pl.den / pl.num * true["lead_scale"]
     measured = actual * (1 + g.normal(0, p["calibration_sd_pct"] / 100))
-    return int(round(1e6 * nominal / measured))
+    return round(1e6 * nominal / measured)
 
 
 def draw_plant(p, head, board, streams):

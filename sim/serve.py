@@ -194,9 +194,10 @@ class Background:
         self.done = False
         self.port = None
         self.device = None
-        self.thread = threading.Thread(target=serve, daemon=True, kwargs=dict(
-            speed=speed, state_dir=str(state_dir), seed=seed, head=head,
-            out=open(os.devnull, "w"), stop=lambda: self.done, ready=self._ready))
+        self.thread = threading.Thread(target=serve, daemon=True, kwargs={
+            "speed": speed, "state_dir": str(state_dir), "seed": seed, "head": head,
+            "out": open(os.devnull, "w"),  # noqa: SIM115 - open while the thread serves
+            "stop": lambda: self.done, "ready": self._ready})
         self.thread.start()
         while self.port is None and self.thread.is_alive():
             self.thread.join(0.01)

@@ -9,7 +9,7 @@ MicroPython child, the loop does not care.
 
 import simpy
 
-from firmware.hal import AXIS_CARRIAGE, AXIS_PLUNGER
+from firmware.hal import AXIS_PLUNGER
 from sim import params as sim_params
 from sim.carriage import Carriage
 from sim.mcu import Clock, GcPauses
@@ -197,7 +197,7 @@ class World:
                 return
             try:
                 deadline = fw.poll(clock.ticks_us())
-            except Exception as e:  # the core crashed: a board would reset (watchdog)
+            except Exception as e:  # noqa: BLE001 - the core crashed: a board would reset
                 self.running = False
                 fw.crashed(self, e)
                 return

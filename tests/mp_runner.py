@@ -59,8 +59,9 @@ def _run_one(mod, name):
 def mp_main(argv):
     """Entry point under MicroPython: argv = [module, test names...] (all tests if none)."""
     global micropython, time_ms, ticks_diff
-    import micropython
     import time
+
+    import micropython
 
     time_ms, ticks_diff = time.ticks_ms, time.ticks_diff
     modname = argv[0]

@@ -12,12 +12,12 @@ import numpy as np
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0] + "/core")
 
-from rig import Rig, burst_zone, point_zone, protocol  # noqa: E402
+from rig import Rig, burst_zone, point_zone, protocol
 
-from boards.sim import BOARD  # noqa: E402
-from firmware import board as boards  # noqa: E402
-from firmware import motion, shotlog, units  # noqa: E402
-from firmware.dosing import Dosing  # noqa: E402
+from boards.sim import BOARD
+from firmware import board as boards
+from firmware import motion, shotlog, units
+from firmware.dosing import Dosing
 
 
 def to_f32(data):

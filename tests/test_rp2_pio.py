@@ -19,10 +19,10 @@ def module_consts(path):
         tree = ast.parse(f.read())
     consts = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            if getattr(node.value.func, "id", "") == "const":
-                consts[node.targets[0].id] = eval(compile(ast.Expression(node.value.args[0]),
-                                                          path, "eval"), {}, dict(consts))
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", "") == "const"):
+            consts[node.targets[0].id] = eval(compile(ast.Expression(node.value.args[0]),
+                                                      path, "eval"), {}, dict(consts))
     return consts, tree
 
 

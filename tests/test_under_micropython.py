@@ -8,9 +8,8 @@ MicroPython traceback. Each module runs once per session in its own interpreter.
 import ast
 import os
 
-import pytest
-
 import mp_runner
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUITES = ("core", "mpy")

@@ -1,6 +1,7 @@
 """`meso abort --port P`: stop the gun now; it goes to its safe state (needle out, alarm)."""
 
-from host.link.cli import add_port_arguments, open_session, status_text
+from host.cliutil.port import add_port_arguments, open_session
+from host.cliutil.status import status_text
 
 COMMAND = "abort"
 HELP = "stop the device now: plunger stops, needle retracts, fault latched"

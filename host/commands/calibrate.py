@@ -11,15 +11,16 @@ import time
 
 from firmware import calibration
 from firmware.wire import lock as auth
-from firmware.limits import GAUGE_RANGE
 from firmware import board as boards
+from firmware.limits import GAUGE_RANGE
 from firmware.units import PPM
 from host.argtypes import non_negative_int, positive_float, positive_int
+from host.cliutil.port import add_port_arguments, require_port
+from host.cliutil.prompt import NoAnswer, ask
 from host.errors import MesoError
-from host.flash import calibrate, service
-from host.link.cli import add_port_arguments
+from host.flash import calibrate
+from host.link import signed
 from host.link.errors import LinkError
-from host.link.prompt import NoAnswer, ask
 from host.link.stream import StreamRun
 
 COMMAND = "calibrate"
@@ -62,12 +63,11 @@ def _masses(text):
 
 
 def run(args):
-    if not args.port:
-        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    require_port(args.port)
     if args.syringe_ml == int(args.syringe_ml):
         args.syringe_ml = int(args.syringe_ml)
     given = _masses(args.masses_mg) if args.masses_mg else None
-    s = service.SignedSession.open_signed(args.port)
+    s = signed.SignedSession.open_signed(args.port)
     stored = []
     try:
         info = s.identity["info"]
@@ -108,7 +108,7 @@ def run(args):
         def store(settings):
             settings["cal_time"] = int(time.time())
             s.send(auth.SETTINGS, (), json.dumps(settings).encode())
-            service.result(s, auth.SETTINGS, "the calibration settings")
+            signed.result(s, auth.SETTINGS, "the calibration settings")
             stored.append(settings)
 
         calibrate.guided(dispense, weigh, store, info.get("cal_ppm", PPM), syringe.bore_um,

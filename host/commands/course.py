@@ -114,7 +114,7 @@ def run(args):
     for day, label in events:
         print("%s %s  %s" % (day.isoformat(), at_time.strftime("%H:%M"), label))
     if args.ics:
-        stamp = datetime.datetime.now(datetime.timezone.utc)
+        stamp = datetime.datetime.now(datetime.UTC)
         try:
             with open(args.ics, "w", encoding="utf-8", newline="") as f:
                 f.write(ics(events, args.title, at_time, stamp))

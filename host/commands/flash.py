@@ -2,10 +2,10 @@
 
 import time
 
-from host.errors import MesoError
+from host.cliutil.port import add_port_arguments, require_port
 from host.flash import build as build_mod
 from host.flash import deploy
-from host.link.cli import add_port_arguments
+from host.flash.errors import FlashError
 
 COMMAND = "flash"
 HELP = "compile the firmware for a board, deploy it with mpremote, verify it and reboot"
@@ -17,8 +17,7 @@ def add_arguments(p):
 
 
 def run(args):
-    if not args.port:
-        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    require_port(args.port)
     t0 = time.monotonic()
     b = build_mod.build(args.board)
     print("built %s firmware %s for %s (%s)" % (
@@ -27,9 +26,9 @@ def run(args):
     ident = deploy.handshake(args.port)
     info = ident["info"]
     if info.get("folder") != folder:
-        raise MesoError("the gun booted %s, not the new %s" % (info.get("folder"), folder))
+        raise FlashError("the gun booted %s, not the new %s" % (info.get("folder"), folder))
     if not info.get("firmware_ok", False):
-        raise MesoError("the gun reports a firmware mismatch: %s"
+        raise FlashError("the gun reports a firmware mismatch: %s"
                         % "; ".join(info.get("firmware_problems", [])))
     print("booted: device %s, firmware %s, board %s, mode %s (%.1f s)" % (
         info["device_id"], info["firmware"], info["board"], info.get("mode", "?"),

@@ -3,7 +3,7 @@
 import json
 
 from firmware.wire import messages as M
-from host.link.cli import add_port_arguments, open_session
+from host.cliutil.port import add_port_arguments, open_session
 
 COMMAND = "info"
 HELP = "show a device's identity, firmware and protocol versions, board and limits"

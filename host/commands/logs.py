@@ -1,7 +1,8 @@
 """`meso logs --port P`: download the gun's shot journal."""
 
 from firmware.wire import record as shotlog
-from host.link.cli import add_port_arguments, open_session, write_json
+from host.cliutil.output import write_json
+from host.cliutil.port import add_port_arguments, open_session
 from host.link.stream import shot_record
 
 COMMAND = "logs"

@@ -8,10 +8,11 @@ or unpairing a paired gun needs the current key (maintenance is itself a signed 
 import hashlib
 
 from firmware.wire import files
+from host.cliutil.port import add_port_arguments, require_port
 from host.errors import MesoError
-from host.flash import deploy, keys
+from host.flash import deploy
 from host.flash.device import Device
-from host.link.cli import add_port_arguments
+from host.link import keys
 
 COMMAND = "pair"
 HELP = "pair this laptop with a gun (clinical mode), or --unpair it (open mode)"
@@ -25,8 +26,7 @@ def add_arguments(p):
 
 
 def run(args):
-    if not args.port:
-        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    require_port(args.port)
     dev = Device.open(args.port)
     try:
         device_id = dev.read(DATA + files.ID_FILE)

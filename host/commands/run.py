@@ -9,14 +9,15 @@ import datetime
 import os
 import sys
 
+from host.cliutil import protocol_file
+from host.cliutil.output import write_json
+from host.cliutil.port import add_port_arguments, open_session
+from host.cliutil.progress import Progress
+from host.cliutil.prompt import NoAnswer, ask
 from host.errors import MesoError
-from host.link import protocol_file
-from host.screening import Contraindicated
-from host.link.cli import add_port_arguments, open_session, write_json
 from host.link.errors import LinkError, TransportError
-from host.link.progress import Progress
-from host.link.prompt import NoAnswer, ask
 from host.link.stream import StreamRun, summary
+from host.screening import Contraindicated
 
 COMMAND = "run"
 HELP = "stream a protocol to a device, with live progress, and write the session log"

@@ -1,6 +1,7 @@
 """`meso status --port P`: what the gun is doing now."""
 
-from host.link.cli import add_port_arguments, open_session, status_text
+from host.cliutil.port import add_port_arguments, open_session
+from host.cliutil.status import status_text
 
 COMMAND = "status"
 HELP = "show the device's state, zone, shot count and faults"

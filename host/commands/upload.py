@@ -3,8 +3,8 @@
 import hashlib
 
 from firmware.wire import messages as M
-from host.link import protocol_file
-from host.link.cli import add_port_arguments, open_session
+from host.cliutil import protocol_file
+from host.cliutil.port import add_port_arguments, open_session
 from host.link.stream import encode_protocol
 
 COMMAND = "upload"

@@ -21,6 +21,8 @@ def check_file(path, board, out=None):
     try:
         proto = protocol.load(path)
     except protocol.ProtocolError as e:
+        if not e.diagnostics:  # unreadable, not malformed: nothing to list per line
+            raise
         for d in e.diagnostics:
             print(d.format(), file=out)
         return len(e.diagnostics), 0

@@ -1,8 +1,7 @@
 """`meso verify --port P`: compare a gun's firmware files with its manifest."""
 
+from host.cliutil.port import add_port_arguments, require_port
 from host.flash import deploy
-from host.link.cli import add_port_arguments
-from host.errors import MesoError
 
 COMMAND = "verify"
 HELP = "check every firmware file on a gun against its manifest and report drift"
@@ -13,8 +12,7 @@ def add_arguments(p):
 
 
 def run(args):
-    if not args.port:
-        raise MesoError("no port given: use --port PORT (see `meso ports`) or set MESO_PORT")
+    require_port(args.port)
     folder, m, problems = deploy.verify(args.port)
     if m is not None:
         print("firmware %s for %s, built %s, in %s: %d files" % (

@@ -16,8 +16,7 @@ as measured_backlash_um) is stored as it is.
 """
 
 from firmware import calibration
-from firmware.units import PPM
-from host.errors import MesoError
+from host.flash.errors import FlashError
 
 # Plausible window for one weighed run: a scale typo (g for mg) is caught, not stored.
 GAIN_MIN = 0.85
@@ -29,7 +28,7 @@ class Run:
 
     def __init__(self, dose_ul, shots, mass_mg, density_g_ml):
         if mass_mg <= 0 or density_g_ml <= 0:
-            raise MesoError("mass and density must be positive (got %r mg, %r g/mL)"
+            raise FlashError("mass and density must be positive (got %r mg, %r g/mL)"
                             % (mass_mg, density_g_ml))
         self.dose_ul = dose_ul
         self.shots = shots
@@ -60,12 +59,12 @@ def protocol(shots, dose_ul, syringe_ml, needle_gauge=30, needle_mm=4):
 def fit(run1, run2):
     """(gain, loss_ul_per_shot) from two runs of different shot volumes."""
     if run1.dose_ul == run2.dose_ul:
-        raise MesoError("the two runs need different shot volumes to separate gain and loss")
+        raise FlashError("the two runs need different shot volumes to separate gain and loss")
     d1, d2 = run1.per_shot_ul(), run2.per_shot_ul()
     gain = (d2 - d1) / (run2.dose_ul - run1.dose_ul)
     loss_ul = gain * run1.dose_ul - d1
     if not GAIN_MIN <= gain <= GAIN_MAX:
-        raise MesoError("the runs give %.3f µL delivered per µL commanded, outside %.2f..%.2f: "
+        raise FlashError("the runs give %.3f µL delivered per µL commanded, outside %.2f..%.2f: "
                         "check the masses (mg), the density (g/mL) and the syringe"
                         % (gain, GAIN_MIN, GAIN_MAX))
     return gain, loss_ul
@@ -73,10 +72,10 @@ def fit(run1, run2):
 
 def corrected_ppm(old_ppm, gain):
     """The stored correction that makes commanded = delivered (steps scale with cal_ppm)."""
-    new = int(round(old_ppm / gain))
+    new = round(old_ppm / gain)
     lo, hi = calibration.KEYS["cal_ppm"]
     if not lo <= new <= hi:
-        raise MesoError("a correction of %d ppm is outside %d..%d: the syringe or its bore "
+        raise FlashError("a correction of %d ppm is outside %d..%d: the syringe or its bore "
                         "is not the one the board declares" % (new, lo, hi))
     return new
 
@@ -86,7 +85,7 @@ def backlash_um(loss_ul, bore_um, in_use_um=0):
     range the settings accept."""
     area_mm2 = 3.141592653589793 * (bore_um / 1000.0) ** 2 / 4
     lo, hi = calibration.KEYS["backlash_um"]
-    return min(hi, max(lo, int(round(in_use_um + loss_ul / area_mm2 * 1000))))
+    return min(hi, max(lo, round(in_use_um + loss_ul / area_mm2 * 1000)))
 
 
 def guided(dispense, weigh, store, old_ppm, bore_um, dose_ul=10.0, dose2_ul=40.0, shots=10,
@@ -114,7 +113,7 @@ def guided(dispense, weigh, store, old_ppm, bore_um, dose_ul=10.0, dose2_ul=40.0
     else:
         say("backlash: %d µm (%d µm in use)" % (lost_um, backlash_in_use_um))
     settings = {"cal_ppm": new_ppm, "backlash_um": lost_um, "cal_shots": 2 * shots,
-                "cal_dose_nl": int(round(dose_ul * 1000))}
+                "cal_dose_nl": round(dose_ul * 1000)}
     store(settings)
     say("stored cal_ppm %d (was %d)" % (new_ppm, old_ppm))
     say("check: a priming shot into the waste, then %d shots of %g µL with the new correction"

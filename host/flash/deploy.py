@@ -8,8 +8,8 @@ at any point leaves the previous firmware booting.
 import time
 
 from firmware import manifest
-from host.errors import MesoError
 from host.flash.device import Device
+from host.flash.errors import FlashError
 from host.link.errors import LinkError
 from host.link.session import Session
 
@@ -50,7 +50,7 @@ def deploy(port, build, say=print):
         got = dev.hashes(sorted(want))
         bad = [p for p in sorted(want) if got.get(p) != want[p]]
         if bad:
-            raise MesoError("the device holds different bytes for %s; the previous firmware "
+            raise FlashError("the device holds different bytes for %s; the previous firmware "
                             "stays active" % ", ".join(bad))
         say("verified %d files on the device (SHA-256)" % len(want))
         if loader_new:
@@ -75,7 +75,7 @@ def handshake(port, wait_s=HANDSHAKE_WAIT_S):
             s = Session.open(port)
         except LinkError as e:
             if time.monotonic() > end:
-                raise MesoError("the gun did not answer after the reboot: %s" % e)
+                raise FlashError("the gun did not answer after the reboot: %s" % e)
             time.sleep(0.2)
             continue
         try:

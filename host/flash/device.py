@@ -10,8 +10,8 @@ from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
 
 from firmware import manifest
-from host.errors import MesoError
 from host.flash import service
+from host.flash.errors import FlashError
 
 CHUNK_BYTES = 2048
 READ_TIMEOUT_S = 10
@@ -35,7 +35,7 @@ class Device:
                 if t is not None:
                     break
         if t is None:
-            raise MesoError("no REPL on %s: is it a MicroPython board running mesogun?" % port)
+            raise FlashError("no REPL on %s: is it a MicroPython board running mesogun?" % port)
         return cls(t, port)
 
     def close(self):
@@ -57,9 +57,9 @@ class Device:
         try:
             return self.t.exec(code).decode()
         except TransportExecError as e:
-            raise MesoError("the device failed: %s" % e.error_output.strip().splitlines()[-1])
+            raise FlashError("the device failed: %s" % e.error_output.strip().splitlines()[-1])
         except TransportError as e:
-            raise MesoError("link to %s lost: %s" % (self.port, e))
+            raise FlashError("link to %s lost: %s" % (self.port, e))
 
     def read(self, path):
         """A file's text, or None if it is missing."""
@@ -70,7 +70,7 @@ class Device:
         try:
             self.t.fs_writefile(path, data, chunk_size=CHUNK_BYTES)
         except (TransportError, OSError) as e:
-            raise MesoError("writing %s on the device failed: %s" % (path, e))
+            raise FlashError("writing %s on the device failed: %s" % (path, e))
         if progress:
             progress(len(data))
 
@@ -128,11 +128,11 @@ class Device:
 
 def _raw_repl(port, timeout_s):
     if "://" not in port and not os.path.exists(port):
-        raise MesoError("no such port: %s (see meso ports)" % port)
+        raise FlashError("no such port: %s (see meso ports)" % port)
     try:
         t = SerialTransport(port, baudrate=115200)
     except TransportError as e:
-        raise MesoError(str(e))
+        raise FlashError(str(e))
     # mpremote reads a pseudo-terminal without a timeout; a gun whose app owns the port
     # never answers ^C^A, so bound each read and let its overall timeout apply.
     t.serial.timeout = 0.05

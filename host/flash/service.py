@@ -1,76 +1,10 @@
-"""The lock seen from the laptop: challenges, signed commands, entering maintenance."""
-
-import time
+"""Servicing a gun at its app: asking it for maintenance (its REPL), signed when paired."""
 
 from firmware.wire import lock as auth
-from firmware.wire import messages as M
-from host.errors import MesoError
-from host.flash import keys
+from host.flash.errors import FlashError
 from host.link.errors import LinkError
-from host.link.session import SILENCE_US, Session
-
-
-class Signer:
-    """Signs guarded commands for one session with a gun (after one challenge)."""
-
-    def __init__(self, session, key):
-        self.s = session
-        self.key = key
-        self.nonce = None
-        self.counter = 0
-
-    def begin(self):
-        """Ask for a challenge; return True if the gun is paired (and so wants signatures)."""
-        self.s.send(auth.AUTH_BEGIN)
-        _, _, payload = self.s.wait((auth.CHALLENGE,), SILENCE_US, "challenge")
-        f = M.unpack(auth.CHALLENGE, payload)[1]
-        self.nonce = f["nonce"]
-        self.counter = 0
-        return bool(f["paired"])
-
-    def signed_fields(self, mid, payload):
-        self.counter += 1
-        tag = auth.tag(self.key, self.nonce, self.counter, mid, payload)
-        return (self.counter, mid, tag), payload
-
-    def send(self, mid, values=(), tail=b""):
-        """Send mid signed (its payload packed from values and tail)."""
-        row = M.BY_NAME[M.name(mid)]
-        payload = M.pack(row[1], **dict(zip([f for f in row[4] if f[-1] != "*"], values)))
-        payload += bytes(tail)
-        fields, body = self.signed_fields(mid, payload)
-        self.s.send(auth.SIGNED, fields, body)
-
-
-def result(session, mid, what):
-    """Wait for the AUTH_RESULT about mid; raise MesoError with the gun's reason if refused."""
-    end = time.monotonic() + SILENCE_US / 1e6
-    while True:
-        _, _, payload = session.wait((auth.AUTH_RESULT,), SILENCE_US, what)
-        f = M.unpack(auth.AUTH_RESULT, payload)[1]
-        if f["for_type"] == mid:
-            break
-        if time.monotonic() > end:
-            raise MesoError("no answer to %s from the gun" % M.name(mid))
-    if f["verdict"] != auth.OK:
-        raise MesoError("the gun refused %s: %s (%s)" % (
-            what, auth.VERDICTS[f["verdict"]], f["text"].decode(errors="replace")))
-    return f["text"].decode(errors="replace")
-
-
-def guarded(session, mid, values=(), tail=b"", what=None):
-    """Send a guarded command, signed when the gun is paired (key from this laptop)."""
-    device_id = session.identity["info"]["device_id"]
-    key = keys.load(device_id)
-    signer = Signer(session, key or bytes(auth.KEY_BYTES))
-    paired = signer.begin()
-    if not paired:
-        session.send(mid, values, tail or None)
-        return
-    if key is None:
-        raise MesoError("gun %s is paired with another laptop: no key for it in %s"
-                        % (device_id, keys.key_dir()))
-    signer.send(mid, values, tail)
+from host.link.session import Session
+from host.link.signed import guarded, result
 
 
 def enter_maintenance(port, timeout_s=2.0):
@@ -86,54 +20,7 @@ def enter_maintenance(port, timeout_s=2.0):
         result(s, auth.MAINT, "maintenance")
         s.flush()
     except LinkError as e:
-        raise MesoError(str(e))
+        raise FlashError(str(e))
     finally:
         s.close()
     return ident
-
-
-class SignedSession(Session):
-    """A Session that signs guarded commands when the gun is paired, so uploads, zone runs
-    and settings work the same on an open and a clinical gun. Refusals raise MesoError."""
-
-    signer = None
-
-    @classmethod
-    def open_signed(cls, port, baud=None):
-        from host.link.transport import BAUD, Transport
-
-        s = cls(Transport(port, baud or BAUD), baud or BAUD)
-        try:
-            s.handshake()
-            key = keys.load(s.identity["info"]["device_id"])
-            signer = Signer(s, key or bytes(auth.KEY_BYTES))
-            # Firmware without the lock (no mode in its identity, e.g. meso sim serve) has
-            # nothing to sign and would not know AUTH_BEGIN.
-            if "mode" in s.identity["info"] and signer.begin():
-                if key is None:
-                    raise MesoError("gun %s is paired with another laptop: no key for it in %s"
-                                    % (s.identity["info"]["device_id"], keys.key_dir()))
-                s.signer = signer
-        except BaseException:
-            s.close()
-            raise
-        return s
-
-    def send(self, mid, values=(), tail=None):
-        from firmware.wire.lock import GUARDED
-
-        if self.signer is not None and mid in GUARDED:
-            return self.signer.send(mid, values, tail or b"")
-        return Session.send(self, mid, values, tail)
-
-    def wait(self, mids, timeout_us, what, drop_before=()):
-        mids = tuple(mids)
-        while True:
-            got = Session.wait(self, mids + (auth.AUTH_RESULT,), timeout_us, what, drop_before)
-            if got[0] in mids:
-                return got
-            f = M.unpack(auth.AUTH_RESULT, got[2])[1]
-            if f["verdict"] != auth.OK:
-                raise MesoError("the gun refused %s: %s (%s)" % (
-                    M.name(f["for_type"]), auth.VERDICTS[f["verdict"]],
-                    f["text"].decode(errors="replace")))

@@ -13,7 +13,7 @@ import struct
 from firmware.wire import PROTOCOL_VERSION
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
-from firmware.wire.frame import MAX_WIRE, wire_size
+from firmware.wire.frame import MAX_WIRE
 from host.link.errors import DeviceError, LinkError
 from host.link.transport import BAUD, Transport, now_us
 

@@ -9,7 +9,7 @@ import json
 from firmware.wire import faults
 from firmware.wire import record as shotlog
 from firmware.wire import messages as M
-from host.link.errors import DeviceError, LinkError
+from host.link.errors import LinkError
 from host.link.transport import now_us
 
 LOOKAHEAD = 2

@@ -66,7 +66,7 @@ class Transport:
         except (serial.SerialException, OSError) as e:
             raise TransportError("link lost: %s: %s" % (self.port, e)) from None
         t = now_us()
-        start = self.wire_free_us if self.wire_free_us > t else t
+        start = max(t, self.wire_free_us)
         self.wire_free_us = start + len(data) * self.byte_us
         self.bytes_out += len(data)
 

@@ -13,9 +13,9 @@ Stable API (used by `meso validate/plan/preview` and by `meso run`/`meso upload`
     host.protocol.warnings(proto, board)    # [Diagnostic] soft limits to confirm
     host.protocol.checked(path, board)      # load + errors; raise ProtocolError if any
     host.protocol.confirm(warns, ask=input, out=print, accept=False)
-                                            # show warnings, ask y/n (or accept); MesoError
+                                            # show warnings, ask y/n (or accept); ProtocolError
                                             # if declined; returns the texts for the log
-    host.protocol.board_named(name)         # firmware Board, or MesoError
+    host.protocol.board_named(name)         # firmware Board, or ProtocolError
 
 `board` is a firmware.board.Board or a board name ("sim", "pico"). A Diagnostic prints as
 `FILE:LINE: key: message` and has .line, .key, .value, .allowed, .why, .severity.
@@ -37,11 +37,21 @@ DEFAULT_BOARD = "sim"
 
 
 class ProtocolError(MesoError):
-    """A protocol that cannot be used; .diagnostics lists every reason."""
+    """The protocol layer's error: a protocol that cannot be used, a board that does not
+    exist, warnings not confirmed. .diagnostics lists every reason found in the file (one
+    line each when shown); a plain message has none."""
 
     def __init__(self, diagnostics):
+        if isinstance(diagnostics, str):
+            super().__init__(diagnostics)
+            self.diagnostics = []
+            return
         super().__init__("\n".join(d.format() for d in diagnostics))
         self.diagnostics = diagnostics
+
+    def lines(self):
+        """One line per problem in the file, FILE:LINE: key: message."""
+        return [d.format() for d in self.diagnostics] or MesoError.lines(self)
 
 
 class Protocol:
@@ -115,7 +125,7 @@ def load(path):
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
-        raise MesoError("%s: cannot read the protocol: %s" % (path, e.strerror or e))
+        raise ProtocolError("%s: cannot read the protocol: %s" % (path, e.strerror or e))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -131,7 +141,7 @@ def board_named(board):
     try:
         return boards.by_name(board or DEFAULT_BOARD)
     except boards.BoardError as e:
-        raise MesoError(str(e))
+        raise ProtocolError(str(e))
 
 
 def errors(proto, board=DEFAULT_BOARD):
@@ -160,7 +170,7 @@ def confirm(warns, ask=input, out=print, accept=False):
     """Show soft-limit warnings and have them confirmed; the confirmed texts for the log.
 
     accept=True is `--accept-warnings`: shown and recorded, not asked. A "no", an unclear
-    answer or the end of input stops the session with MesoError."""
+    answer or the end of input stops the session with ProtocolError."""
     texts = [w.format() for w in warns]
     if not texts:
         return []
@@ -175,6 +185,6 @@ def confirm(warns, ask=input, out=print, accept=False):
     except EOFError:
         reply = ""
     if (reply or "").strip().lower() not in ("y", "yes"):
-        raise MesoError("session not started: %d warning%s not confirmed (or use "
+        raise ProtocolError("session not started: %d warning%s not confirmed (or use "
                         "--accept-warnings)" % (len(texts), "" if len(texts) == 1 else "s"))
     return texts

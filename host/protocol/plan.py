@@ -80,7 +80,7 @@ def _zone(board, syringe, scale, z):
 
 
 def _clock(seconds):
-    m, s = divmod(int(round(seconds)), 60)
+    m, s = divmod(round(seconds), 60)
     return "%d min %02d s" % (m, s)
 
 

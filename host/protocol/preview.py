@@ -10,10 +10,10 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-from matplotlib import colors  # noqa: E402
+import matplotlib.pyplot as plt  # after choosing the backend
+from matplotlib import colors
 
-from host import presets  # noqa: E402
+from host import presets
 
 ZONE_COLOURS = plt.get_cmap("tab10").colors
 DEPTH_CMAP = "viridis"

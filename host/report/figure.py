@@ -3,9 +3,9 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import matplotlib.pyplot as plt  # after choosing the backend
 
-from host.report.log import error_pct, has_fault  # noqa: E402
+from host.report.log import error_pct, has_fault
 
 ZONE_COLOURS = plt.get_cmap("tab10").colors
 PLANNED = "#bbbbbb"

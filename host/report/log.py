@@ -9,7 +9,7 @@ caller passes it), otherwise from what was commanded.
 
 import json
 
-from host.errors import MesoError
+from host.report.errors import ReportError
 
 NUMBERS = ("commanded_ul", "delivered_ul", "depth_mm", "actual_depth_mm", "t_start_s",
            "t_end_s")
@@ -74,15 +74,15 @@ class SessionLog:
     def _shot(self, i, s):
         where = "%s: shots[%d]" % (self.path, i)
         if not isinstance(s, dict):
-            raise MesoError("%s: expected a shot record (a JSON object)" % where)
+            raise ReportError("%s: expected a shot record (a JSON object)" % where)
         for k in REQUIRED:
             if k not in s:
-                raise MesoError("%s.%s: missing" % (where, k))
+                raise ReportError("%s.%s: missing" % (where, k))
         for k in NUMBERS:
             if s.get(k) is not None and not _num(s[k]):
-                raise MesoError("%s.%s: expected a number, got %r" % (where, k, s[k]))
+                raise ReportError("%s.%s: expected a number, got %r" % (where, k, s[k]))
         if not isinstance(s["zone"], (int, str)) or isinstance(s["zone"], bool):
-            raise MesoError("%s.zone: expected a zone index or name, got %r" % (where, s["zone"]))
+            raise ReportError("%s.zone: expected a zone index or name, got %r" % (where, s["zone"]))
         return s
 
     def _planned_zones(self):
@@ -144,19 +144,19 @@ class SessionLog:
 
 
 def load(path, protocol=None):
-    """Read a session log; MesoError naming the file and field when it cannot be used."""
+    """Read a session log; ReportError naming the file and field when it cannot be used."""
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except OSError as e:
-        raise MesoError("%s: cannot read the log: %s" % (path, e.strerror or e))
+        raise ReportError("%s: cannot read the log: %s" % (path, e.strerror or e))
     except (ValueError, UnicodeDecodeError) as e:
-        raise MesoError("%s: not a JSON session log: %s" % (path, e))
+        raise ReportError("%s: not a JSON session log: %s" % (path, e))
     if not isinstance(data, dict) or not isinstance(data.get("shots"), list):
-        raise MesoError('%s: expected a JSON object with a "shots" list' % path)
+        raise ReportError('%s: expected a JSON object with a "shots" list' % path)
     proto = data.get("protocol")
     if proto is not None and not isinstance(proto, str) and not (
             isinstance(proto, dict) and isinstance(proto.get("zone"), list)):
-        raise MesoError('%s: "protocol" must be the core form {"protocol": ..., "zone": [...]} '
+        raise ReportError('%s: "protocol" must be the core form {"protocol": ..., "zone": [...]} '
                         "or the protocol's name" % path)
     return SessionLog(data, path, protocol)

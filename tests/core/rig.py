@@ -58,10 +58,8 @@ class Rig:
     def step(self, max_us=1000):
         """Advance to the next deadline (at most max_us) and poll."""
         wait = ticks.diff(self.deadline, self.hal.now, self.hal.tick_period)
-        if wait > max_us:
-            wait = max_us
-        if wait < 1:
-            wait = 1
+        wait = min(wait, max_us)
+        wait = max(wait, 1)
         self.hal.advance(wait)
         self.poll()
 

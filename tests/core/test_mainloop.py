@@ -25,7 +25,6 @@ class Link:
 
     def poll(self, now):
         self.polls += 1
-        return None
 
 
 def test_loop_sleeps_until_the_next_deadline_across_the_wrap():

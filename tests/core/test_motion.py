@@ -35,8 +35,7 @@ def worst_error_us(segs, nseg, total, v, a):
     for t in motion.expand(segs, nseg):
         n += 1
         err = abs(t / F_HZ - exact_s(n, total, v, a)) * 1e6
-        if err > worst:
-            worst = err
+        worst = max(worst, err)
     assert n == total, "planned %d steps, expected %d" % (n, total)
     return worst
 
@@ -59,8 +58,7 @@ def test_random_moves_within_one_microsecond():
         a = rng.randint(20000, 6400000)
         nseg, _ = motion.plan(segs, 2048, total, v, a, F_HZ, TOL_TICKS)
         err = worst_error_us(segs, nseg, total, v, a)
-        if err > worst:
-            worst = err
+        worst = max(worst, err)
     assert worst <= 1.0, worst
 
 

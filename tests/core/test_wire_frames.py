@@ -1,10 +1,10 @@
 """Framing, CRC and the message table: round trips, resynchronisation, rejected errors."""
 
+from wirekit import Lcg, sample_values
+
 from firmware.wire import cobs, messages
 from firmware.wire.crc import crc16, crc16_table
 from firmware.wire.frame import MAX_BODY, MAX_PAYLOAD, MAX_WIRE, Deframer, Encoder, wire_size
-
-from wirekit import Lcg, sample_values
 
 
 def frame_bytes(mid, seq, ack, payload):

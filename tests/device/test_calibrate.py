@@ -10,6 +10,7 @@ from host.errors import MesoError
 from host.flash import calibrate
 from sim.scale import PlantBench
 
+
 @pytest.mark.parametrize("seed", [1, 3])
 def test_calibration_recovers_the_true_bore(seed):
     bench = PlantBench(seed, calibrate.protocol)
@@ -39,7 +40,8 @@ def test_bad_weighing_is_refused_not_stored():
 def test_settings_stored_signed_and_validated_on_the_gun(board, unix_build, tmp_path,
                                                          monkeypatch, capsys):
     from firmware import auth
-    from host.flash import deploy, service
+    from host.flash import deploy
+    from host.link import signed as service
     from tests.device.conftest import flash_with, run_meso
 
     monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))

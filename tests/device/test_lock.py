@@ -7,10 +7,10 @@ import pytest
 
 from firmware import auth
 from firmware.wire import messages as M
-from host.flash import keys
 from host.flash.device import _raw_repl
-from host.flash.service import Signer
+from host.link import keys
 from host.link.session import Session
+from host.link.signed import Signer
 from tests.device.conftest import flash_with, run_meso
 
 

@@ -113,7 +113,7 @@ def test_confirm_warnings(tmp_path):
     assert said == [warns[0].format()]
     for reply in ("n", "", "maybe"):
         try:
-            protocol.confirm(warns, ask=lambda p: reply, out=said.append)
+            protocol.confirm(warns, ask=lambda p: reply, out=said.append)  # noqa: B023
         except protocol.MesoError as e:
             assert "not confirmed" in str(e)
         else:

@@ -32,11 +32,10 @@ class Progress:
         self.total += 1
         self.delivered_ul += rec["delivered_ul"]
         self.last = rec
-        if self.verbose or not self.tty:
-            if self.verbose:
-                self._line("shot %4d  zone %-14s #%-4d %6.2f µL at %.2f mm%s" % (
-                    self.total, self.zones[z]["name"][:14], rec["index"] + 1, rec["delivered_ul"],
-                    rec["depth_mm"], "  FAULT " + rec["fault"] if rec["fault"] else ""))
+        if self.verbose:
+            self._line("shot %4d  zone %-14s #%-4d %6.2f µL at %.2f mm%s" % (
+                self.total, self.zones[z]["name"][:14], rec["index"] + 1, rec["delivered_ul"],
+                rec["depth_mm"], "  FAULT " + rec["fault"] if rec["fault"] else ""))
         self.draw()
 
     def zone_done(self, z):

@@ -4,7 +4,6 @@ import sys
 
 from firmware import limits
 from host import protocol
-from host.errors import MesoError
 
 
 def load(path):
@@ -26,14 +25,14 @@ def core_for(proto, board_name, confirm=None, out=None):
     for w in warns:
         print(w.format(), file=out)
     if warns and confirm is not None and not confirm(len(warns)):
-        raise MesoError("not confirmed: %d warning%s on %s" % (
+        raise protocol.ProtocolError("not confirmed: %d warning%s on %s" % (
             len(warns), "" if len(warns) == 1 else "s", proto.path))
     # What the practitioner went on despite, for the session log.
     proto.accepted_warnings = [w.format() for w in warns]
     core = proto.core()
     problems = limits.check_protocol(board, core)
     if problems:
-        raise MesoError("%s: %s" % (proto.path, "; ".join(p.message() for p in problems)))
+        raise protocol.ProtocolError("%s: %s" % (proto.path, "; ".join(p.message() for p in problems)))
     return core
 
 

@@ -3,7 +3,7 @@
 import os
 
 from firmware.wire import lock as auth
-from host.errors import MesoError
+from host.link.errors import KeyStoreError
 
 
 def key_dir():
@@ -13,7 +13,7 @@ def key_dir():
 
 def key_path(device_id):
     if not device_id or "/" in device_id or device_id.startswith("."):
-        raise MesoError("device id %r cannot name a key file" % (device_id,))
+        raise KeyStoreError("device id %r cannot name a key file" % (device_id,))
     return os.path.join(key_dir(), device_id + ".key")
 
 
@@ -40,5 +40,5 @@ def load(device_id):
     except FileNotFoundError:
         return None
     if len(key) != auth.KEY_BYTES:
-        raise MesoError("%s: not a %d-byte key" % (key_path(device_id), auth.KEY_BYTES))
+        raise KeyStoreError("%s: not a %d-byte key" % (key_path(device_id), auth.KEY_BYTES))
     return key

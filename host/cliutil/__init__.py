@@ -1,0 +1,1 @@
+"""What the `meso` commands share above the layers: options, output, prompts, progress."""

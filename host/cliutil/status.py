@@ -1,0 +1,22 @@
+"""A gun's STATUS as one readable line for `meso status` and `meso abort`."""
+
+from firmware.wire import faults
+from firmware.wire import messages as M
+from firmware.wire.states import state_name
+
+
+def status_text(st):
+    """A STATUS as one readable line."""
+    names = M.LINK_MODE_NAMES
+    mode = names[st["mode"]] if st["mode"] < len(names) else "?"
+    parts = ["state %s" % state_name(st["state"]), mode]
+    if st["fault"]:
+        parts.append("fault %s" % faults.name(st["fault"]))
+    if st["zone"] != M.NO_ZONE:
+        parts.append("zone %d shot %d" % (st["zone"], st["zone_shots"]))
+    parts.append("%d shots, %.1f µL this session" % (st["shots"], st["delivered_nl"] / 1000))
+    parts.append("%d in the log" % st["log_count"])
+    flags = [name for bit, name in ((M.FLAG_PAUSED, "paused"), (M.FLAG_ALARM, "ALARM"),
+                                    (M.FLAG_LINK_LOST, "link was lost"),
+                                    (M.FLAG_STORED, "stored protocol")) if st["flags"] & bit]
+    return ", ".join(parts + flags)
