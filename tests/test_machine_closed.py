@@ -3,7 +3,6 @@
 import ast
 import os
 
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OWN = {"firmware/shot.py", "firmware/shotcmd.py", "firmware/shotplan.py"}
 

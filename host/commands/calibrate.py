@@ -9,11 +9,11 @@ import argparse
 import json
 import time
 
-from firmware import calibration
-from firmware.wire import lock as auth
 from firmware import board as boards
+from firmware import calibration
 from firmware.limits import GAUGE_RANGE
 from firmware.units import PPM
+from firmware.wire import lock as auth
 from host.argtypes import non_negative_int, positive_float, positive_int
 from host.cliutil.port import add_port_arguments, require_port
 from host.cliutil.prompt import NoAnswer, ask

@@ -7,8 +7,8 @@ has gone cannot run far on its own; the device's link-loss watch stops it in any
 import json
 
 from firmware.wire import faults
-from firmware.wire import record as shotlog
 from firmware.wire import messages as M
+from firmware.wire import record as shotlog
 from host.link.errors import LinkError
 from host.link.transport import now_us
 

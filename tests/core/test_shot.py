@@ -2,9 +2,9 @@
 
 from rig import Rig, burst_zone, point_zone, protocol
 
+from firmware import hal as H
 from firmware import shotlog
 from firmware.wire import faults
-from firmware import hal as H
 
 WRAP_SOON = (1 << 30) - 300000  # the clock wraps 0.3 s into the test
 

@@ -109,7 +109,7 @@ def modules(log):
             log.add("sm_active", on)
 
     class DMA:
-        channels = [0]
+        channels = [0]  # noqa: RUF012 - channels handed out so far, shared by all
 
         def __init__(self):
             self.channel = DMA.channels[0]

@@ -87,8 +87,8 @@ class Console:
         r, self.to_gun = os.pipe()
         self.from_gun, w = os.pipe()
         os.set_blocking(self.from_gun, False)
-        self.stdin = io.TextIOWrapper(io.open(r, "rb", buffering=0))
-        self.stdout = io.TextIOWrapper(io.open(w, "wb", buffering=0), write_through=True)
+        self.stdin = io.TextIOWrapper(open(r, "rb", buffering=0))
+        self.stdout = io.TextIOWrapper(open(w, "wb", buffering=0), write_through=True)
         monkeypatch.setattr(sys, "stdin", self.stdin)
         monkeypatch.setattr(sys, "stdout", self.stdout)
 

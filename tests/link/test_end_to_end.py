@@ -5,8 +5,8 @@ import os
 
 from conftest import ROOT, meso, write_protocol
 
-from firmware.wire import faults
 from firmware.shot import STATE_NAMES
+from firmware.wire import faults
 from firmware.wire import messages as M
 from host.link.stream import shot_record
 
