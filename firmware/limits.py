@@ -9,7 +9,7 @@ why, so that nothing needs to be guessed from a message.
 
 from firmware import dosing, motion, units
 from firmware.board import closest, is_number
-from firmware.wire.modes import MODES
+from firmware.wire.modes import MODES, RUNNABLE
 
 PROTOCOL_KEYS = ("name", "syringe_ml", "needle_mm", "needle_gauge", "viscosity_mpas")
 # Keys every zone has, then the keys each mode needs besides.
@@ -28,6 +28,16 @@ GAUGE_RANGE = (25, 34)
 VISCOSITY_RANGE = (0.3, 5000)
 DURATION_MAX_S = 600
 BOLUS_EVERY_RANGE_S = (1, 600)
+
+
+def zone_flow_nl_s(board, syringe, zone):
+    """The flow a zone doses at: its own flow_ul_s (in the core form a protocol-wide flow
+    is written into each zone), else the board's, capped by the syringe's. The one rule:
+    the gun's session, its checks here and the laptop's plans all take it from here."""
+    flow_nl_s = board.flow_nl_s
+    if "flow_ul_s" in zone:
+        flow_nl_s = units.milli(zone["flow_ul_s"])
+    return min(flow_nl_s, syringe.max_flow_nl_s)
 
 
 class Problem:
@@ -181,6 +191,10 @@ def check_zone(board, head, i, zone, names, problems):
     if mode not in MODES:
         problems.append(Problem(i, "mode", mode, ", ".join(MODES), "unknown injection mode"))
         return 0
+    if mode not in RUNNABLE:
+        # Checked with the limits, so the laptop and the gun refuse it alike.
+        problems.append(Problem(i, "mode", mode, ", ".join(RUNNABLE),
+                                "this firmware cannot run that mode"))
     points = _num(problems, i, zone, "points", 1, board.points_max, "shots",
                   "outside what the board allows per zone", integer=True)
     syringe = board.syringe(head.get("syringe_ml"))
@@ -199,14 +213,16 @@ def check_zone(board, head, i, zone, names, problems):
     flow_nl_s = board.flow_nl_s
     if syringe is not None:
         flow_hi = syringe.max_flow_nl_s
+        usable = True
         if "flow_ul_s" in zone:
             if mode == "continuous":
                 flow_hi = syringe.max_continuous_nl_s
-            f = _num(problems, i, zone, "flow_ul_s", 0.1, flow_hi / 1000, "µL/s",
-                     "faster than the board allows for a %s mL syringe" % _fmt(syringe.volume_ml))
-            if f is not None:
-                flow_nl_s = units.milli(f)
-        flow_nl_s = min(flow_nl_s, flow_hi)
+            usable = _num(problems, i, zone, "flow_ul_s", 0.1, flow_hi / 1000, "µL/s",
+                          "faster than the board allows for a %s mL syringe"
+                          % _fmt(syringe.volume_ml)) is not None
+        # A flow in range is at most the syringe's: the rule gives it as written. An unusable
+        # one leaves the board's flow for the checks that follow (pace, volume).
+        flow_nl_s = zone_flow_nl_s(board, syringe, zone) if usable else min(flow_nl_s, flow_hi)
     if "hold_ms" in zone:
         _num(problems, i, zone, "hold_ms", 0, 5000, "ms", "dwell out of range", integer=True)
     if syringe is not None and mode != "continuous":

@@ -25,10 +25,7 @@ class Zone:
         self.depth_um = units.milli(d["depth_mm"])
         self.dose_nl = units.milli(d["dose_ul"])
         self.hold_ms = d.get("hold_ms", board.hold_ms)
-        flow = board.flow_nl_s
-        if "flow_ul_s" in d:
-            flow = units.milli(d["flow_ul_s"])
-        self.flow_nl_s = min(flow, syringe.max_flow_nl_s)
+        self.flow_nl_s = limits.zone_flow_nl_s(board, syringe, d)
         if self.mode == MODE_BURST:
             self.pace_ms = 60000 // d["rate_per_min"]
         else:
@@ -60,13 +57,7 @@ class Session:
 
     def load(self, proto):
         """Check and take a protocol; return the problems (empty when loaded)."""
-        problems = limits.check_protocol(self.board, proto)
-        if not problems:
-            for i, z in enumerate(proto["zone"]):
-                if z["mode"] not in RUNNABLE:
-                    problems.append(limits.Problem(
-                        i, "mode", z["mode"], ", ".join(RUNNABLE),
-                        "this firmware cannot run that mode"))
+        problems = limits.check_protocol(self.board, proto)  # runnable modes included
         if problems:
             return problems
         head = proto["protocol"]

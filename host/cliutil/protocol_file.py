@@ -2,7 +2,6 @@
 
 import sys
 
-from firmware import limits
 from host import protocol
 
 
@@ -21,7 +20,7 @@ def core_for(proto, board_name, confirm=None, out=None):
     errs = protocol.errors(proto, board)
     if errs:
         raise protocol.ProtocolError(errs)
-    warns = protocol.warnings(proto, board)
+    warns = protocol.warnings(proto, board, errors_checked=True)
     for w in warns:
         print(w.format(), file=out)
     if warns and confirm is not None and not confirm(len(warns)):
@@ -29,11 +28,8 @@ def core_for(proto, board_name, confirm=None, out=None):
             len(warns), "" if len(warns) == 1 else "s", proto.path))
     # What the practitioner went on despite, for the session log.
     proto.accepted_warnings = [w.format() for w in warns]
-    core = proto.core()
-    problems = limits.check_protocol(board, core)
-    if problems:
-        raise protocol.ProtocolError("%s: %s" % (proto.path, "; ".join(p.message() for p in problems)))
-    return core
+    # errors() ran the firmware's limits on this core form once; the gun checks it again.
+    return proto.core()
 
 
 def ask_confirm(count):

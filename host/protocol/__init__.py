@@ -149,10 +149,11 @@ def errors(proto, board=DEFAULT_BOARD):
     return check.errors(proto, proto.use_board(board))
 
 
-def warnings(proto, board=DEFAULT_BOARD):
-    """Soft-limit warnings to confirm; empty while the protocol has hard errors."""
+def warnings(proto, board=DEFAULT_BOARD, errors_checked=False):
+    """Soft-limit warnings to confirm; empty while the protocol has hard errors.
+    errors_checked: the caller has just found none (the check is not run again)."""
     b = proto.use_board(board)
-    if check.errors(proto, b):
+    if not errors_checked and check.errors(proto, b):
         return []
     return soft.warnings(proto, b)
 

@@ -9,7 +9,6 @@ presets, grids, volume caps, empty zones, one fill per zone, absurd sizes.
 import math
 
 from firmware import limits
-from firmware.wire.modes import RUNNABLE
 from firmware.board import closest
 from host import presets
 from host.protocol import flow
@@ -206,13 +205,6 @@ class Checker:
                 path = ("zone", p.zone, "grid")
                 why += " (from the grid)"
             self.add(path, "zone[%d].%s" % (p.zone, p.key), p.value, p.allowed, why)
-        # The gun's session refuses modes its shot machine cannot run; say so here too.
-        for z in zones:
-            mode = z.core.get("mode")
-            if mode in limits.MODES and mode not in RUNNABLE:
-                src = "preset" if z.source.get("mode") == "preset" else "mode"
-                self.add(("zone", z.index, src), "zone[%d].mode" % z.index, mode,
-                         ", ".join(RUNNABLE), "this firmware cannot run that mode yet")
 
 
 def errors(proto, board):

@@ -7,7 +7,7 @@ so laptop, gun and simulator reason alike: above the board's limit is an error, 
 dose model's safe flow (its share of the limit; viscosity varies between batches) a warning.
 """
 
-from firmware import dosing, limits, units
+from firmware import dosing, limits
 from firmware.board import is_number
 
 
@@ -27,15 +27,6 @@ class Estimate:
         return self.flow_ul_s > self.safe_ul_s
 
 
-def zone_flow_nl_s(board, syringe, zone_core):
-    """The flow a zone doses at, as the firmware takes it (its flow_ul_s, else the board's,
-    within the syringe's)."""
-    flow_nl_s = board.flow_nl_s
-    if "flow_ul_s" in zone_core:
-        flow_nl_s = units.milli(zone_core["flow_ul_s"])
-    return min(flow_nl_s, syringe.max_flow_nl_s)
-
-
 def estimate(board, head, zone_core):
     """The zone's Estimate, or None when the figures it needs are not usable."""
     syringe = board.syringe(head.get("syringe_ml"))
@@ -44,7 +35,7 @@ def estimate(board, head, zone_core):
     flow = zone_core.get("flow_ul_s")
     if flow is not None and not (is_number(flow) and 0 < flow < 1e6):
         return None
-    flow_nl_s = zone_flow_nl_s(board, syringe, zone_core)
+    flow_nl_s = limits.zone_flow_nl_s(board, syringe, zone_core)  # as the gun takes it
     est = limits.line_kpa(board, head, syringe, flow_nl_s)
     if est is None:
         return None

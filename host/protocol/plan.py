@@ -59,9 +59,7 @@ def _fills(zones, syringe_ul):
 def _zone(board, syringe, scale, z):
     c = z.core
     mode = c["mode"]
-    flow_nl_s = min(board.flow_nl_s, syringe.max_flow_nl_s)
-    if "flow_ul_s" in c:
-        flow_nl_s = units.milli(c["flow_ul_s"])
+    flow_nl_s = limits.zone_flow_nl_s(board, syringe, c)
     depth_um = units.milli(c["depth_mm"])
     dose_nl = units.milli(c["dose_ul"])
     shot_ms = limits.shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s)
