@@ -9,7 +9,7 @@ from firmware import board as boards
 from firmware import limits
 from firmware.session import Session
 from host import protocol
-from host.link import protocol_file
+from host.cliutil import protocol_file
 from host.protocol import plan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
