@@ -25,7 +25,7 @@ DMA_BASE = 0x50000000
 DMA_INTS0 = DMA_BASE + 0x40C
 # A register read this many times in a row with the same value, nothing written between:
 # the code polling it would wait for ever on this emulator.
-SPIN_LIMIT = 20000
+SPIN_LIMIT = 5000
 
 
 class EmuError(RuntimeError):
