@@ -26,6 +26,11 @@ def plan(board, axis_board, n_steps, v_sps, a_sps2):
     return segs, nseg
 
 
+def plan_top(board, axis_board, n_steps):
+    """A move at the axis's top speed and acceleration."""
+    return plan(board, axis_board, n_steps, axis_board.max_speed_sps, axis_board.accel_sps2)
+
+
 class Trace:
     """What one axis's pins did from cycle `since` on: step pulses and the DIR level."""
 

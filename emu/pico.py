@@ -28,8 +28,9 @@ class PicoSteps:
         self.dir_pins_n = [pins[a + "_dir"] for a in AXES]
         self.em = Emulator(watch=self.step_pins + self.dir_pins_n, patches=patches)
         try:
-            self.steps, self.chip, machine = shims.load(self.em, emu.rp2_module("steps"))
-            self.words = self.steps.words
+            loaded, self.chip, machine = shims.load(self.em, emu.rp2_module("steps"))
+            self.steps = loaded[emu.rp2_module("steps")]
+            self.words = loaded[emu.rp2_module("words")]
             Pin = machine.Pin
             self.dir_pins = [Pin(n, Pin.OUT, value=0) for n in self.dir_pins_n]
             self.axes = [self.steps.StepChannel(sm, Pin(n, Pin.OUT, value=0),

@@ -21,7 +21,8 @@ const DMA_CHAN_ABORT = 0x444;
 const DMA_INTS0 = 0x40c;
 
 // Anything rp2040js logs goes to stderr: stdout carries the protocol.
-console.log = console.info = console.debug = console.warn = (...a) => process.stderr.write(a.join(' ') + '\n');
+const toStderr = (...a) => process.stderr.write(a.join(' ') + '\n');
+console.log = console.info = console.debug = console.warn = toStderr;
 
 let rp = null;
 let cycle = 0;
@@ -143,7 +144,9 @@ function init(req) {
   cpuCycles = req.cpu_cycles ?? 4;
   const patches = req.patches ?? Object.keys(PATCHES);
   for (const name of patches) {
-    if (!PATCHES[name]) throw new Error(`unknown patch ${name}; known: ${Object.keys(PATCHES).join(', ')}`);
+    if (!PATCHES[name]) {
+      throw new Error(`unknown patch ${name}; known: ${Object.keys(PATCHES).join(', ')}`);
+    }
     PATCHES[name]();
   }
   for (const pin of req.watch ?? []) {

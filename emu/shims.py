@@ -271,7 +271,9 @@ def _modules(mods):
 
 
 def load(em, module_name):
-    """Import a firmware module afresh against emulator em; returns (module, board)."""
+    """Import a firmware module afresh against emulator em, with what it imports.
+
+    Returns ({module name: module} of everything imported, the Board, the machine shim)."""
     board = Board(em)
     ptr32 = make_ptr32(board)
     mods = {"micropython": make_micropython(ptr32), "rp2": make_rp2(board),
@@ -282,10 +284,10 @@ def load(em, module_name):
     try:
         with _modules(mods):
             before = set(sys.modules)
-            module = importlib.import_module(module_name)
-            loaded = [sys.modules[n] for n in sys.modules if n not in before]
+            importlib.import_module(module_name)
+            loaded = {n: sys.modules[n] for n in sys.modules if n not in before}
     finally:
         del builtins.ptr32
-    for m in loaded:
+    for m in loaded.values():
         m.ptr32 = ptr32  # viper code calls ptr32(address) at run time
-    return module, board, mods["machine"]
+    return loaded, board, mods["machine"]

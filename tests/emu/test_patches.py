@@ -20,7 +20,7 @@ def without(name):
 
 def short_move(pico):
     b = pico.board
-    return moves.plan(b, b.carriage, 60, b.carriage.max_speed_sps, b.carriage.accel_sps2)
+    return moves.plan_top(b, b.carriage, 60)
 
 
 def run_short_move(patches):
@@ -43,7 +43,7 @@ def test_clocked_pio_is_what_puts_steps_at_their_planned_cycles():
 def pulses_after_disable(patches):
     with PicoSteps(patches=patches) as pico:
         b = pico.board
-        segs, nseg = moves.plan(b, b.carriage, 3000, b.carriage.max_speed_sps, b.carriage.accel_sps2)
+        segs, nseg = moves.plan_top(b, b.carriage, 3000)
         pico.move(1, 1, segs, nseg)
         pico.run(1000000)
         pico.axes[1].sm.active(0)  # rp2.StateMachine.active(0): CTRL.SM_ENABLE cleared

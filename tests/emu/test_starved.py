@@ -14,7 +14,7 @@ def test_a_late_refill_is_one_late_step_and_no_wrong_interval():
     with PicoSteps() as pico:
         b = pico.board
         half = pico.steps.HALF_WORDS
-        segs, nseg = moves.plan(b, b.plunger, 2600, b.plunger.max_speed_sps, b.plunger.accel_sps2)
+        segs, nseg = moves.plan_top(b, b.plunger, 2600)
         since = pico.em.cycle
         pico.em.mask_irqs_until(since + HELD_UNTIL)
         pico.move(0, 1, segs, nseg)
@@ -39,7 +39,7 @@ def test_without_the_hold_the_same_move_is_exact():
     # The control: the same move with the IRQ served at once has no late step.
     with PicoSteps() as pico:
         b = pico.board
-        segs, nseg = moves.plan(b, b.plunger, 2600, b.plunger.max_speed_sps, b.plunger.accel_sps2)
+        segs, nseg = moves.plan_top(b, b.plunger, 2600)
         since = pico.em.cycle
         pico.move(0, 1, segs, nseg)
         pico.run(HELD_UNTIL)

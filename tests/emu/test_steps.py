@@ -57,7 +57,7 @@ def test_the_ring_refills_many_times_in_one_move():
     # A long ramp is one word per step: 2 600 words pass through the 2 x 512-word ring.
     with PicoSteps() as pico:
         b = pico.board
-        segs, nseg = moves.plan(b, b.plunger, 2600, b.plunger.max_speed_sps, b.plunger.accel_sps2)
+        segs, nseg = moves.plan_top(b, b.plunger, 2600)
         words = sum(segs[3 * i + 1] if segs[3 * i + 2] else -(-segs[3 * i + 1] // 128)
                     for i in range(nseg))
         assert words > 4 * pico.steps.HALF_WORDS
@@ -82,7 +82,7 @@ def test_a_stop_mid_move_leaves_the_pin_count_and_the_counter_equal():
     rng = random.Random(3)
     with PicoSteps() as pico:
         b = pico.board
-        segs, nseg = moves.plan(b, b.carriage, 3000, b.carriage.max_speed_sps, b.carriage.accel_sps2)
+        segs, nseg = moves.plan_top(b, b.carriage, 3000)
         for _ in range(3):
             since, stopped_at, _ = stop_mid_move(pico, rng, segs, nseg)
             res = moves.check(pico, 1, since, segs, nseg, 1)
@@ -96,7 +96,7 @@ def test_a_stop_mid_move_leaves_the_pin_count_and_the_counter_equal():
             assert not pico.moving(1)
         # A move after the stops runs whole: nothing of the stopped moves is left queued.
         since = pico.em.cycle
-        short, nshort = moves.plan(b, b.carriage, 400, b.carriage.max_speed_sps, b.carriage.accel_sps2)
+        short, nshort = moves.plan_top(b, b.carriage, 400)
         pico.move(1, -1, short, nshort)
         pico.run_until_idle()
         assert_exact(moves.check(pico, 1, since, short, nshort, -1))
@@ -109,7 +109,7 @@ def test_no_step_comes_after_stop_returns():
     rng = random.Random(3)
     with PicoSteps() as pico:
         b = pico.board
-        segs, nseg = moves.plan(b, b.carriage, 3000, b.carriage.max_speed_sps, b.carriage.accel_sps2)
+        segs, nseg = moves.plan_top(b, b.carriage, 3000)
         since, stopped_at, counted = stop_mid_move(pico, rng, segs, nseg)
         rises = [r for r, _ in pico.pulses(1) if r > since]
         assert [r for r in rises if r > stopped_at] == []
