@@ -21,8 +21,10 @@ SM_OF_AXIS = (0, 1)  # as hal_rp2._SM_OF_AXIS
 
 
 class PicoSteps:
-    def __init__(self, patches=PATCHES, board_name="pico"):
+    def __init__(self, patches=PATCHES, board_name="pico", step_clock_hz=None):
+        """step_clock_hz: the state machines' clock, if not the board's (CLKDIV != 1)."""
         self.board = boards.by_name(board_name)
+        self.step_clock_hz = step_clock_hz or self.board.step_clock_hz
         pins = self.board.pins
         self.step_pins = [pins[a + "_step"] for a in AXES]
         self.dir_pins_n = [pins[a + "_dir"] for a in AXES]
@@ -34,7 +36,7 @@ class PicoSteps:
             Pin = machine.Pin
             self.dir_pins = [Pin(n, Pin.OUT, value=0) for n in self.dir_pins_n]
             self.axes = [self.steps.StepChannel(sm, Pin(n, Pin.OUT, value=0),
-                                                self.board.step_clock_hz)
+                                                self.step_clock_hz)
                          for sm, n in zip(SM_OF_AXIS, self.step_pins)]
         except BaseException:
             self.em.close()

@@ -40,6 +40,23 @@ def test_clocked_pio_is_what_puts_steps_at_their_planned_cycles():
     assert bad["steps_on_pin"] < 60 or bad["interval_errors"]
 
 
+def test_clocked_pio_honours_a_fractional_clock_divider():
+    # A 50 MHz step clock from 125 MHz is CLKDIV 2.5: a state machine advances on the system
+    # cycles ceil(2.5 k), so n of its cycles span floor(2.5 n) or ceil(2.5 n) system cycles.
+    with PicoSteps(step_clock_hz=50000000) as pico:
+        assert pico.em.read(PIO0 + 0xC8 + 0x18) == (2 << 16) | (128 << 8)  # SM1_CLKDIV
+        segs, nseg = short_move(pico)
+        since = pico.em.cycle
+        pico.move(1, 1, segs, nseg)
+        pico.run(3 * motion.duration_ticks(segs, nseg))
+        res = moves.check(pico, 1, since, segs, nseg, 1)
+    rises, want = res["rises"], res["planned"]
+    assert len(rises) == len(want) == 60
+    for (r0, r1), (w0, w1) in zip(zip(rises, rises[1:]), zip(want, want[1:])):
+        assert (r1 - r0) in ((5 * (w1 - w0)) // 2, -(-5 * (w1 - w0) // 2))
+    assert abs((rises[-1] - rises[0]) - 5 * (want[-1] - want[0]) / 2) <= 1
+
+
 def pulses_after_disable(patches):
     with PicoSteps(patches=patches) as pico:
         b = pico.board
