@@ -4,13 +4,15 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# rp2040js for the emulated RP2040 (emu/), pinned by emu/package-lock.json.
+NODE_STAMP := emu/node_modules/.installed
 # MicroPython type stubs for the HAL checks, one folder per port (each port defines machine).
 STUBS := rp2 esp32 stm32 unix
 STUBS_VERSION := ~=1.29.0
 
 .PHONY: test demo venv bench clean
 
-venv: $(STAMP)
+venv: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,15 +22,24 @@ $(STAMP): pyproject.toml Makefile
 	    --target $(VENV)/stubs/$$port "micropython-$$port-stubs$(STUBS_VERSION)" || exit 1; done
 	touch $(STAMP)
 
+<<<<<<< HEAD
 test: $(STAMP)
 	$(BIN)/ruff check .
+=======
+$(NODE_STAMP): emu/package.json emu/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the emulated RP2040 (emu/)"; exit 1; }
+	cd emu && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
+>>>>>>> emu
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
 	$(BIN)/meso demo
 
-bench: $(STAMP)
+bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache emu/node_modules

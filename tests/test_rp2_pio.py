@@ -1,65 +1,21 @@
 """The RP2040 step PIO program, run cycle by cycle on a model of a PIO state machine.
 
-The program is taken from firmware/ports/rp2/steps.py as written (its body runs against a
-recording assembler), then executed on words in the format of firmware/ports/rp2/words.py. Checks: every
+The program is taken from the rp2 HAL's step file as written (emu/pio_asm.py runs its body
+against a recording assembler), then executed on words in the format of the rp2 port's words.py. Checks: every
 step costs its delay plus OVERHEAD_TICKS cycles, a word makes count steps, one counter token
 per step, and the pulse and gap widths a TMC2209 needs (100 ns each at 125 MHz).
 """
 
-import ast
-import os
+import emu
+from emu import pio_asm
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MASK = 0xFFFFFFFF
-
-
-def module_consts(path):
-    """NAME = const(value) assignments of a firmware module (it does not import on CPython)."""
-    with open(path, encoding="utf-8") as f:
-        tree = ast.parse(f.read())
-    consts = {}
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                and getattr(node.value.func, "id", "") == "const"):
-            consts[node.targets[0].id] = eval(compile(ast.Expression(node.value.args[0]),
-                                                      path, "eval"), {}, dict(consts))
-    return consts, tree
-
-
-class Instr:
-    def __init__(self, op, *args):
-        self.op, self.args, self.delay = op, args, 0
-
-    def __getitem__(self, delay):
-        self.delay = delay
-        return self
 
 
 def assemble():
     """The step program's instructions, labels and wrap, from its source."""
-    path = os.path.join(ROOT, "firmware", "ports", "rp2", "steps.py")
-    consts, tree = module_consts(path)
-    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "step_program")
-    assert "SHIFT_RIGHT" in ast.unparse(fn.decorator_list[0])
-    prog = {"code": [], "labels": {}, "wrap_target": 0, "wrap": None}
-
-    def emit(op):
-        def f(*args):
-            ins = Instr(op, *args)
-            prog["code"].append(ins)
-            return ins
-        return f
-
-    env = dict(consts)
-    for op in ("pull", "out", "mov", "jmp", "set", "push", "nop"):
-        env[op] = emit(op)
-    for name in ("x", "y", "osr", "isr", "pins", "block", "noblock", "x_dec", "y_dec"):
-        env[name] = name
-    env["label"] = lambda name: prog["labels"].__setitem__(name, len(prog["code"]))
-    env["wrap_target"] = lambda: prog.__setitem__("wrap_target", len(prog["code"]))
-    env["wrap"] = lambda: prog.__setitem__("wrap", len(prog["code"]) - 1)
-    body = ast.Module(body=fn.body, type_ignores=[])
-    exec(compile(body, path, "exec"), env)
+    prog = pio_asm.assemble()
+    assert "SHIFT_RIGHT" in prog["settings"]["out_shiftdir"]
     return prog
 
 
@@ -115,7 +71,7 @@ def run(prog, words):
 
 
 def words_consts():
-    consts, _ = module_consts(os.path.join(ROOT, "firmware", "ports", "rp2", "words.py"))
+    consts, _ = pio_asm.module_consts(emu.rp2_path("words"))
     return consts
 
 
@@ -150,3 +106,24 @@ def test_count_field_covers_one_to_max_run():
     for n in (1, 2, c["MAX_RUN"]):
         rises, _, tokens = run(assemble(), [word(20, n, c["COUNT_BITS"])])
         assert len(rises) == tokens == n
+
+
+def test_encoding_matches_the_words_the_hal_writes_itself():
+    # _pio_halt executes set(pins, 0) as 0xE000 and a jump to the start as the bare address;
+    # pull(block) and push(noblock) are the SDK's well-known 0x80A0 and 0x8000.
+    prog = assemble()
+    words = pio_asm.encode(prog)
+    ops = [(ins.op, ins.args) for ins in prog["code"]]
+    assert words[ops.index(("set", ("pins", 0)))] == 0xE000
+    assert words[ops.index(("pull", ("block",)))] == 0x80A0
+    assert words[ops.index(("push", ("noblock",)))] == 0x8000
+    assert words[ops.index(("mov", ("y", "osr")))] == 0xA047  # mov y, osr
+    assert words[ops.index(("out", ("x", 7)))] == 0x6027  # out x, 7
+    # Jumps carry their target moved by the load offset, and delays sit in bits 8..12.
+    moved = pio_asm.encode(prog, offset=23)
+    for ins, w, m in zip(prog["code"], words, moved):
+        assert (w >> 8) & 0x1F == ins.delay
+        if ins.op == "jmp":
+            assert m & 0x1F == (w & 0x1F) + 23 and m & ~0x1F == w & ~0x1F
+        else:
+            assert m == w
