@@ -20,5 +20,5 @@ def rp2_path(which):
     """The source file of an rp2 HAL module, found without importing it (it needs rp2)."""
     name = RP2_MODULES[which]
     spec = importlib.util.find_spec(name.rsplit(".", 1)[0])
-    folder = list(spec.submodule_search_locations)[0]
+    folder = next(iter(spec.submodule_search_locations))
     return os.path.join(folder, name.rsplit(".", 1)[1] + ".py")

@@ -10,11 +10,10 @@ from its own file; this module does only what the rp2 port's HAL (firmware/ports
 machine per axis on PIO0, the board's pins, DIR set before a move starts.
 """
 
-from firmware import board as boards
-
 import emu
 from emu import shims
 from emu.harness import PATCHES, Emulator
+from firmware import board as boards
 
 AXES = ("plunger", "carriage")
 SM_OF_AXIS = (0, 1)  # as the rp2 port HAL's _SM_OF_AXIS

@@ -30,10 +30,10 @@ def module_consts(path):
         tree = ast.parse(f.read())
     consts = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            if getattr(node.value.func, "id", "") == "const":
-                consts[node.targets[0].id] = eval(compile(ast.Expression(node.value.args[0]),
-                                                          path, "eval"), {}, dict(consts))
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", "") == "const"):
+            consts[node.targets[0].id] = eval(compile(ast.Expression(node.value.args[0]),
+                                                      path, "eval"), {}, dict(consts))
     return consts, tree
 
 
@@ -81,7 +81,8 @@ def assemble(name="step_program"):
     prog["settings"] = {k.arg: ast.unparse(k.value) for k in getattr(deco, "keywords", [])}
     env = dict(consts)
     env.update(dsl(prog))
-    exec(compile(ast.Module(body=fn.body, type_ignores=[]), path, "exec"), env)
+    # The program's own body, run against the recording DSL: the firmware file as written.
+    exec(compile(ast.Module(body=fn.body, type_ignores=[]), path, "exec"), env)  # noqa: S102
     if prog["wrap"] is None:
         prog["wrap"] = len(prog["code"]) - 1
     return prog

@@ -5,9 +5,9 @@ step HAL relies on comes out wrong. Each test runs the same thing with and witho
 import pytest
 
 from emu import moves
-from firmware import motion
 from emu.harness import PATCHES, EmuHang
 from emu.pico import PicoSteps
+from firmware import motion
 
 PIO0 = 0x50200000
 PIO0_FLEVEL = PIO0 + 0x00C
