@@ -51,7 +51,7 @@ class Pool:
 class Cluster:
     """An existing Dask cluster, reached through its scheduler."""
 
-    def __init__(self, address, timeout_s=30):
+    def __init__(self, address, timeout_s=10):
         from distributed import Client
 
         self.client = Client(address, timeout=timeout_s)
@@ -79,8 +79,9 @@ class Driver:
     """Feeds jobs to an executor; done(job, report, attempts) and failed(job, error,
     attempts) hear about each run once, in the order they finish."""
 
-    def __init__(self, executor, done, failed, fn=run_job):
+    def __init__(self, executor, done, failed, fn=run_job, stopping=None):
         self.ex = executor
+        self.stopping = stopping  # told at the first Ctrl-C
         self.done = done
         self.failed = failed
         self.fn = fn
@@ -91,6 +92,8 @@ class Driver:
         if self.stop_asked:
             raise KeyboardInterrupt
         self.stop_asked = True
+        if self.stopping:
+            self.stopping(len(self.inflight))
 
     def run(self, jobs):
         """Every job, or until Ctrl-C (stop_asked tells): each settled job is heard of once."""

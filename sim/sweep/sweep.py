@@ -84,8 +84,16 @@ class Sweep:
             self.failed.append((describe(job), error, attempts))
             settled()
 
+        def stopping(n):
+            msg = ("stopping: %d runs in progress finish and are kept (Ctrl-C again drops them)"
+                   % n)
+            if bar:
+                bar.note(msg)
+            else:
+                os.write(2, (msg + "\n").encode())
+
         kw = {"fn": self.fn} if self.fn else {}
-        driver = Driver(ex, done, failed, **kw)
+        driver = Driver(ex, done, failed, stopping=stopping, **kw)
         try:
             driver.run(self.todo)
         finally:
@@ -117,6 +125,9 @@ class _Bar:
 
     def advance(self, failed):
         self.p.update(self.task, advance=1, failed="%d failed" % failed if failed else "")
+
+    def note(self, text):
+        self.p.update(self.task, note=text)
 
     def stop(self):
         self.p.stop()
