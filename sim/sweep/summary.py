@@ -31,8 +31,8 @@ FIGURES = {
 }
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
        "==": operator.eq, "!=": operator.ne}
-THRESHOLD_RE = re.compile(
-    r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*")
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+THRESHOLD_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(%s)\s*" % NUMBER)
 
 
 class ThresholdError(ValueError):
@@ -128,8 +128,8 @@ def text(figs, workers_label, groups=()):
     ]
     for g in groups:
         lines.append("  %-24s %-11s %5d runs %7d shots  mean %s %%  p99 %s %%  max %s %%" % (
-            os.path.basename(g["file"])[-24:], g["dosing"], g["runs"], g["shots"], _pct(g["mean"], "%+.3f"),
-            _pct(g["p99"]), _pct(g["max"])))
+            os.path.basename(g["file"])[-24:], g["dosing"], g["runs"], g["shots"],
+            _pct(g["mean"], "%+.3f"), _pct(g["p99"]), _pct(g["max"])))
     return "\n".join(lines)
 
 

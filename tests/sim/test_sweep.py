@@ -203,3 +203,11 @@ def test_resume_refuses_a_table_of_another_sweep(tmp_path, capsys):
     assert "seed 1" in capsys.readouterr().err
     assert sweep(tmp_path, "--seeds", "1-2", "--dosing", "naive", "--resume") == 1
     capsys.readouterr()
+
+
+def test_without_the_sweep_extra_the_command_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed: import fails
+    assert sweep(tmp_path, "--seeds", "1") == 1
+    err = capsys.readouterr().err
+    assert "pyarrow" in err and "pip install 'mesogun[sweep]'" in err
+    assert not os.path.exists(tmp_path / "runs.parquet")
