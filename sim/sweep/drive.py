@@ -128,26 +128,30 @@ class Driver:
                         job, n = queue.popleft()
                         inflight[self.ex.submit(self.fn, job)] = (job, n)
             finished, _ = cf.wait(list(inflight), timeout=POLL_S, return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                if fut not in inflight:
-                    continue  # already settled with its broken pool
-                job, n = inflight.pop(fut)
-                try:
-                    exc = fut.exception()
-                except cf.CancelledError as e:
-                    exc = e
-                if exc is not None and self.ex.died(exc):
-                    self._pool_died(job, n, inflight, isolate)
-                elif exc is not None:
-                    self._attempt(job, n + 1, "worker lost: %s: %s"
-                                  % (type(exc).__name__, exc), queue)
-                elif "error" in fut.result():
-                    self._attempt(job, n + 1, fut.result()["error"], queue)
-                else:
-                    self.done(job, fut.result()["report"], n + 1)
+            # Runs that came back first: a dead pool process must not take their rows along.
+            for fut in sorted(finished, key=lambda f: self.ex.died(_exception(f))):
+                if fut in inflight:
+                    job, n = inflight.pop(fut)
+                    self._settle(fut, job, n, queue, isolate, inflight)
 
-    def _pool_died(self, job, n, inflight, isolate):
-        suspects = [(job, n)] + list(inflight.values())
+    def _settle(self, fut, job, n, queue, isolate, inflight):
+        exc = _exception(fut)
+        if exc is not None and self.ex.died(exc):
+            self._pool_died(job, n, inflight, isolate, queue)
+        elif exc is not None:
+            self._attempt(job, n + 1, "worker lost: %s: %s" % (type(exc).__name__, exc), queue)
+        elif "error" in fut.result():
+            self._attempt(job, n + 1, fut.result()["error"], queue)
+        else:
+            self.done(job, fut.result()["report"], n + 1)
+
+    def _pool_died(self, job, n, inflight, isolate, queue):
+        suspects = [(job, n)]
+        for fut, (j, m) in list(inflight.items()):
+            if fut.done() and not self.ex.died(_exception(fut)):
+                self._settle(fut, j, m, queue, isolate, {})  # it had finished: keep it
+            else:
+                suspects.append((j, m))
         inflight.clear()
         self.ex.rebuild()
         if len(suspects) == 1:  # it was alone: it killed its worker
@@ -160,3 +164,10 @@ class Driver:
             queue.appendleft((job, n))
         else:
             self.failed(job, error, n)
+
+
+def _exception(fut):
+    try:
+        return fut.exception()
+    except cf.CancelledError as e:
+        return e

@@ -71,7 +71,7 @@ def figures(runs, shots, wall_s, new_runs):
         "shots": shots.num_rows,
         "faults": sum(r.get("faults") or 0 for r in ok),
         "wall_s": wall_s,
-        "runs_per_s": new_runs / wall_s if wall_s > 0 else None,
+        "runs_per_s": new_runs / wall_s if new_runs and wall_s > 0 else None,
     }
     fault = shots.column("fault").to_pylist() if "fault" in shots.column_names else []
     good = np.array([v is None for v in fault], dtype=bool)
