@@ -85,7 +85,8 @@ def figures(runs, shots, wall_s, new_runs):
     f["max_dose_error_pct"] = float(a.max()) if len(a) else None
     drip = _col(runs, "drip_ul_total")
     drip = drip[np.isfinite(drip)]
-    f["drip_ul"] = float(drip.sum())
+    # No drip column (a report without the figure) is not "no drip": the figure is unknown.
+    f["drip_ul"] = float(drip.sum()) if len(drip) else None
     f["max_run_drip_ul"] = float(drip.max()) if len(drip) else None
     if len(good):
         depth = np.abs(_col(shots, "actual_depth_mm") - _col(shots, "depth_mm"))[good]
@@ -120,8 +121,8 @@ def text(figs, workers_label, groups=()):
         "dose error        mean %s %%, |error| p50 %s %%, p99 %s %%, max %s %%"
         % (_pct(f["mean_dose_error_pct"], "%+.3f"), _pct(f["p50_dose_error_pct"]),
            _pct(f["p99_dose_error_pct"]), _pct(f["max_dose_error_pct"])),
-        "drip              %.3f µL in all, largest run %s µL"
-        % (f["drip_ul"], _pct(f["max_run_drip_ul"])),
+        "drip              %s µL in all, largest run %s µL"
+        % (_pct(f["drip_ul"]), _pct(f["max_run_drip_ul"])),
         "depth error       max %s mm" % _pct(f["max_depth_error_mm"]),
         "wall time         %.1f s, %s runs/s on %s"
         % (f["wall_s"], _pct(f["runs_per_s"], "%.2f"), workers_label),

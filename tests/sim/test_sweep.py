@@ -211,3 +211,22 @@ def test_without_the_sweep_extra_the_command_says_what_to_install(tmp_path, monk
     err = capsys.readouterr().err
     assert "pyarrow" in err and "pip install 'mesogun[sweep]'" in err
     assert not os.path.exists(tmp_path / "runs.parquet")
+
+
+def test_the_summary_of_one_run_agrees_with_that_run_s_report(tmp_path):
+    from host import protocol
+    from sim.sweep.job import session
+
+    proto = protocol.checked(SHORT, "sim").core()
+    grid = Grid([(SHORT, proto)], [4], faults=["occlusion#5"])
+    figs = Sweep(grid, str(tmp_path), workers=1).run(progress=False).figs
+    rep = session(next(grid.jobs()))
+    s = rep["summary"]
+    assert figs["runs"] == 1 and figs["failed"] == 0
+    assert figs["shots"] == s["shots"] and figs["faulted_shots"] == s["shots"] - s["shots_ok"] == 1
+    assert figs["faults"] == len(rep["faults"]) == 1
+    assert figs["mean_dose_error_pct"] == pytest.approx(s["dose_error_pct_mean"], abs=1e-5)
+    assert figs["p99_dose_error_pct"] == pytest.approx(s["dose_error_pct_p99_abs"], abs=1e-5)
+    assert figs["max_depth_error_mm"] == pytest.approx(s["depth_error_mm_max"], abs=1e-5)
+    assert figs["drip_ul"] == s["drip_ul_total"]
+    assert figs["incomplete"] == (0 if s["ended_by"] == "session complete" else 1)
