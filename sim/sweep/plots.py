@@ -57,8 +57,10 @@ def histogram(rows, files, dosings, out_dir):
             if not len(e):
                 continue
             p99 = np.percentile(np.abs(e), 99)
-            ax.hist(np.clip(e, bins[0], bins[-1]), bins=bins, alpha=0.55,
-                    color=COLOURS.get(d), label="%s: %d shots, mean %+.2f %%, p99 |e| %.2f %%"
+            clipped = np.clip(e, bins[0], bins[-1])  # the extreme 0.1 % land in the end bins
+            ax.hist(clipped, bins=bins, histtype="stepfilled", alpha=0.25, color=COLOURS.get(d))
+            ax.hist(clipped, bins=bins, histtype="step", linewidth=1.6, color=COLOURS.get(d),
+                    label="%s: %d shots, mean %+.2f %%, p99 |e| %.2f %%"
                     % (d, len(e), e.mean(), p99))
             for x in (-p99, p99):
                 ax.axvline(x, color=COLOURS.get(d), linestyle="--", linewidth=1)

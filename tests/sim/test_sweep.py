@@ -43,7 +43,8 @@ def without_wall(text):
 def pool_sweep(tmp_path_factory):
     """The grid swept on the local pool once, with every run's JSON report kept."""
     d = tmp_path_factory.mktemp("pool")
-    assert sweep(d / "out", *GRID, "--reports", str(d / "reports"), "--csv") == 0
+    assert sweep(d / "out", *GRID, "--reports", str(d / "reports"), "--csv",
+                 "--plot", str(d / "plots")) == 0
     return d
 
 
@@ -69,6 +70,17 @@ def test_each_run_reports_what_meso_sim_run_reports_byte_for_byte(pool_sweep, tm
                     assert {k: row[k] for k in shot} == shot
     assert os.path.getsize(pool_sweep / "out" / "shots.csv") > 0
     capsys.readouterr()
+
+
+def test_plots_are_written_for_the_protocol_each_swept_parameter_and_the_zones(pool_sweep):
+    import matplotlib.image
+
+    names = sorted(os.listdir(pool_sweep / "plots"))
+    assert names == ["dose_error_hist.png", "error_vs_backlash_um.png", "zones.png"]
+    for n in names:
+        img = matplotlib.image.imread(str(pool_sweep / "plots" / n))
+        assert img.shape[0] > 300 and img.shape[1] > 800
+        assert img[..., :3].std() > 0.05  # something is drawn, not a blank canvas
 
 
 def test_pool_and_a_dask_cluster_give_identical_rows(pool_sweep, tmp_path):
