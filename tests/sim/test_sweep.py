@@ -242,3 +242,22 @@ def test_the_summary_of_one_run_agrees_with_that_run_s_report(tmp_path):
     assert figs["max_depth_error_mm"] == pytest.approx(s["depth_error_mm_max"], abs=1e-5)
     assert figs["drip_ul"] == s["drip_ul_total"]
     assert figs["incomplete"] == (0 if s["ended_by"] == "session complete" else 1)
+
+
+def interrupts_at_seed_3(job):
+    """Seed 3's run presses Ctrl-C on the driver as it starts, then runs to its end."""
+    if job["seed"] == 3:
+        os.kill(os.getppid(), signal.SIGINT)
+    return run_job(job)
+
+
+def test_at_ctrl_c_the_run_in_progress_finishes_and_is_kept_and_no_other_starts(tmp_path):
+    from host import protocol
+
+    grid = Grid([(SHORT, protocol.checked(SHORT, "sim").core())], list(range(1, 9)))
+    out = Sweep(grid, str(tmp_path), workers=1, fn=interrupts_at_seed_3).run(progress=False)
+    assert out.interrupted and out.dropped == 0 and out.failed == []
+    runs = rows(tmp_path, "runs.parquet")
+    assert [(r["seed"], r["status"], r["attempts"]) for r in runs] == [
+        (1, "ok", 1), (2, "ok", 1), (3, "ok", 1)]
+    assert len(rows(tmp_path, "shots.parquet")) == 3 * 12
