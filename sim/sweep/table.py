@@ -112,7 +112,7 @@ class Tables:
         meta = {META: json.dumps(self.shared, sort_keys=True).encode()}
         runs = runs.replace_schema_metadata(meta)
         if self.shots:
-            shots = pa.concat_tables(self.shots, promote_options="default")
+            shots = pa.concat_tables(self.shots, promote_options="permissive")
             shots = shots.sort_by(_sort_keys(shots, names, ("shot",)))
             self.shots = [shots]  # keep it in one piece: the next save sorts less
         else:
