@@ -19,7 +19,7 @@ EXIT_INTERRUPTED = 130
 
 
 def _threshold(text):
-    from sim.sweep.summary import ThresholdError, threshold
+    from sim.sweep.thresholds import ThresholdError, threshold
 
     try:
         return threshold(text)
@@ -28,6 +28,14 @@ def _threshold(text):
 
 
 def add_arguments(p):
+    from sim.sweep.thresholds import FIGURES
+
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = ("figures for --fail-if:\n" + "".join(
+        "  %-22s %s\n" % (name, meaning) for name, meaning in FIGURES.items())
+        + "\nexit status: 0 all well, 1 bad input, 2 bad option, %d a threshold failed, "
+          "%d some runs failed,\n%d interrupted (rows so far kept; --resume continues)"
+        % (EXIT_THRESHOLD, EXIT_FAILED_RUNS, EXIT_INTERRUPTED))
     p.add_argument("protocols", metavar="PROTOCOL.toml", nargs="*", help="protocol files")
     p.add_argument("--seeds", metavar="A-B", help="seeds, inclusive (e.g. 1-20), or one seed")
     p.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",

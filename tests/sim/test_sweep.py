@@ -17,7 +17,7 @@ distributed = pytest.importorskip("distributed")
 from host.cli import main  # noqa: E402
 from sim.sweep.grid import Grid  # noqa: E402
 from sim.sweep.job import run_job  # noqa: E402
-from sim.sweep.summary import ThresholdError, threshold  # noqa: E402
+from sim.sweep.thresholds import ThresholdError, threshold  # noqa: E402
 from sim.sweep.sweep import Sweep  # noqa: E402
 
 SHORT = os.path.join(os.path.dirname(__file__), "data", "short.toml")
