@@ -27,6 +27,10 @@ def _threshold(text):
         raise argparse.ArgumentTypeError(str(e))
 
 
+def _cpus():
+    return os.cpu_count() or 1
+
+
 def add_arguments(p):
     from sim.sweep.thresholds import FIGURES
 
@@ -43,8 +47,8 @@ def add_arguments(p):
                         "--list-params shows the names)")
     p.add_argument("--dosing", choices=("naive", "compensated", "both"), default="compensated",
                    help="dose model(s) of the firmware (default: %(default)s)")
-    p.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
-                   help="local worker processes (default: the CPU count, %(default)s)")
+    p.add_argument("--workers", type=positive_int,
+                   help="local worker processes (default: the CPU count, %d)" % _cpus())
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this existing Dask cluster instead of local processes")
     p.add_argument("--out", metavar="DIR", default="sweep",
@@ -120,6 +124,9 @@ def run(args):
         raise MesoError("give at least one PROTOCOL.toml to sweep")
     if args.seeds is None:
         raise MesoError("give the seeds to sweep: --seeds A-B")
+    if args.scheduler and args.workers:
+        raise MesoError("--workers is for the local pool: a Dask cluster has its own workers "
+                        "(dask worker --nworkers N)")
     _imports(args.scheduler)
     from sim.sweep import grid as sweep_grid
     from sim.sweep.summary import failing, text
@@ -131,7 +138,7 @@ def run(args):
         grid = sweep_grid.Grid(protos, sweep_grid.seeds(args.seeds),
                                sweep_grid.DOSING if args.dosing == "both" else (args.dosing,),
                                _swept(args.param), args.exact, args.firmware, args.fault)
-        sweep = Sweep(grid, args.out, workers=args.workers, scheduler=args.scheduler,
+        sweep = Sweep(grid, args.out, workers=args.workers or _cpus(), scheduler=args.scheduler,
                       resume=args.resume, overwrite=args.overwrite, reports_dir=args.reports,
                       csv=args.csv)
         out = sweep.run(progress=not args.no_progress)

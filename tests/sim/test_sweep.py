@@ -26,8 +26,8 @@ GRID = ["--seeds", "2-3", "--param", "backlash_um=9,14", "--dosing", "both"]
 
 
 def sweep(out, *extra):
-    return main(["sim", "sweep", SHORT, "--out", str(out), "--workers", "2", "--no-progress",
-                 *extra])
+    workers = [] if "--scheduler" in extra else ["--workers", "2"]
+    return main(["sim", "sweep", SHORT, "--out", str(out), "--no-progress", *workers, *extra])
 
 
 def rows(out, name, drop=("wall_seconds",)):
