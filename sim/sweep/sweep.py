@@ -26,12 +26,13 @@ class Outcome:
 
 class Sweep:
     def __init__(self, grid, out_dir, workers=1, scheduler=None, resume=False, overwrite=False,
-                 reports_dir=None, csv=False, fn=None):
+                 reports_dir=None, csv=False, fn=None, checkpoint_s=CHECKPOINT_S):
         self.grid = grid
         self.out_dir = out_dir
         self.workers = workers
         self.scheduler = scheduler
         self.csv = csv
+        self.checkpoint_s = checkpoint_s
         self.fn = fn  # the job function (tests wrap the real one to break runs on purpose)
         old_runs = old_shots = None
         if tables.exists(out_dir):
@@ -71,7 +72,7 @@ class Sweep:
                 bar.advance(len(self.failed))
             if tick:
                 tick(self.tables.new_runs, len(self.failed))
-            if time.perf_counter() - last[0] > CHECKPOINT_S:
+            if time.perf_counter() - last[0] >= self.checkpoint_s:
                 self.tables.save()
                 last[0] = time.perf_counter()
 

@@ -261,3 +261,17 @@ def test_at_ctrl_c_the_run_in_progress_finishes_and_is_kept_and_no_other_starts(
     assert [(r["seed"], r["status"], r["attempts"]) for r in runs] == [
         (1, "ok", 1), (2, "ok", 1), (3, "ok", 1)]
     assert len(rows(tmp_path, "shots.parquet")) == 3 * 12
+
+
+def test_the_tables_on_disk_follow_the_sweep_while_it_runs(tmp_path):
+    from host import protocol
+
+    grid = Grid([(SHORT, protocol.checked(SHORT, "sim").core())], [1, 2, 3, 4])
+    seen = []
+
+    def tick(done, failed):  # before this run's checkpoint: the table has the runs before it
+        if done > 1:
+            seen.append((done, len(rows(tmp_path, "runs.parquet"))))
+
+    Sweep(grid, str(tmp_path), workers=1, checkpoint_s=0).run(progress=False, tick=tick)
+    assert seen == [(2, 1), (3, 2), (4, 3)]
