@@ -138,12 +138,17 @@ def run(args):
         grid = sweep_grid.Grid(protos, sweep_grid.seeds(args.seeds),
                                sweep_grid.DOSING if args.dosing == "both" else (args.dosing,),
                                _swept(args.param), args.exact, args.firmware, args.fault)
+        if args.plot:
+            os.makedirs(args.plot, exist_ok=True)
         sweep = Sweep(grid, args.out, workers=args.workers or _cpus(), scheduler=args.scheduler,
                       resume=args.resume, overwrite=args.overwrite, reports_dir=args.reports,
                       csv=args.csv)
         out = sweep.run(progress=not args.no_progress)
     except sweep_grid.SweepError as e:
         raise MesoError(str(e))
+    except OSError as e:
+        raise MesoError("%s: cannot write the sweep's files: %s"
+                        % (e.filename or args.out, e.strerror or e))
     print(text(out.figs, out.label, out.groups if len(out.groups) > 1 else ()))
     print("tables            %s" % ", ".join(
         os.path.join(args.out, n) for n in ("runs.parquet", "shots.parquet")))
@@ -152,8 +157,11 @@ def run(args):
     if args.plot:
         from sim.sweep.plots import plot_all
 
-        for path in plot_all(out.runs, out.shots, grid.names, args.plot):
-            print("plot              %s" % path)
+        try:
+            for path in plot_all(out.runs, out.shots, grid.names, args.plot):
+                print("plot              %s" % path)
+        except OSError as e:
+            raise MesoError("%s: cannot write the plots: %s" % (args.plot, e.strerror or e))
     sys.stdout.flush()
     if out.interrupted:
         print("meso: interrupted: %d of %d runs done, rows kept in %s%s; --resume continues"

@@ -43,6 +43,7 @@ class Sweep:
                                  "--overwrite to replace it, or another --out" % out_dir)
         elif resume:
             raise SweepError("%s holds no sweep to resume (no %s)" % (out_dir, tables.RUNS))
+        os.makedirs(out_dir, exist_ok=True)  # a folder that cannot be written fails now
         if reports_dir:
             os.makedirs(reports_dir, exist_ok=True)
         self.tables = tables.Tables(out_dir, grid.shared(), reports_dir, old_runs, old_shots)
