@@ -5,11 +5,14 @@ side by side in one run; with --face-1000, the wall time for 1 000 facial sessio
 
 Each figure is a whole sweep as the command runs it: the facial example (examples/face.toml,
 286 shots) over consecutive seeds, compensated dosing, tables written. The load average is
-printed before and after: the machine may be shared, and other jobs take cores from the pool.
+printed before and after, and the cores a pool sweep got (CPU seconds over wall seconds): on
+a shared machine the kernel shares the cores between sessions, not processes, so while other
+sessions keep both cores busy a second worker only splits this session's share.
 """
 
 import argparse
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -28,18 +31,28 @@ def _load():
     return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
+def _cpu_s():
+    """CPU seconds of this process and of its children that have ended (pool workers end with
+    their sweep; a Dask cluster's do not, so its rows show none)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def measure(seeds, workers=1, scheduler=None):
-    """(runs per wall second, wall s, figures) of one sweep over these seeds."""
+    """(runs per wall second, wall s, cores used, figures) of one sweep over these seeds;
+    cores used = CPU seconds / wall seconds: what the machine's other jobs left us."""
     out = tempfile.mkdtemp(prefix="bench-sweep-")
     try:
         sweep = Sweep(_grid(seeds), out, workers=workers, scheduler=scheduler)
-        t0 = time.perf_counter()
+        cpu0, t0 = _cpu_s(), time.perf_counter()
         res = sweep.run(progress=False)
         wall = time.perf_counter() - t0
+        cores = None if scheduler else (_cpu_s() - cpu0) / wall
     finally:
         shutil.rmtree(out, ignore_errors=True)
     assert res.figs["runs"] == len(seeds) and res.figs["failed"] == 0, res.failed
-    return len(seeds) / wall, wall, res.figs
+    return len(seeds) / wall, wall, cores, res.figs
 
 
 def speed(runs, dask, repeat):
@@ -61,25 +74,28 @@ def speed(runs, dask, repeat):
     try:
         for _ in range(repeat):
             for label, kw in setups:
-                rate, wall, _ = measure(seeds, **kw)
-                best[label] = max(best.get(label, (0, 0)), (rate, wall))
+                rate, wall, cores, _ = measure(seeds, **kw)
+                best[label] = max(best.get(label, (0, 0, None)), (rate, wall, cores),
+                                  key=lambda r: r[0])
     finally:
         if cluster:
             cluster.close()
     base = best[setups[0][0]][0]
-    print("%-30s %10s %8s %12s" % ("executor", "runs/s", "wall s", "vs 1 worker"))
+    print("%-30s %8s %8s %12s %11s" % ("executor", "runs/s", "wall s", "vs 1 worker",
+                                        "cores used"))
     for label, _ in setups:
-        rate, wall = best[label]
-        print("%-30s %10.3f %8.2f %11.2fx" % (label, rate, wall, rate / base))
+        rate, wall, cores = best[label]
+        print("%-30s %8.3f %8.2f %11.2fx %11s" % (label, rate, wall, rate / base,
+                                                 "-" if cores is None else "%.2f" % cores))
     print("after: %s" % _load())
 
 
 def face_1000(workers):
     print("1000 facial sessions on %d local workers (%s)" % (workers, _load()))
-    rate, wall, figs = measure(list(range(1, 1001)), workers=workers)
-    print("wall %.1f s (%.2f min), %.3f runs/s; %d shots, p99 |dose error| %.3f %%, "
-          "%d incomplete" % (wall, wall / 60, rate, figs["shots"], figs["p99_dose_error_pct"],
-                             figs["incomplete"]))
+    rate, wall, cores, figs = measure(list(range(1, 1001)), workers=workers)
+    print("wall %.1f s (%.2f min), %.3f runs/s, %.2f cores used; %d shots, p99 |dose error| "
+          "%.3f %%, %d incomplete" % (wall, wall / 60, rate, cores, figs["shots"],
+                                      figs["p99_dose_error_pct"], figs["incomplete"]))
     print("after: %s" % _load())
 
 
