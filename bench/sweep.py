@@ -5,9 +5,10 @@ side by side in one run; with --face-1000, the wall time for 1 000 facial sessio
 
 Each figure is a whole sweep as the command runs it: the facial example (examples/face.toml,
 286 shots) over consecutive seeds, compensated dosing, tables written. The load average is
-printed before and after, and the cores a pool sweep got (CPU seconds over wall seconds): on
-a shared machine the kernel shares the cores between sessions, not processes, so while other
-sessions keep both cores busy a second worker only splits this session's share.
+printed before and after, and the cores a pool sweep got (CPU seconds over wall seconds): with
+the kernel's autogroup scheduling the cores are shared between terminals' process groups, not
+between processes, so while other jobs keep both cores busy a second worker only splits this
+benchmark's share.
 """
 
 import argparse
