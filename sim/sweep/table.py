@@ -21,6 +21,7 @@ RUNS = "runs.parquet"
 SHOTS = "shots.parquet"
 META = b"mesogun.sweep"
 KEY_COLUMNS = ("protocol_file", "protocol_sha", "dosing")
+_KEY_READ = KEY_COLUMNS + ("seed",)
 
 
 def _key_columns(job):
@@ -160,10 +161,15 @@ def load(out_dir, grid):
         raise SweepError("%s holds another sweep (%s: %s there, %s here): resume with the same "
                          "options, or write to another --out"
                          % (out_dir, diff[0], meta.get(diff[0]), shared.get(diff[0])))
-    wanted = {key(j): j for j in grid.jobs()}
+    wanted = {key(j) for j in grid.jobs()}
+    shas = {j["file"]: j["sha"] for j in grid.jobs()}
     keep = []
     for i, row in enumerate(runs.to_pylist()):
         k = row_key(row, grid.names)
+        if shas.get(row["protocol_file"], row["protocol_sha"]) != row["protocol_sha"]:
+            raise SweepError("%s: %s has changed since this sweep began: its runs would not "
+                             "be comparable; write to another --out"
+                             % (out_dir, row["protocol_file"]))
         if k not in wanted:
             raise SweepError("%s holds a run this sweep does not have (%s): resume with the "
                              "same protocols, seeds and values, or a wider grid"
@@ -176,9 +182,6 @@ def load(out_dir, grid):
             for r in shots.select([c for c in shots.column_names
                                    if c in _KEY_READ or c.startswith("param_")]).to_pylist()]
     return runs, shots.filter(pa.array(mask, pa.bool_())) if shots.num_rows else shots
-
-
-_KEY_READ = ("protocol_file", "protocol_sha", "dosing", "seed")
 
 
 def _job_of(row, names):

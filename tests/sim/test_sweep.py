@@ -275,3 +275,14 @@ def test_the_tables_on_disk_follow_the_sweep_while_it_runs(tmp_path):
 
     Sweep(grid, str(tmp_path), workers=1, checkpoint_s=0).run(progress=False, tick=tick)
     assert seen == [(2, 1), (3, 2), (4, 3)]
+
+
+def test_resume_refuses_a_protocol_edited_since_the_sweep_began(tmp_path, capsys):
+    proto = tmp_path / "p.toml"
+    proto.write_text(open(SHORT).read())
+    args = ["sim", "sweep", str(proto), "--seeds", "1", "--out", str(tmp_path / "o"),
+            "--workers", "1", "--no-progress"]
+    assert main(args) == 0
+    proto.write_text(open(SHORT).read().replace("points = 4", "points = 3"))
+    assert main(args + ["--resume"]) == 1
+    assert "p.toml has changed since this sweep began" in capsys.readouterr().err
