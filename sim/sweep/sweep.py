@@ -114,8 +114,14 @@ class _Bar:
 
     def __init__(self, total, resumed, label):
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.p = Progress(TextColumn("[bold]sweep[/] {task.fields[note]}"), BarColumn(),
                           MofNCompleteColumn(), TextColumn("{task.fields[failed]}"),

@@ -17,8 +17,8 @@ distributed = pytest.importorskip("distributed")
 from host.cli import main  # noqa: E402
 from sim.sweep.grid import Grid  # noqa: E402
 from sim.sweep.job import run_job  # noqa: E402
-from sim.sweep.thresholds import ThresholdError, threshold  # noqa: E402
 from sim.sweep.sweep import Sweep  # noqa: E402
+from sim.sweep.thresholds import ThresholdError, threshold  # noqa: E402
 
 SHORT = os.path.join(os.path.dirname(__file__), "data", "short.toml")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -187,7 +187,7 @@ def test_ctrl_c_keeps_the_rows_so_far_and_resume_finishes_the_sweep(tmp_path):
             assert child.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         os.killpg(child.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
-        stdout, stderr = child.communicate(timeout=300)
+        stderr = child.communicate(timeout=300)[1]
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
@@ -279,10 +279,12 @@ def test_the_tables_on_disk_follow_the_sweep_while_it_runs(tmp_path):
 
 def test_resume_refuses_a_protocol_edited_since_the_sweep_began(tmp_path, capsys):
     proto = tmp_path / "p.toml"
-    proto.write_text(open(SHORT).read())
+    with open(SHORT) as f:
+        text = f.read()
+    proto.write_text(text)
     args = ["sim", "sweep", str(proto), "--seeds", "1", "--out", str(tmp_path / "o"),
             "--workers", "1", "--no-progress"]
     assert main(args) == 0
-    proto.write_text(open(SHORT).read().replace("points = 4", "points = 3"))
+    proto.write_text(text.replace("points = 4", "points = 3"))
     assert main(args + ["--resume"]) == 1
     assert "p.toml has changed since this sweep began" in capsys.readouterr().err
