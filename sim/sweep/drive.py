@@ -9,6 +9,8 @@ finish (their rows are kept); a second Ctrl-C drops them.
 """
 
 import concurrent.futures as cf
+import contextlib
+import os
 import signal
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
@@ -22,14 +24,19 @@ POLL_S = 0.5  # how often the loop looks at a Ctrl-C while runs are in progress
 class Pool:
     """A local process pool; rebuilt after one of its processes died."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, quiet=contextlib.nullcontext):
         self.workers = workers
         self.window = workers  # no job waits in the pool's queue: all in flight are running
         self.label = "%d local worker%s" % (workers, "" if workers == 1 else "s")
+        self.quiet = quiet  # a context without other threads (the progress bar's paused)
         self._new()
 
     def _new(self):
-        self.ex = cf.ProcessPoolExecutor(self.workers, initializer=ignore_sigint)
+        # Fork with no other thread running: a lock another thread held at the fork would stay
+        # held in the child for ever. Under fork the first job starts every worker.
+        with self.quiet():
+            self.ex = cf.ProcessPoolExecutor(self.workers, initializer=ignore_sigint)
+            self.ex.submit(os.getpid).result()
 
     def submit(self, fn, job):
         return self.ex.submit(fn, job)

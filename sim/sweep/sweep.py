@@ -1,6 +1,7 @@
 """One sweep from start to end: tables to start from, the executor, the progress bar, the
 checkpoints, and what came out (figures, failed runs, whether it was interrupted)."""
 
+import contextlib
 import os
 import time
 
@@ -52,21 +53,23 @@ class Sweep:
         self.resumed = len(done)
         self.failed = []
 
-    def _executor(self):
+    def _executor(self, bar):
         if self.scheduler:
             try:
                 return Cluster(self.scheduler)
             except (OSError, ValueError) as e:
                 raise SweepError("cannot reach the Dask scheduler at %s: %s"
                                  % (self.scheduler, e))
-        return Pool(self.workers)
+        return Pool(self.workers, bar.paused if bar else contextlib.nullcontext)
 
     def run(self, progress=True, tick=None):
         """Runs what is left; the Outcome. tick(done, failed) hears of each run settled."""
         t0 = time.perf_counter()
         last = [t0]
-        ex = self._executor()
-        bar = _Bar(len(self.todo), self.resumed, ex.label) if progress else None
+        bar = _Bar(len(self.todo), self.resumed) if progress else None
+        ex = self._executor(bar)
+        if bar:
+            bar.start(ex.label)
 
         def settled():
             if bar:
@@ -112,7 +115,7 @@ class Sweep:
 class _Bar:
     """The rich progress bar, on stderr."""
 
-    def __init__(self, total, resumed, label):
+    def __init__(self, total, resumed):
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -127,9 +130,25 @@ class _Bar:
                           MofNCompleteColumn(), TextColumn("{task.fields[failed]}"),
                           TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
                           console=Console(stderr=True))
-        note = label + (", %d resumed" % resumed if resumed else "")
-        self.task = self.p.add_task("sweep", total=total, note=note, failed="")
+        self.total = total
+        self.resumed = resumed
+
+    def start(self, label):
+        note = label + (", %d resumed" % self.resumed if self.resumed else "")
+        self.task = self.p.add_task("sweep", total=self.total, note=note, failed="")
         self.p.start()
+
+    @contextlib.contextmanager
+    def paused(self):
+        """The bar's refresh thread stopped for a while (a pool forking its workers)."""
+        running = self.p.live.is_started
+        if running:
+            self.p.stop()
+        try:
+            yield
+        finally:
+            if running:
+                self.p.start()
 
     def advance(self, failed):
         self.p.update(self.task, advance=1, failed="%d failed" % failed if failed else "")
