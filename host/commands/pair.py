@@ -42,37 +42,42 @@ def _staged_key(s):
 
 
 def pair(port):
-    """Both phases with the gun on port; the laptop's key path."""
+    """Both phases with the gun on port: (device id, the laptop's key path)."""
     s = Session.open(port)
     try:
-        info = s.identity["info"]
-        device_id = info["device_id"]
-        mode = info.get("mode")
-        if mode is None:
-            raise MesoError("the gun on %s runs firmware without the clinical lock" % port)
-        if mode == "locked":
-            raise MesoError("gun %s is locked: a key file on it is damaged; only the physical "
-                            "recovery opens it (docs/DEVICE.md)" % device_id)
-        key = laptop_key(info)
-        if mode == "clinical" and key is None:
-            raise _no_key(device_id)
-        signer = Signer(s, key or bytes(auth.KEY_BYTES))
-        state = signer.begin()
-        if state == auth.PAIR_PAIRED:
-            signer.send(M.PAIR_BEGIN)  # re-pairing: the current key asks for it
-        else:
-            s.send(M.PAIR_BEGIN)  # open, or a staged key nobody confirmed: still unpaired
-        new = _staged_key(s)
-        keys.save_staged(device_id, new)
-        signer.key = new
-        signer.begin()  # the session's challenge (an open gun made none before staging)
-        signer.send(M.PAIR_CONFIRM)
-        result(s, M.PAIR_CONFIRM, "pairing")
-        path = keys.promote(device_id)
-        signer.send(M.AUTH_END)
-        s.flush()
+        return pair_with(s, port)
     finally:
         s.close()
+
+
+def pair_with(s, port):
+    """Both phases over an open session."""
+    info = s.identity["info"]
+    device_id = info["device_id"]
+    mode = info.get("mode")
+    if mode is None:
+        raise MesoError("the gun on %s runs firmware without the clinical lock" % port)
+    if mode == "locked":
+        raise MesoError("gun %s is locked: a key file on it is damaged; only the physical "
+                        "recovery opens it (docs/DEVICE.md)" % device_id)
+    key = laptop_key(info)
+    if mode == "clinical" and key is None:
+        raise _no_key(device_id)
+    signer = Signer(s, key or bytes(auth.KEY_BYTES))
+    state = signer.begin()
+    if state == auth.PAIR_PAIRED:
+        signer.send(M.PAIR_BEGIN)  # re-pairing: the current key asks for it
+    else:
+        s.send(M.PAIR_BEGIN)  # open, or a staged key nobody confirmed: still unpaired
+    new = _staged_key(s)
+    keys.save_staged(device_id, new)
+    signer.key = new
+    signer.begin()  # the session's challenge (an open gun made none before staging)
+    signer.send(M.PAIR_CONFIRM)
+    result(s, M.PAIR_CONFIRM, "pairing")
+    path = keys.promote(device_id)
+    signer.send(M.AUTH_END)
+    s.flush()
     return device_id, path
 
 
