@@ -17,6 +17,7 @@ from rig import Rig
 from firmware import hal as H
 from firmware import ticks
 from firmware.gun import Gun
+from firmware.wire import messages as M
 from host.link.session import Session
 
 
@@ -83,6 +84,7 @@ class Line:
             cuttable(hal, cutter)
         self.to_gun = bytearray()
         self.taps = []
+        self.keepalive = []
         hal.read_bytes = self._gun_reads
         hal.write_bytes = self._gun_writes
         self.wall0 = time.monotonic_ns() // 1000
@@ -113,6 +115,22 @@ class Line:
             self.rig.poll()
             self.link.poll(hal.now)
         self.link.poll(hal.now)
+
+    def advance(self, us):
+        """Move the gun's clock on by us at once (the wall clock follows from here); the
+        sessions in keepalive heartbeat every 200 ms of it, as a host that waits does."""
+        hal = self.rig.hal
+        end = hal.now + us
+        beat = hal.now
+        while hal.now < end:
+            hal.advance(min(2000, end - hal.now))
+            self.rig.poll()
+            if hal.now - beat >= 200000:
+                beat = hal.now
+                for s in self.keepalive:
+                    s.ep.send_rt(M.STATUS_REQ, s._next_tag())
+            self.link.poll(hal.now)
+        self.wall0 -= us
 
     def host(self, handshake=True):
         s = Session(HostEnd(self), 115200)
