@@ -13,11 +13,10 @@ import pytest
 from rig import point_zone, protocol
 
 from firmware import hal as H
-from firmware.wire import PROTOCOL_VERSION
-from firmware.wire import lock
+from firmware.wire import PROTOCOL_VERSION, lock
 from firmware.wire import messages as M
-from firmware.wire.frame import HEADER_SIZE, Encoder
 from firmware.wire.files import KEY_FILE
+from firmware.wire.frame import HEADER_SIZE, Encoder
 from firmware.wire.states import PAUSED
 from host.link.errors import LinkError
 from host.link.signed import SignedSession, Signer
@@ -25,7 +24,6 @@ from tests.core.wirekit import Lcg, sample_values
 from tests.lock.lockline import HostEnd, Line
 
 KEY = bytes(range(100, 132))
-STRANGER = b"\x55" * 32
 
 
 def practitioner(line):
