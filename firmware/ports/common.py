@@ -171,6 +171,8 @@ class FileStore:
         except OSError:
             # FAT refuses to rename over a file: mark the new one complete (name.new), remove
             # the old; read_file() finishes the job if the power goes now.
+            if _exists(path + ".new"):
+                os.remove(path + ".new")  # a cut left it beside the old file: outdated now
             os.rename(tmp, path + ".new")
             os.sync()
             os.remove(path)
