@@ -136,3 +136,33 @@ def test_meso_run_and_upload_sign_for_a_paired_gun(tmp_path, monkeypatch, capsys
         rc, out, err = run_meso(capsys, "run", str(proto), "--port", vb.port, "--screened-by",
                                 "t", "--yes", "--log", str(tmp_path / "run2.json"))
         assert rc == 1 and "paired with another laptop" in err, out + err
+
+
+def test_a_damaged_key_locks_the_board_until_the_trigger_is_held_at_power_up(paired, capsys):
+    """The physical recovery on the virtual board: a torn key file fails closed (locked,
+    even maintenance refused), the trigger held at power-up erases it and the stored
+    protocol, logged, and the gun can be paired again."""
+    from host.flash import deploy
+
+    board = paired
+    data = os.path.join(board.flash_dir, "data")
+    with open(os.path.join(data, "auth.key"), "r+b") as f:
+        f.truncate(20)  # torn
+    with open(os.path.join(data, "protocol.bin"), "wb") as f:
+        f.write(b"\x00" * 40)
+    board.power_cycle()
+    assert deploy.handshake(board.port)["info"]["mode"] == "locked"
+    rc, out, err = run_meso(capsys, "verify", "--port", board.port)
+    assert rc == 1, out + err  # no maintenance (no REPL) on a locked gun
+    rc, out, err = run_meso(capsys, "pair", "--port", board.port)
+    assert rc == 1 and "locked" in err
+    board.hold_trigger = True
+    board.power_cycle()
+    info = deploy.handshake(board.port, wait_s=20)["info"]
+    board.hold_trigger = False
+    assert info["mode"] == "open" and info.get("recovered") is True
+    assert not os.path.exists(os.path.join(data, "auth.key"))
+    assert not os.path.exists(os.path.join(data, "protocol.bin"))
+    assert "recovery: trigger held at power-up" in audit(board)
+    rc, out, err = run_meso(capsys, "pair", "--port", board.port)
+    assert rc == 0 and "clinical mode" in out, out + err
