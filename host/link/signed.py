@@ -5,8 +5,9 @@ import time
 from firmware.wire import lock as auth
 from firmware.wire import messages as M
 from host.link import keys
-from host.link.errors import DeviceError, KeyStoreError, LinkError
+from host.link.errors import DeviceError, KeyStoreError, LinkError, LinkLayerError
 from host.link.session import SILENCE_US, Session
+from host.link.transport import now_us
 
 
 class Signer:
@@ -115,11 +116,13 @@ class SignedSession(Session):
     def close(self):
         """End the authenticated session (signed AUTH_END) so the next host is taken at
         once; a gun that no longer answers is left to its link timeout."""
-        if self.signer is not None and self.identity is not None:
+        heard = self.identity is not None and not self.ep.failed and \
+            self.ep.silent_us(now_us()) < SILENCE_US
+        if self.signer is not None and heard:
             try:
                 self.send(M.AUTH_END)
                 self.flush(SILENCE_US)
-            except LinkError:
+            except LinkLayerError:
                 pass
         Session.close(self)
 
