@@ -1,4 +1,4 @@
-"""The gun's link with the clinical lock: once paired, everything but what makes it safer is signed.
+"""The gun's link with the clinical lock: on a paired gun all but the safe commands are signed.
 
 Unsigned on a paired gun: only firmware/wire/lock.UNSIGNED (HELLO, STATUS_REQ, ABORT, PAUSE,
 AUTH_BEGIN, and LOAD_CHUNK, which the signed LOAD_BEGIN binds). A session that has proved
