@@ -1,10 +1,13 @@
 """Clinical lock: HMAC-SHA256 challenge-response over a key shared once by `meso pair`.
 
-A session asks for a challenge (a fresh random nonce); each guarded command then carries a
-counter and a tag HMAC(key, nonce | counter | message id | payload). The device accepts a
-counter only above the last one accepted under that nonce, so a recorded command cannot be
-replayed in this session nor in a later one (new nonce); a changed byte changes the tag.
-Repeated bad tags lock the device out for a while; digests are compared in constant time.
+Each link session (a HELLO with a new nonce) gets one challenge, a fresh random nonce; each
+guarded command then carries a counter and a tag HMAC(key, nonce | counter | message id |
+payload). The device accepts a counter only above the last one accepted under that nonce, so
+a recorded command cannot be replayed in this session nor in a later one (new nonce); a
+changed byte changes the tag. Asking for the challenge again returns the same one, so a
+second party cannot void the host's commands. Repeated bad tags before the session has
+proved its key lock that session out; once it has, a stranger's bad tags are refused and
+logged but cannot lock it out. Digests are compared in constant time.
 How a tag is made, and the lock's messages and verdicts, are the contract in wire/lock.py.
 """
 
@@ -24,6 +27,10 @@ from firmware.wire.lock import (  # noqa: F401
     NO_KEY,
     NONCE_BYTES,
     OK,
+    PAIR_CONFIRM,
+    PAIR_NONE,
+    PAIR_PAIRED,
+    PAIR_STAGED,
     REJECTED,
     REPLAYED,
     SETTINGS,
@@ -35,7 +42,6 @@ from firmware.wire.lock import (  # noqa: F401
 )
 
 FAILS_BEFORE_LOCKOUT = const(5)
-LOCKOUT_MS = const(60000)
 
 
 def same(a, b):
@@ -48,79 +54,69 @@ def same(a, b):
     return diff == 0
 
 
-FAILS_FILE = "auth.fails"
-
-
 class Guard:
-    """The device's side: challenges, counters, failures and lockout.
+    """The device's side: the session's challenge, counter and failures.
 
-    random(n) gives n random bytes (os.urandom); now_ms() the device's clock in ms. files
-    (the HAL's storage, optional) keeps the count of failures across power cycles, so
-    unplugging the gun neither resets the count nor ends a lockout: a gun that boots with
-    the count at the limit starts locked out for the whole time again."""
+    key is the committed key (None: not paired); staged a key waiting for PAIR_CONFIRM, the
+    only command checked under it; locked (a damaged key file) refuses every signed command.
+    random(n) gives n random bytes (os.urandom)."""
 
-    def __init__(self, key, random, now_ms, files=None):
+    def __init__(self, key, random, staged=None, locked=False):
         self.key = key
+        self.staged = staged
+        self.locked_keys = locked
         self.random = random
-        self.now_ms = now_ms
-        self.files = files
+        self.refused = 0
+        self.new_session()
+
+    def new_session(self):
+        """A new link session: no challenge yet, no failures, nothing proved."""
         self.nonce = None
         self.counter = 0
         self.fails = 0
-        self.locked_until = None
-        self.refused = 0
-        if files is not None:
-            raw = files.read_file(FAILS_FILE)
-            try:
-                self.fails = int(raw) if raw else 0
-            except ValueError:
-                self.fails = FAILS_BEFORE_LOCKOUT  # a damaged count must not open the lock
-            if self.fails >= FAILS_BEFORE_LOCKOUT:
-                self.locked_until = now_ms() + LOCKOUT_MS
-
-    def _keep(self, fails):
-        if fails != self.fails and self.files is not None:
-            try:
-                self.files.write_file_atomic(FAILS_FILE, b"%d" % fails)
-            except OSError:
-                pass  # a full flash must not open the lock; the count in memory holds
-        self.fails = fails
+        self.proven = False
 
     def paired(self):
-        return self.key is not None
+        """Signatures are wanted: a key, a staged key, or a damaged key file."""
+        return self.key is not None or self.staged is not None or self.locked_keys
+
+    def state(self):
+        """CHALLENGE.paired."""
+        if self.key is not None or self.locked_keys:
+            return PAIR_PAIRED
+        return PAIR_STAGED if self.staged is not None else PAIR_NONE
 
     def challenge(self):
-        """A fresh nonce; every tag made under an earlier one stops being valid."""
-        self.nonce = self.random(NONCE_BYTES)
-        self.counter = 0
+        """The session's nonce, made at the first request; asking again does not renew it."""
+        if self.nonce is None:
+            self.nonce = self.random(NONCE_BYTES)
+            self.counter = 0
         return self.nonce
 
     def locked(self):
-        if self.locked_until is None:
-            return False
-        if self.now_ms() - self.locked_until >= 0:
-            self.locked_until = None
-            self._keep(0)
-            return False
-        return True
+        return self.locked_keys or self.fails >= FAILS_BEFORE_LOCKOUT
 
     def check(self, counter, mid, payload, got_tag):
         """Verdict on one signed command; OK consumes its counter."""
-        if self.key is None:
-            return NO_KEY
+        key = self.staged if mid == PAIR_CONFIRM else self.key
         if self.locked():
             return LOCKED
+        if key is None:
+            return NO_KEY
         if self.nonce is None:
             return NO_CHALLENGE
-        want = tag(self.key, self.nonce, counter, mid, payload)
+        want = tag(key, self.nonce, counter, mid, payload)
         if not same(want, bytes(got_tag)):
-            self._keep(self.fails + 1)
-            if self.fails >= FAILS_BEFORE_LOCKOUT:
-                self.locked_until = self.now_ms() + LOCKOUT_MS
-                self.nonce = None
+            if not self.proven:
+                self.fails += 1  # only an unproved session can lock itself out
             return BAD_TAG
         if counter <= self.counter:
             return REPLAYED
         self.counter = counter
-        self._keep(0)
+        self.proven = True
         return OK
+
+    def commit(self):
+        """PAIR_CONFIRM accepted: the staged key is the key from now on."""
+        self.key = self.staged
+        self.staged = None

@@ -110,7 +110,7 @@ def start(folder):
             mainloop.run(hal, app, link, stop=lambda: link.maintenance_due(hal.ticks()))
             break
         except Exception as e:  # noqa: BLE001 - the gun must outlive a bug in one command
-            if STATUS["mode"] != "clinical":
+            if STATUS["mode"] == "open":  # locked and pairing guns keep the serial too
                 hal.release_console()
                 raise
             hal.append_file("crash.log", ("%s\n" % e).encode())

@@ -7,34 +7,42 @@ commands, a calibration that takes effect from the next protocol) is the same co
 
 import json
 
-from firmware import auth, calibration
+from firmware import auth, calibration, pairing
 from firmware.guard import GuardedLink
-from firmware.wire.files import KEY_FILE  # noqa: F401 - the gun's modules name it from here
+from firmware.wire.files import KEY_FILE, STAGED_FILE  # noqa: F401 - named from here
 
 
 class Gun:
     """app's machine takes the stored settings; link answers the host.
 
-    random(n) gives n random bytes, now_ms() the clock the lockout runs on. problems lists
-    what was wrong with the key or settings files (the gun then runs on nominal values)."""
+    random(n) gives n random bytes, now_ms() a clock in ms (the recovery's hold). problems
+    lists what was wrong with the key or settings files: a damaged key file locks the gun
+    (firmware/pairing.py), damaged settings leave it on nominal values."""
 
     def __init__(self, hal, app, board, device_id, random, now_ms):
         self.hal = hal
         self.app = app
         self.board = board
-        self.problems = []
-        key = hal.read_file(KEY_FILE)
-        if key is not None and len(key) != auth.KEY_BYTES:
-            key = None
-            self.problems.append("%s: not a %d-byte key" % (KEY_FILE, auth.KEY_BYTES))
-        self.mode = "clinical" if key else "open"
+        self.recovered = pairing.recovery_held(hal, now_ms)
+        if self.recovered:
+            pairing.recover(hal)
+        self.mode, key, staged, self.problems = pairing.load(hal)
         self.settings, problems = calibration.load(hal)
         self.problems += problems
-        guard = auth.Guard(key, random, now_ms, hal)
-        self.link = GuardedLink(hal, app, board, device_id, guard, self.on_settings)
+        guard = auth.Guard(key, random, staged, self.mode == pairing.LOCKED)
+        self.link = GuardedLink(hal, app, board, device_id, guard, self.on_settings,
+                                self.on_paired)
         self.identity = json.loads(self.link.info)
         self.identity["mode"] = self.mode
+        self.identity["key_id"] = pairing.key_id(key) if key else ""
+        if self.recovered:
+            self.identity["recovered"] = True
         self.apply()
+
+    def on_paired(self, mode):
+        """A pairing was committed: the identity says so from the next HELLO."""
+        self.mode = mode
+        self.describe(mode=mode, key_id=pairing.key_id(self.link.guard.key))
 
     def apply(self):
         """The settings into the dose model (of the next protocol) and into the identity."""

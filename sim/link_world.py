@@ -54,6 +54,11 @@ class ServedHAL(SimHAL):
         with open(self._path(name), "ab") as f:
             f.write(data)
 
+    def remove_file(self, name):
+        for path in (self._path(name), self._path(name + ".tmp")):
+            if os.path.exists(path):
+                os.remove(path)
+
     def read_bytes(self, buf):
         n = min(len(buf), len(self.rx))
         buf[:n] = self.rx[:n]

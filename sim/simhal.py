@@ -79,6 +79,9 @@ class SimHAL(hal.HAL):
     def append_file(self, name, data):
         self.files[name] = self.files.get(name, b"") + bytes(data)
 
+    def remove_file(self, name):
+        self.files.pop(name, None)
+
     # byte stream: no host on a `sim run`
     def read_bytes(self, buf):
         return 0

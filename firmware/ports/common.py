@@ -148,10 +148,11 @@ class FileStore:
 
     def read_file(self, name):
         path = self.path(name)
-        tmp = path + ".tmp"
-        if not _exists(path) and _exists(tmp):
-            # Cut between the two renames of a replace on FAT: the .tmp is complete.
-            os.rename(tmp, path)
+        done = path + ".new"
+        if not _exists(path) and _exists(done):
+            # Cut between removing the old file and renaming the new one on FAT: name.new is
+            # complete. A name.tmp may be torn and is never promoted.
+            os.rename(done, path)
         try:
             with open(path, "rb") as f:
                 return f.read()
@@ -168,10 +169,20 @@ class FileStore:
         try:
             os.rename(tmp, path)  # littlefs replaces atomically
         except OSError:
-            # FAT refuses to rename over a file: remove it; read_file() finishes the job
-            # if the power goes now.
+            # FAT refuses to rename over a file: mark the new one complete (name.new), remove
+            # the old; read_file() finishes the job if the power goes now.
+            if _exists(path + ".new"):
+                os.remove(path + ".new")  # a cut left it beside the old file: outdated now
+            os.rename(tmp, path + ".new")
+            os.sync()
             os.remove(path)
-            os.rename(tmp, path)
+            os.rename(path + ".new", path)
+        os.sync()
+
+    def remove_file(self, name):
+        for path in (self.path(name), self.path(name) + ".new", self.path(name) + ".tmp"):
+            if _exists(path):
+                os.remove(path)
         os.sync()
 
     def append_file(self, name, data):
@@ -242,6 +253,9 @@ class BoardHAL(hal.HAL):
 
     def append_file(self, name, data):
         self.files.append_file(name, data)
+
+    def remove_file(self, name):
+        self.files.remove_file(name)
 
     def read_bytes(self, buf):
         return self.stream.read_bytes(buf)

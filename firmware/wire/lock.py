@@ -16,6 +16,9 @@ from firmware.wire.messages import (  # noqa: F401 - the lock's messages, by nam
     AUTH_RESULT,
     CHALLENGE,
     MAINT,
+    PAIR_BEGIN,
+    PAIR_CONFIRM,
+    PAIR_KEY,
     SETTINGS,
     SIGNED,
 )
@@ -37,9 +40,27 @@ REJECTED = const(6)  # authentic but refused on its merits (e.g. invalid setting
 VERDICTS = ("ok", "device not paired", "no challenge: authenticate first", "replayed",
             "bad authentication tag", "locked out after repeated failures", "rejected")
 
-# Signed once paired: whatever arms the gun or changes its protocol, settings or firmware.
-# LOAD_CHUNK needs no tag: LOAD_BEGIN's signed SHA-256 binds every chunk.
-GUARDED = (M.LOAD_BEGIN, M.LOAD_END, M.RUN_ZONE, M.ACK_FAULT, M.REFILLED, M.MAINT, M.SETTINGS)
+# CHALLENGE.paired
+PAIR_NONE = const(0)  # open: no key
+PAIR_PAIRED = const(1)  # a committed key
+PAIR_STAGED = const(2)  # a staged key waiting for its PAIR_CONFIRM (locked until then)
+
+# What a paired gun accepts unsigned: what makes it safer or tells its state, and what a
+# signed command binds. Everything else is signed (deny by default: a message added to the
+# table later is guarded until listed here with its reason).
+UNSIGNED = (
+    M.HELLO,  # the handshake; it cannot end an authenticated session (firmware/guard.py)
+    M.STATUS_REQ,  # the state, and the heartbeat
+    M.ABORT,  # stops the gun: the safe state
+    M.PAUSE,  # stops at the next safe point
+    AUTH_BEGIN,  # asks for the session's challenge (it never voids one: PROTOCOL.md)
+    M.LOAD_CHUNK,  # bound by the signed LOAD_BEGIN's SHA-256: a forged chunk fails LOAD_END
+)
+# Signed once paired: every other message (RESUME, RUN_ZONE, ACK_FAULT, REFILLED, loads,
+# END_SESSION, LOG_READ, MAINT, SETTINGS, PAIR_BEGIN...). A SIGNED frame never wraps a frame
+# of link control or another SIGNED one.
+GUARDED = tuple(r[0] for r in M.TABLE if r[2] != M.CTL and r[0] not in UNSIGNED
+                and r[0] != SIGNED)
 
 
 def hmac_sha256(key, msg):
@@ -52,6 +73,12 @@ def hmac_sha256(key, msg):
     outer = hashlib.sha256(bytes([b ^ 0x5C for b in key]))
     outer.update(inner.digest())
     return outer.digest()
+
+
+def key_id(key):
+    """A key's short fingerprint (identity `key_id`): which of its keys a laptop signs with."""
+    h = hashlib.sha256(DOMAIN + b"key-id" + bytes(key)).digest()
+    return "".join(["%02x" % b for b in h[:4]])
 
 
 def tag(key, nonce, counter, mid, payload):

@@ -49,6 +49,10 @@ CHALLENGE = const(0x42)
 SIGNED = const(0x43)
 AUTH_RESULT = const(0x44)
 SETTINGS = const(0x45)
+PAIR_BEGIN = const(0x46)
+PAIR_KEY = const(0x47)
+PAIR_CONFIRM = const(0x48)
+AUTH_END = const(0x49)
 
 TABLE = (
     # link control
@@ -88,13 +92,22 @@ TABLE = (
     (MAINT, "MAINT", SEQ, "<", ()),
     # host -> device: ask for a challenge, answered by CHALLENGE.
     (AUTH_BEGIN, "AUTH_BEGIN", SEQ, "<", ()),
-    (CHALLENGE, "CHALLENGE", SEQ, "<16sB", ("nonce", "paired")),
+    # paired: PAIR_NONE, PAIR_PAIRED or PAIR_STAGED; counter: the last one accepted under
+    # nonce (a challenge lasts as long as the link session: asking again does not void it).
+    (CHALLENGE, "CHALLENGE", SEQ, "<16sBI", ("nonce", "paired", "counter")),
     # host -> device: a guarded command (inner id and payload) with its counter and tag.
     (SIGNED, "SIGNED", SEQ, "<IB16s", ("counter", "inner", "tag", "payload*")),
     # device -> host: verdict on a guarded command (lock.OK or why it was refused).
     (AUTH_RESULT, "AUTH_RESULT", SEQ, "<BB", ("for_type", "verdict", "text*")),
     # host -> device: replace the settings/calibration file (JSON, validated on the device).
     (SETTINGS, "SETTINGS", SEQ, "<", ("json*",)),
+    # Two-phase pairing: the gun stages a fresh key and sends it (PAIR_KEY); the laptop saves
+    # it and proves it with PAIR_CONFIRM signed under it; only then the gun commits it.
+    (PAIR_BEGIN, "PAIR_BEGIN", SEQ, "<", ()),
+    (PAIR_KEY, "PAIR_KEY", SEQ, "<32s", ("key",)),
+    (PAIR_CONFIRM, "PAIR_CONFIRM", SEQ, "<", ()),
+    # host -> device, signed: this host is done; the next host's HELLO is taken at once.
+    (AUTH_END, "AUTH_END", SEQ, "<", ()),
 )
 
 # Bytes of identity JSON per IDENTITY part: short frames get through a noisy line.

@@ -16,7 +16,7 @@ def add_arguments(p):
 
 
 def run(args):
-    s = open_session(args.port, args.baud)
+    s = open_session(args.port, args.baud, signed=True)
     try:
         data = s.read_log()
     finally:

@@ -5,8 +5,9 @@ import time
 from firmware.wire import lock as auth
 from firmware.wire import messages as M
 from host.link import keys
-from host.link.errors import DeviceError, KeyStoreError, LinkError
+from host.link.errors import DeviceError, KeyStoreError, LinkError, LinkLayerError
 from host.link.session import SILENCE_US, Session
+from host.link.transport import now_us
 
 
 class Signer:
@@ -19,13 +20,14 @@ class Signer:
         self.counter = 0
 
     def begin(self):
-        """Ask for a challenge; return True if the gun is paired (and so wants signatures)."""
+        """Ask for the session's challenge; return the gun's CHALLENGE.paired (true when it
+        wants signatures: paired, or a staged key waiting for its confirmation)."""
         self.s.send(auth.AUTH_BEGIN)
         _, _, payload = self.s.wait((auth.CHALLENGE,), SILENCE_US, "challenge")
         f = M.unpack(auth.CHALLENGE, payload)[1]
         self.nonce = f["nonce"]
-        self.counter = 0
-        return bool(f["paired"])
+        self.counter = f["counter"]  # the session's challenge lasts: go on above its counter
+        return f["paired"]
 
     def signed_fields(self, mid, payload):
         self.counter += 1
@@ -66,10 +68,15 @@ def result(session, mid, what):
     return f["text"].decode(errors="replace")
 
 
+def laptop_key(info):
+    """This laptop's key for the gun whose identity info is given (None: not held)."""
+    return keys.load(info["device_id"], info.get("key_id"))
+
+
 def guarded(session, mid, values=(), tail=b"", what=None):
     """Send a guarded command, signed when the gun is paired (key from this laptop)."""
     device_id = session.identity["info"]["device_id"]
-    key = keys.load(device_id)
+    key = laptop_key(session.identity["info"])
     signer = Signer(session, key or bytes(auth.KEY_BYTES))
     paired = signer.begin()
     if not paired:
@@ -93,7 +100,7 @@ class SignedSession(Session):
         s = cls(Transport(port, baud or BAUD), baud or BAUD)
         try:
             s.handshake()
-            key = keys.load(s.identity["info"]["device_id"])
+            key = laptop_key(s.identity["info"])
             signer = Signer(s, key or bytes(auth.KEY_BYTES))
             # Firmware without the lock (no mode in its identity, e.g. meso sim serve) has
             # nothing to sign and would not know AUTH_BEGIN.
@@ -105,6 +112,19 @@ class SignedSession(Session):
             s.close()
             raise
         return s
+
+    def close(self):
+        """End the authenticated session (signed AUTH_END) so the next host is taken at
+        once; a gun that no longer answers is left to its link timeout."""
+        heard = self.identity is not None and not self.ep.failed and \
+            self.ep.silent_us(now_us()) < SILENCE_US
+        if self.signer is not None and heard:
+            try:
+                self.send(M.AUTH_END)
+                self.flush(SILENCE_US)
+            except LinkLayerError:
+                pass
+        Session.close(self)
 
     def send(self, mid, values=(), tail=None):
         from firmware.wire.lock import GUARDED

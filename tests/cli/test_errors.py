@@ -112,7 +112,7 @@ CASES = [
     case("ports-nope", ["ports", NOPE, "--no-probe"], code=0, lines=None),
     case("ports-pty", ["ports", "{pty}"], code=0, lines=None),
     case("verify-pty", ["verify", "--port", "{pty}"], "no REPL on {pty}"),
-    case("pair-pty", ["pair", "--port", "{pty}"], "no REPL on {pty}"),
+    case("pair-pty", ["pair", "--port", "{pty}"], "no mesogun device answers on {pty}"),
     case("calibrate-masses", ["calibrate", "--port", NOPE, "--masses-mg", "abc"], "--masses-mg"),
     case("calibrate-shots-zero", ["calibrate", "--port", NOPE, "--shots", "0"], "--shots",
          code=USAGE, lines=None),

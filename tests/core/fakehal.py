@@ -133,6 +133,9 @@ class FakeHAL(H.HAL):
             self.files[name] = bytearray()
         self.files[name] += data
 
+    def remove_file(self, name):
+        self.files.pop(name, None)
+
     # byte stream
     def read_bytes(self, buf):
         return 0

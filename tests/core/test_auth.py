@@ -20,23 +20,14 @@ def test_hmac_sha256_rfc4231_vectors():
         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
 
 
-class Clock:
-    def __init__(self):
-        self.ms = 1000
-
-    def __call__(self):
-        return self.ms
-
-
-def make_guard(key):
+def make_guard(key, staged=None, locked=False):
     counter = [0]
 
     def random(n):
         counter[0] += 1
         return bytes([counter[0]]) * n
 
-    clock = Clock()
-    return auth.Guard(key, random, clock), clock
+    return auth.Guard(key, random, staged, locked), None
 
 
 KEY = unhexlify("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
@@ -53,12 +44,17 @@ def test_signed_command_accepted_once():
     assert g.check(2, 0x23, b"\x03", t2) == auth.OK
 
 
-def test_new_challenge_voids_old_tags():
+def test_a_new_session_voids_old_tags_and_asking_again_does_not():
     g, _ = make_guard(KEY)
     old = g.challenge()
     t = auth.tag(KEY, old, 5, 0x40, b"")
-    g.challenge()
-    assert g.check(5, 0x40, b"", t) == auth.BAD_TAG
+    # A second AUTH_BEGIN (anyone's) in the same session: the same challenge, tags hold.
+    assert g.challenge() == old
+    assert g.check(5, 0x40, b"", t) == auth.OK
+    t = auth.tag(KEY, old, 6, 0x40, b"")
+    g.new_session()
+    assert g.challenge() != old
+    assert g.check(6, 0x40, b"", t) == auth.BAD_TAG
 
 
 def test_tampered_payload_id_or_counter_refused():
@@ -78,77 +74,51 @@ def test_unpaired_and_unchallenged():
     assert g.check(1, 0x40, b"", bytes(16)) == auth.NO_CHALLENGE
 
 
-def test_wrong_key_locks_out_then_recovers():
-    g, clock = make_guard(KEY)
+def test_wrong_key_locks_its_session_out_until_a_new_one():
+    g, _ = make_guard(KEY)
     nonce = g.challenge()
     wrong = b"\x01" * 32
     for i in range(auth.FAILS_BEFORE_LOCKOUT):
         assert g.check(i + 1, 0x40, b"", auth.tag(wrong, nonce, i + 1, 0x40, b"")) == auth.BAD_TAG
-    # Locked: even the right key is refused until the lockout ends.
-    nonce = g.challenge()
+    # Locked: even the right key is refused in this session.
     good = auth.tag(KEY, nonce, 1, 0x40, b"")
     assert g.check(1, 0x40, b"", good) == auth.LOCKED
-    clock.ms += auth.LOCKOUT_MS - 1
-    assert g.check(1, 0x40, b"", good) == auth.LOCKED
-    clock.ms += 1
-    assert g.check(1, 0x40, b"", good) == auth.OK
+    g.new_session()
+    nonce = g.challenge()
+    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.OK
+
+
+def test_a_proved_session_is_not_locked_out_by_anothers_bad_tags():
+    g, _ = make_guard(KEY)
+    nonce = g.challenge()
+    assert g.check(1, 0x23, b"\x00", auth.tag(KEY, nonce, 1, 0x23, b"\x00")) == auth.OK
+    wrong = b"\x01" * 32
+    for i in range(3 * auth.FAILS_BEFORE_LOCKOUT):
+        assert g.check(i + 2, 0x40, b"", auth.tag(wrong, nonce, i + 2, 0x40, b"")) == auth.BAD_TAG
+    assert g.check(2, 0x23, b"\x01", auth.tag(KEY, nonce, 2, 0x23, b"\x01")) == auth.OK
+
+
+def test_a_damaged_key_file_refuses_every_signed_command():
+    g, _ = make_guard(None, locked=True)
+    assert g.paired()
+    nonce = g.challenge()
+    for key in (KEY, bytes(32)):
+        assert g.check(1, 0x40, b"", auth.tag(key, nonce, 1, 0x40, b"")) == auth.LOCKED
+
+
+def test_only_the_confirmation_is_checked_under_a_staged_key():
+    new = b"\x42" * 32
+    g, _ = make_guard(None, staged=new)
+    nonce = g.challenge()
+    assert g.state() == auth.PAIR_STAGED
+    assert g.check(1, 0x40, b"", auth.tag(new, nonce, 1, 0x40, b"")) == auth.NO_KEY
+    confirm = auth.PAIR_CONFIRM
+    assert g.check(1, confirm, b"", auth.tag(new, nonce, 1, confirm, b"")) == auth.OK
+    g.commit()
+    assert g.key == new and g.staged is None and g.state() == auth.PAIR_PAIRED
 
 
 def test_constant_time_compare():
     assert auth.same(b"abc", b"abc")
     assert not auth.same(b"abc", b"abd")
     assert not auth.same(b"abc", b"ab")
-
-
-class Files:
-    """The gun's storage as the Guard sees it; survives the Guard (a power cycle)."""
-
-    def __init__(self):
-        self.files = {}
-
-    def read_file(self, name):
-        return self.files.get(name)
-
-    def write_file_atomic(self, name, data):
-        self.files[name] = bytes(data)
-
-
-def fail_once(g, counter):
-    nonce = g.challenge()
-    bad = auth.tag(b"\x01" * 32, nonce, counter, 0x40, b"")
-    return g.check(counter, 0x40, b"", bad)
-
-
-def test_failures_and_lockout_survive_a_power_cycle():
-    files = Files()
-    clock = Clock()
-    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
-    for i in range(auth.FAILS_BEFORE_LOCKOUT - 1):
-        assert fail_once(g, i + 1) == auth.BAD_TAG
-    # Unplugged and plugged in again: the count goes on, one more wrong tag locks it out.
-    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
-    assert g.fails == auth.FAILS_BEFORE_LOCKOUT - 1
-    assert fail_once(g, 1) == auth.BAD_TAG
-    nonce = g.challenge()
-    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.LOCKED
-    # Power-cycling a locked-out gun starts the lockout again instead of ending it.
-    clock.ms += auth.LOCKOUT_MS - 10
-    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
-    clock.ms += 20
-    nonce = g.challenge()
-    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.LOCKED
-    clock.ms += auth.LOCKOUT_MS
-    nonce = g.challenge()
-    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.OK
-    assert files.read_file(auth.FAILS_FILE) == b"0"
-    # An accepted command clears the count for the next boot too.
-    assert auth.Guard(KEY, lambda n: bytes(n), clock, files).fails == 0
-
-
-def test_a_damaged_failure_count_keeps_the_gun_locked():
-    files = Files()
-    files.write_file_atomic(auth.FAILS_FILE, b"\xff?")
-    clock = Clock()
-    g = auth.Guard(KEY, lambda n: bytes(n), clock, files)
-    nonce = g.challenge()
-    assert g.check(1, 0x40, b"", auth.tag(KEY, nonce, 1, 0x40, b"")) == auth.LOCKED

@@ -1,5 +1,5 @@
 """A gun put together (firmware/gun.py): stored settings reach the dose model and the
-identity, a bad settings table changes nothing, a damaged key file leaves the gun open."""
+identity, a bad settings table changes nothing, a damaged key file locks the gun."""
 
 import json
 
@@ -63,6 +63,32 @@ def test_settings_and_key_read_at_power_up():
     assert gun.mode == "clinical" and gun.problems == []
     assert rig.app.machine.cal_ppm == 990000
     assert rig.app.machine.backlash_steps == rig.board.plunger.um_to_steps(7)
-    # A key of the wrong length is no key: the gun stays open and says why.
+    # A key of the wrong length fails closed: the gun is locked and says why.
     rig, gun = make({KEY_FILE: b"short"})
-    assert gun.mode == "open" and gun.problems == ["auth.key: not a 32-byte key"]
+    assert gun.mode == "locked" and gun.problems == ["auth.key: not a 32-byte key"]
+
+
+def test_every_damaged_key_file_locks_the_gun():
+    """Torn, empty, too long, a cut write's leftover, a damaged staged key: locked, and
+    locked means every command but the safe ones is refused, signed or not."""
+    from firmware import pairing
+    from firmware.wire.files import STAGED_FILE
+
+    good = bytes(range(32))
+    staged = pairing.staged_bytes(good)
+    cases = [{KEY_FILE: b""}, {KEY_FILE: good[:31]}, {KEY_FILE: good + b"x"},
+             {KEY_FILE + ".tmp": good[:5]}, {KEY_FILE + ".tmp": good},
+             {STAGED_FILE + ".tmp": staged[:40]}, {STAGED_FILE: staged[:63]},
+             {STAGED_FILE: staged[:32] + bytes(32)}, {KEY_FILE: b"", STAGED_FILE: b"x"}]
+    for files in cases:
+        rig, gun = make(files)
+        assert gun.mode == "locked", files
+        g = gun.link.guard
+        assert g.paired() and g.locked() and g.key is None and g.staged is None
+        assert identity(gun)["mode"] == "locked"
+    # Nothing at all is a gun never paired; a staged key alone waits for its confirmation.
+    assert make()[1].mode == "open"
+    assert make({STAGED_FILE: staged})[1].mode == "pairing"
+    # A commit cut after its key was written: paired, and the staged copy goes.
+    rig, gun = make({STAGED_FILE: staged, KEY_FILE: good})
+    assert gun.mode == "clinical" and rig.hal.read_file(STAGED_FILE) is None

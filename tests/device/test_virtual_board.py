@@ -62,3 +62,23 @@ def test_sim_board_command_prints_port_first(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
+
+
+def test_a_port_the_host_closed_is_never_busy_while_the_board_reboots(board):
+    """The interpreter the board starts at each reset must not inherit the host's open,
+    locked port (pyserial's exclusive flock): the host's next open would find it busy."""
+    from host.link.errors import TransportError
+    from host.link.transport import Transport
+
+    busy = opens = 0
+    for _ in range(8):
+        before = board.boots
+        board.power_cycle()
+        while board.boots == before or opens % 200:  # open and close across the respawn
+            try:
+                Transport(board.port).close()
+            except TransportError as e:
+                assert "device busy" in str(e)
+                busy += 1
+            opens += 1
+    assert busy == 0, "%d of %d opens found the port busy" % (busy, opens)

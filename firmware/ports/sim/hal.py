@@ -99,6 +99,10 @@ class ProxyHAL(hal.HAL):
         self.files[name] = self.files.get(name, b"") + bytes(data)
         self.out.append("a %s %s" % (name, binascii.hexlify(data).decode()))
 
+    def remove_file(self, name):
+        self.files.pop(name, None)
+        self.out.append("r %s" % name)
+
     def read_bytes(self, buf):
         return 0
 

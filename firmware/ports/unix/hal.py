@@ -87,6 +87,8 @@ class HALUnix(hal.HAL):
         self.axes = (Axis(), Axis())
         self.inputs_bits = 0  # what a test or the virtual plant says is active
         self.jig = os.getenv("MESO_JIG") == "1"
+        if os.getenv("MESO_HOLD_TRIGGER") == "1":  # the board's trigger held down (recovery)
+            self.inputs_bits |= hal.IN_TRIGGER
         self.outputs = [False, False, False, False]
         self.folder = data_folder
         try:
@@ -192,6 +194,13 @@ class HALUnix(hal.HAL):
         with open(self._path(name), "ab") as f:
             f.write(data)
             f.flush()
+
+    def remove_file(self, name):
+        for path in (self._path(name), self._path(name) + ".tmp"):
+            try:
+                os.remove(path)
+            except OSError:
+                pass
 
     # -- byte stream ---------------------------------------------------------------------
     def read_bytes(self, buf):
