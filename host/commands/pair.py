@@ -10,7 +10,7 @@ import hashlib
 from firmware.wire import files
 from host.cliutil.port import add_port_arguments, require_port
 from host.errors import MesoError
-from host.flash import deploy
+from host.flash import deploy, installed
 from host.flash.device import Device
 from host.link import keys
 
@@ -38,6 +38,7 @@ def run(args):
             dev.run("import os\ntry:\n os.remove(%r)\nexcept OSError:\n pass" % key_file)
         else:
             key = keys.new_key()
+            installed.sign_installed(dev, key)  # so the loader boots it once paired
             dev.write(key_file + ".tmp", key)
             got = dev.hashes([key_file + ".tmp"])[key_file + ".tmp"]
             if got != hashlib.sha256(key).hexdigest():

@@ -15,8 +15,9 @@ def test_flash_then_info_end_to_end(board):
     out = meso("flash", "--board", "unix", "--port", board.port)
     assert out.returncode == 0, out.stderr
     sent = int(out.stdout.split("deploying ")[1].split(" files")[0])
-    # Every firmware file, and the loader (new on an empty board), hashed on the device.
-    assert "verified %d files" % (sent + 1) in out.stdout and "booted: device" in out.stdout
+    # Every firmware file, the manifest and the loader (new on an empty board), hashed on
+    # the device.
+    assert "verified %d files" % (sent + 2) in out.stdout and "booted: device" in out.stdout
     text = meso("info", "--port", board.port)
     assert "mode        open" in text.stdout and "check       ok" in text.stdout, text.stderr
     info = meso("info", "--port", board.port, "--json")
