@@ -152,12 +152,20 @@ def test_tampered_firmware_on_a_paired_gun_is_never_imported(paired, tmp_path):
     assert marker.read_text() == "signed\n"
 
 
-def test_flash_on_a_paired_gun_signs_the_manifest(paired, unix_build):
+def test_flash_on_a_paired_gun_signs_the_manifest(paired, unix_build, capsys):
     board = paired
     info = flash_with(board, unix_build)  # a second flash: the new folder must be signed
     assert info["mode"] == "clinical" and info["firmware_ok"] and info["trial"] is False
     folder = os.path.join(board.flash_dir, info["folder"])
     with open(os.path.join(folder, manifest.NAME), "rb") as f:
         raw = f.read()
-    with open(os.path.join(folder, manifest.SIG), "rb") as f:
+    sig_path = os.path.join(folder, manifest.SIG)
+    with open(sig_path, "rb") as f:
         assert f.read() == manifest.signature(keys.load(info["device_id"]), raw)
+    rc, out, err = run_meso(capsys, "verify", "--port", board.port)
+    assert rc == 0 and "every file matches" in out, out + err
+    deploy.handshake(board.port)
+    with open(sig_path, "wb") as f:
+        f.write(b"0" * 64)
+    rc, out, err = run_meso(capsys, "verify", "--port", board.port)
+    assert rc == 1 and "manifest.sig: missing or not signed with this gun's key" in out, out + err
