@@ -14,7 +14,7 @@ from firmware import manifest
 from host.flash import installed, target
 from host.flash.device import Device
 from host.flash.errors import FlashError
-from host.link.errors import LinkError
+from host.link.errors import LinkError, TransportError
 from host.link.session import Session
 
 HANDSHAKE_WAIT_S = 10.0
@@ -84,7 +84,7 @@ def handshake(port, wait_s=HANDSHAKE_WAIT_S):
     while True:
         try:
             s = Session.open(port)
-        except LinkError as e:
+        except (LinkError, TransportError) as e:  # a board's USB port comes back after a reset
             if time.monotonic() > end:
                 raise FlashError("the gun did not answer after the reboot: %s; a new firmware "
                                  "stays unconfirmed and the previous one boots at the next "
