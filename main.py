@@ -29,6 +29,7 @@ RUN = "trial.run"
 ACTIVE = "active"
 NAME = "manifest.json"
 SIG = "manifest.sig"
+SIG_NEW = "manifest.sig.new"  # under the next key while `meso pair` re-pairs a paired gun
 _HEX = "0123456789abcdef"
 
 
@@ -116,8 +117,12 @@ def check(folder, key):
         return None  # an open gun: the firmware checks its files itself and will not arm
     if len(key) != KEY_BYTES:
         return KEY + ": not a %d-byte key, so no signature can be checked" % KEY_BYTES
-    sig = _read(folder + "/" + SIG)
-    if sig is None or not _same(hexlify(_hmac(key, DOMAIN + raw)), sig.strip()):
+    want = hexlify(_hmac(key, DOMAIN + raw))
+    for name in (SIG, SIG_NEW):
+        sig = _read(folder + "/" + name)
+        if sig is not None and _same(want, sig.strip()):
+            break
+    else:
         return folder + "/" + SIG + ": not signed with this gun's key"
     try:
         files = json.loads(raw)["files"]
@@ -127,7 +132,7 @@ def check(folder, key):
     present = []
     _walk(folder, "", present)
     for rel in present:
-        if rel not in files and rel != NAME and rel != SIG:
+        if rel not in files and rel not in (NAME, SIG, SIG_NEW):
             return folder + "/" + rel + ": not in the manifest"
     for rel in names:
         got = _sha(folder + "/" + rel)

@@ -17,6 +17,7 @@ from firmware.wire.lock import hmac_sha256
 
 NAME = "manifest.json"
 SIG = "manifest.sig"  # hex HMAC-SHA256(pairing key, SIG_DOMAIN | manifest.json's bytes)
+SIG_NEW = SIG + ".new"  # the signature under the next key, while a paired gun is re-paired
 SIG_DOMAIN = b"mesogun-fw-1"  # main.py holds the same: it imports nothing of a firmware
 TRIAL = "trial"  # names the folder the loader boots once, on trial, until it is confirmed
 LOADER = "main.py"  # the loader at the flash root, outside every firmware folder
@@ -125,7 +126,7 @@ def check(folder, root=""):
         return [(NAME, "missing or unreadable")]
     problems = []
     expected = m["files"]
-    present = [p for p in files_in(folder) if p not in (NAME, SIG) and not p.endswith(".tmp")]
+    present = [p for p in files_in(folder) if p not in (NAME, SIG, SIG_NEW) and not p.endswith(".tmp")]
     for path in sorted(expected):
         got = sha256_file(folder + "/" + path)
         if got is None:

@@ -38,12 +38,13 @@ def run(args):
             dev.run("import os\ntry:\n os.remove(%r)\nexcept OSError:\n pass" % key_file)
         else:
             key = keys.new_key()
-            installed.sign_installed(dev, key)  # so the loader boots it once paired
+            folder = installed.sign_installed(dev, key)  # so the loader boots it once paired
             dev.write(key_file + ".tmp", key)
             got = dev.hashes([key_file + ".tmp"])[key_file + ".tmp"]
             if got != hashlib.sha256(key).hexdigest():
                 raise MesoError("the key did not reach the gun intact; nothing changed")
             dev.run("import os\nos.rename(%r, %r)" % (key_file + ".tmp", key_file))
+            installed.settle_signature(dev, folder)
             path = keys.save(device_id, key)
         dev.reboot()
     except BaseException:

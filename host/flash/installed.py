@@ -9,7 +9,8 @@ from host.flash.errors import FlashError
 
 def file_problems(dev, folder, m):
     """(path, what) for each file of folder that is missing, changed or not in m."""
-    present = [p for p in dev.listing(folder) if p not in (manifest.NAME, manifest.SIG)]
+    present = [p for p in dev.listing(folder)
+               if p not in (manifest.NAME, manifest.SIG, manifest.SIG_NEW)]
     paths = [folder + "/" + p for p in sorted(m["files"])] + [manifest.LOADER]
     got = dev.hashes(paths)
     problems = []
@@ -36,17 +37,19 @@ def board_and_signature(dev, folder, m, key):
         problems.append(("board", "this firmware is for board %s (%s) but %s" % (
             m.get("board"), m.get("mpy_arch"), why)))
     if key is not None:
-        raw = dev.read(folder + "/" + manifest.NAME) or ""
-        sig = (dev.read(folder + "/" + manifest.SIG) or "").strip()
-        if sig != manifest.signature(key, raw.encode()).decode():
+        want = manifest.signature(key, (dev.read(folder + "/" + manifest.NAME) or "").encode())
+        sigs = [(dev.read(folder + "/" + n) or "").strip() for n in (manifest.SIG,
+                                                                    manifest.SIG_NEW)]
+        if want.decode() not in sigs:
             problems.append((manifest.SIG, "missing or not signed with this gun's key"))
     return problems
 
 
 def sign_installed(dev, key):
     """Sign the gun's active firmware with a new pairing key, once its files check out, so
-    that its loader still boots it when the key takes effect. Call before the key does:
-    on an open gun manifest.sig is ignored."""
+    that its loader still boots it when the key takes effect. Call before the key does;
+    the signature goes to manifest.sig.new, which the loader accepts beside manifest.sig,
+    so a cut before or after the key changes leaves a bootable gun. Returns the folder."""
     folder, m = dev.manifest()
     if folder is None or m is None:
         raise FlashError("the gun on %s holds no complete firmware: flash it (meso flash) before "
@@ -57,8 +60,14 @@ def sign_installed(dev, key):
                          "again before pairing; nothing changed" % (
                              folder, manifest.describe(problems)))
     sig = manifest.signature(key, (dev.read(folder + "/" + manifest.NAME) or "").encode())
-    path = folder + "/" + manifest.SIG
+    path = folder + "/" + manifest.SIG_NEW
     dev.write(path, sig)
     if dev.hashes([path])[path] != hashlib.sha256(sig).hexdigest():
         raise FlashError("the firmware's signature did not reach the gun intact; nothing changed")
     return folder
+
+
+def settle_signature(dev, folder):
+    """Once the new key is in place: its signature becomes manifest.sig."""
+    dev.run("import os\nos.rename(%r, %r)" % (folder + "/" + manifest.SIG_NEW,
+                                           folder + "/" + manifest.SIG))

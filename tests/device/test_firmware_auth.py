@@ -14,7 +14,8 @@ import time
 import pytest
 
 from firmware import manifest
-from host.flash import deploy
+from host.flash import deploy, installed
+from host.flash.device import Device
 from host.link import keys
 from tests.device.conftest import flash_with, run_meso
 from tests.device.firmware_kit import compile_source, marker_source, rewrite_manifest
@@ -169,3 +170,22 @@ def test_flash_on_a_paired_gun_signs_the_manifest(paired, unix_build, capsys):
         f.write(b"0" * 64)
     rc, out, err = run_meso(capsys, "verify", "--port", board.port)
     assert rc == 1 and "manifest.sig: missing or not signed with this gun's key" in out, out + err
+
+
+def test_re_pairing_cut_on_either_side_of_the_key_change_still_boots(paired):
+    """meso pair on a paired gun signs under the next key before that key takes effect."""
+    board = paired
+    with open(os.path.join(board.flash_dir, manifest.ACTIVE)) as f:
+        active = f.read().strip()
+    new_key = os.urandom(32)
+    dev = Device.open(board.port)
+    assert installed.sign_installed(dev, new_key) == active
+    dev.reboot()  # cut before the key changed: the old key, and its manifest.sig
+    info = deploy.handshake(board.port)["info"]
+    assert info["folder"] == active and info["mode"] == "clinical"
+    # Cut after the key changed, before manifest.sig.new was renamed over manifest.sig.
+    with open(os.path.join(board.flash_dir, "data", "auth.key"), "wb") as f:
+        f.write(new_key)
+    board.power_cycle()
+    info = deploy.handshake(board.port)["info"]
+    assert info["folder"] == active and info["mode"] == "clinical"
