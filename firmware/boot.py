@@ -12,7 +12,7 @@ import time
 
 from binascii import hexlify
 
-from firmware import VERSION, board, mainloop, manifest
+from firmware import VERSION, board, mainloop, manifest, trial
 from firmware.app import App
 from firmware.gun import Gun
 from firmware.wire.files import ID_FILE
@@ -82,7 +82,8 @@ def check(folder):
     STATUS["ok"] = not problems
     STATUS["problems"] = ["%s: %s" % p for p in problems]
     STATUS["folder"] = folder
-    STATUS["build_time"] = m.get("build_time", "")
+    STATUS["commit"] = m.get("commit", "unknown")
+    STATUS["dirty"] = m.get("dirty")
     return m
 
 
@@ -95,8 +96,11 @@ def build(folder):
     gun = Gun(hal, app, b, device_id(hal), os.urandom, uptime_ms)
     STATUS["mode"] = gun.mode
     STATUS["problems"] += gun.problems
+    gun.folder, gun.firmware_ok = folder, STATUS["ok"]
     gun.describe(firmware_ok=STATUS["ok"], firmware_problems=STATUS["problems"],
-                 build_time=STATUS["build_time"], folder=folder)
+                 commit=STATUS["commit"], dirty=STATUS["dirty"], folder=folder)
+    if trial.on_trial(folder):  # booted once by the loader: confirmed at the handshake
+        trial.confirm_at_handshake(gun, folder, lambda: STATUS["ok"])
     return hal, app, gun.link
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+from firmware.manifest import source_text
 from firmware.wire import messages as M
 from host.cliutil.port import add_port_arguments, open_session
 
@@ -28,6 +29,11 @@ def run(args):
         return 0
     print("device      %s on %s" % (info["device_id"], args.port))
     print("firmware    %s" % info["firmware"])
+    if "commit" in info:  # flashed guns: the manifest's source and the build's id
+        folder = info.get("folder") or ""
+        print("source      %s, firmware id %s%s" % (
+            source_text(info["commit"], info.get("dirty")), folder[3:15] or "?",
+            ", on trial (not confirmed)" if info.get("trial") else ""))
     print("protocol    version %d (window %d frames, payload %d bytes)" % (
         ident["protocol_version"], ident["window"], ident["max_payload"]))
     print("board       %s" % info["board"])
@@ -36,7 +42,7 @@ def run(args):
     if "firmware_ok" in info:  # flashed guns check their files at boot (firmware/boot.py)
         check = "ok" if info["firmware_ok"] else "MISMATCH, will not arm: %s" % "; ".join(
             info.get("firmware_problems", []))
-        print("check       %s (%s, built %s)" % (check, info.get("folder"), info.get("build_time")))
+        print("check       %s (%s)" % (check, info.get("folder")))
     if "cal_ppm" in info:
         print("calibration plunger x%.6f (cal_ppm %d), backlash %s µm" % (
             info["cal_ppm"] / 1e6, info["cal_ppm"], info.get("backlash_um")))

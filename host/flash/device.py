@@ -14,6 +14,9 @@ from host.flash import service
 from host.flash.errors import FlashError
 
 CHUNK_BYTES = 2048
+# sys.implementation._mpy >> 10 on a gun, as mpy-cross -march names it (py/persistentcode.h).
+ARCHS = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp",
+         "xtensa", "xtensawin", "rv32imc", "rv64imc")
 READ_TIMEOUT_S = 10
 
 
@@ -112,6 +115,15 @@ class Device:
     def folders(self):
         out = self.run("import os\nprint([e[0] for e in os.ilistdir('') if e[1]==0x4000])")
         return eval(out.strip(), {"__builtins__": {}})
+
+    def facts(self):
+        """What the gun says of itself: (sys.platform, the mpy-cross -march of its MCU, or
+        "" when its MicroPython does not say)."""
+        out = self.run("import sys\nprint(sys.platform, getattr(sys.implementation, '_mpy', 0)"
+                       " >> 10)")
+        platform, arch = out.split()
+        arch = int(arch)
+        return platform, ARCHS[arch] if arch < len(ARCHS) else "arch %d" % arch
 
     def manifest(self):
         """(active folder, its manifest dict) or (None, None) on a board never flashed."""
