@@ -49,3 +49,11 @@ def test_a_long_session_refills_mid_zone_and_gives_every_point():
     p = proto(1, [(400, 2.5)] * 3)
     s = check_never_dry(p, 1)
     assert s["syringes_refilled"] == 3 and s["points_given"] == 1200
+
+
+def test_a_perfusion_that_would_outrun_its_fill_comes_out_and_asks_before_the_next_bolus():
+    p = proto(1, [])
+    p["zone"] = [{"name": "f", "mode": "perfusion", "points": 50, "depth_mm": 1.5,
+                  "dose_ul": 20, "bolus_every_s": 1, "flow_ul_s": 40}]
+    s = check_never_dry(p, 0)
+    assert s["syringes_refilled"] == 1 and s["points_given"] == 50
