@@ -190,8 +190,9 @@ def table(report):
         "protocol          %s (seed %d%s)" % (report["protocol"], report["seed"],
                                               ", exact steps" if report["exact"] else ""),
         "shots             %d (%d without fault)" % (s["shots"], s["shots_ok"]),
-        "points            %d of %d given, %d given twice"
-        % (s["points_given"], s["points_planned"], s["points_twice"]),
+        "points            %d of %d given, %d given twice; %d syringe%s refilled"
+        % (s["points_given"], s["points_planned"], s["points_twice"], s["syringes_refilled"],
+           "" if s["syringes_refilled"] == 1 else "s"),
         "delivered         %.2f µL (drip outside the skin %.2f µL)"
         % (s["delivered_ul_total"], s["drip_ul_total"]),
         "dose error        mean %s %%, 99th pct |error| %s %%"
