@@ -81,6 +81,8 @@ class ShotMachine(Commands, Planning):
         self.safe_plunger = Move(1)
         self.safe_carriage = Move(1)
         self.dosing = None
+        self.fill = None  # the stopper travel spent from the syringe fitted (firmware/fill.py)
+        self.fits = True  # the planned dose fits in what the fill has left
         self.flow = Flow(inputs, session, self.plunger)
         self.dosing_mode = 1
         self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
@@ -155,6 +157,11 @@ class ShotMachine(Commands, Planning):
     def begin_shot(self, now):
         zone = self.session.zone()
         check = self.session.check_shot(zone)
+        if check == CHECK_OK and not self.fits:
+            if self.fill.used_steps == 0:
+                self.trip(faults.LIMIT, now)  # not even a full syringe holds this dose
+                return
+            check = CHECK_SYRINGE
         if check == CHECK_SYRINGE:
             self.state = REFILL
             self.cue(now)
@@ -227,7 +234,7 @@ class ShotMachine(Commands, Planning):
     def account_plunger(self):
         """Tell the dose model what the plunger really did in its last move."""
         if self.dosing is not None:
-            self.dosing.moved(self.plunger.direction, self.plunger.moved())
+            self.fill.moved(self.dosing, self.plunger.direction, self.plunger.moved())
             self.plunger.start_pos = self.plunger.pos
 
     # -- the loop -------------------------------------------------------------
@@ -325,6 +332,12 @@ class ShotMachine(Commands, Planning):
     def after_hold(self, now):
         """Perfusion: the next bolus, or wait for it needle in; False: the needle comes out."""
         act = self.flow.after_hold(self.zone, self.stop_code != faults.NONE)
+        if act == flow.NEXT:
+            # The next bolus must fit the fill too; else the needle comes out after this one
+            # and the gun asks for a refill at the next point.
+            nxt = self.dosing.dose_steps(self.session.syringe_nl + 2 * self.zone.dose_nl)
+            if not self.fill.fits(self.dosing, nxt):
+                act = flow.OUT
         if act == flow.OUT:
             return False
         if act == flow.BOLUS:

@@ -83,6 +83,7 @@ class Commands:
             return False
         self.session.refilled()
         self.dosing.reset()
+        self.fill.refilled()
         self.plunger.zero()
         self.planned = False
         self.enter_armed(now)

@@ -52,8 +52,8 @@ def inject(env, world, run, spec):
     if spec["at_s"] is not None:
         yield env.timeout(max(0, clock.from_s(spec["at_s"]) - env.now))
     else:
-        while len(world.insertions) < spec["at_shot"]:
-            yield world.needle_event
+        while not _shot_reached(world, run, spec["at_shot"]):
+            yield world.needle_event | env.timeout(clock.from_us(10000))
         # Wait for the dose to start (the plunger moving with the needle in).
         for _ in range(3000):
             if world.plunger_exec.active or not world.needle_in():
@@ -79,6 +79,14 @@ def inject(env, world, run, spec):
         world.gc.add_storm(env.now, env.now + dur)
     elif kind == "power_loss":
         run.power_loss()
+
+
+def _shot_reached(world, run, shot):
+    """The needle is in for that shot: its insertion, or in perfusion (one insertion, a
+    bolus per shot) the needle still in after the shots before it were logged."""
+    if len(world.insertions) >= shot:
+        return True
+    return world.needle_in() and len(run.records) >= shot - 1
 
 
 def _for(env, world, what, dur):

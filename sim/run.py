@@ -45,6 +45,7 @@ class Run:
         self.fault_events = []
         self.injections = []
         self.refills = 0
+        self.refill_after = []
         self.last_state = "idle"
         self.done = False
         self.ended_by = None
@@ -66,6 +67,7 @@ class Run:
     def operator_refill(self):
         self.world.new_syringe()
         self.refills += 1
+        self.refill_after.append(len(self.records))  # shots logged before the new syringe
         self.fw.command("refilled")
         self.last_state = self.fw.state()
         self.world.poke()

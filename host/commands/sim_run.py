@@ -1,12 +1,15 @@
 """`meso sim run PROTOCOL.toml`: run a protocol's session on the simulated device."""
 
 import json
+import sys
 
 from host import protocol
 from host.argtypes import non_negative_int
 from host.errors import MesoError
 
 COMMAND = "sim run"
+# The session did not give every planned point exactly once (README's "Exit status").
+EXIT_UNFINISHED = 3
 HELP = "run a protocol's whole session on the simulated device and report dose and depth"
 
 
@@ -43,7 +46,7 @@ def _params(items):
 def run(args):
     from sim.faults import FaultSpecError
     from sim.params import ParamError
-    from sim.report import table, to_json
+    from sim.report import outcome, table, to_json
     from sim.run import Run, RunError
 
     proto = protocol.checked(args.protocol, "sim").core()
@@ -60,4 +63,8 @@ def run(args):
                 f.write(to_json(report))
         except OSError as e:
             raise MesoError("%s: cannot write the report: %s" % (args.json, e.strerror or e))
+    ok, why = outcome(report)
+    if not ok:
+        print("meso: sim run: session not finished: %s" % why, file=sys.stderr)
+        return EXIT_UNFINISHED
     return 0
