@@ -30,13 +30,15 @@ class Device:
     @classmethod
     def open(cls, port):
         t = _raw_repl(port, 0.3)
-        if t is None and service.enter_maintenance(port) is not None:
-            # The app hands the port to the REPL once its answer has left: try again then.
-            for _ in range(4):
+        if t is None:
+            # Either the app answered and hands the port to its REPL once the answer has
+            # left, or nothing answered at all: a board that has just reset (a busy machine
+            # starts an interpreter slowly) is at its REPL soon. Both get the whole budget.
+            service.enter_maintenance(port)
+            deadline = time.monotonic() + READ_TIMEOUT_S
+            while t is None and time.monotonic() < deadline:
                 time.sleep(0.1)
                 t = _raw_repl(port, 1.0)
-                if t is not None:
-                    break
         if t is None:
             raise FlashError("no REPL on %s: is it a MicroPython board running mesogun?" % port)
         return cls(t, port)
