@@ -18,7 +18,8 @@ clock works with wide integers (the ramp constant 2 F²/a), once per axis.
 import math
 from array import array
 
-from firmware.units import div_round
+from firmware import units
+from firmware.units import div_round, muldiv
 
 # Words per segment in a segment buffer: interval, count, add.
 SEG_WORDS = 3
@@ -28,7 +29,6 @@ FULL_CHECK_STEPS = 48
 _LIMB = 0xFFF  # 12-bit limbs of the ramp constant
 _LO = 0xFFFFFF
 _CACHE = 63  # step times kept by a Profile, less one (a mask)
-_rem = 0  # remainder of the last muldiv (a global: returning a pair would allocate)
 
 
 class PlanError(ValueError):
@@ -46,32 +46,6 @@ def isqrt(n):
         if y >= x:
             return x
         x = y
-
-
-def muldiv(x, y, d):
-    """floor(x * y / d) for x, y >= 0 and d > 0, the remainder left in _rem. Small ints
-    throughout while x, y < 2**30, d < 2**28 and the result < 2**29: y is taken in digits
-    of b bits, with d << b kept below 2**29, so no partial product passes 2**30."""
-    global _rem
-    q = x // d
-    r = x - q * d
-    b = 1
-    while (d << (b + 1)) < 0x20000000:
-        b += 1
-    mask = (1 << b) - 1
-    sh = 0
-    while (y >> sh) > mask:
-        sh += b
-    acc_q = 0
-    acc_r = 0
-    while sh >= 0:
-        acc_r = (acc_r << b) + r * ((y >> sh) & mask)
-        qq = acc_r // d
-        acc_q = (acc_q << b) + qq
-        acc_r -= qq * d
-        sh -= b
-    _rem = acc_r
-    return q * y + acc_q
 
 
 def tri(m):
@@ -119,9 +93,9 @@ class Profile:
         self.f = clock_hz
         f2 = 2 * clock_hz
         half = muldiv(v_sps, v_sps, 2 * a_sps2)  # steps to reach v: v² / 2a
-        rem_half = _rem
+        rem_half = units.rem
         q = muldiv(v_sps, v_sps, a_sps2)  # v² <= a N: the cruise speed is reached
-        if q < n_steps or (q == n_steps and _rem == 0):
+        if q < n_steps or (q == n_steps and units.rem == 0):
             self.triangle = False
             self.accel_end = half
             self.decel_start = n_steps - (half if rem_half == 0 else half + 1) + 1
