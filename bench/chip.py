@@ -19,13 +19,14 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOALS = {"heap_import": 40 * 1024, "bytes_shot_cycle": 0, "bytes_zone_change": 0,
-         "bytes_refill": 0}
+         "bytes_refill": 0, "bytes_cycle_no_journal": 0}
 ROWS = (
     ("heap_import", "heap after importing the core", "B"),
     ("heap_loaded", "heap after loading a 300-point protocol (rig included)", "B"),
     ("bytes_shot_cycle", "allocated per shot cycle (worst)", "B"),
     ("bytes_zone_change", "allocated by a cycle that changes zone", "B"),
     ("bytes_refill", "allocated by a refill", "B"),
+    ("bytes_cycle_no_journal", "per cycle, zone change or refill, journal flush left out", "B"),
     ("bytes_plan_dose", "allocated by planning one dose move", "B"),
     ("us_plan_dose", "plan a dose move", "us"),
     ("us_plan_depth", "plan a depth move", "us"),

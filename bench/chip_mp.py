@@ -80,6 +80,23 @@ print("bytes_shot_cycle", worst_cycle)
 print("bytes_zone_change", zone_bytes)
 print("bytes_refill", refill_bytes)
 
+# The same cycles with the journal flush (file I/O between shots) left out.
+log = rig.app.log
+
+
+def no_flush(hal, name):
+    log.flushed = log.count
+
+
+log.flush = no_flush
+worst_noj = 0
+for i in range(20):
+    b = allocated(cycle)
+    if rig.state() == "refill":
+        b += allocated(lambda: (rig.app.refilled(), rig.run_for(1000)))
+    worst_noj = max(worst_noj, b)
+print("bytes_cycle_no_journal", worst_noj)
+
 m = rig.app.machine
 pl = rig.board.plunger
 car = rig.board.carriage
