@@ -15,6 +15,8 @@ STUBS_VERSION := ~=1.29.0
 venv: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml Makefile
+	@# Chromium for the browser tests of `meso ui` (Playwright cannot download its own here).
+	command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
