@@ -1,1 +1,1 @@
-"""`meso ui`: the practitioner\x27s screen (server, pages, the live session adapter)."""
+"""`meso ui`: the practitioner's screen (server, pages, the live session adapter)."""
