@@ -20,7 +20,23 @@ from host.cliutil.port import open_session
 from host.errors import MesoError
 from host.link.errors import LinkError, TransportError
 from host.link.stream import StreamRun, summary
+from host.ui import checks
 
+# What a fault means, in the practitioner's words (names from firmware/wire/faults.py).
+FAULT_WORDS = {
+    "contact_lost": "skin contact was lost while the needle was in",
+    "stall_plunger": "the plunger motor stalled (more load than it can push)",
+    "stall_carriage": "the needle carriage motor stalled",
+    "occlusion": "the line pressure rose beyond the limit (blocked needle?)",
+    "syringe_empty": "the syringe ran empty during a dose",
+    "home_failed": "the needle carriage did not find its home switch",
+    "switch": "a switch reads a state that cannot be (stuck switch?)",
+    "timeout": "a step of the shot took longer than it may",
+    "link_lost": "the gun lost this laptop while streaming",
+    "limit": "a shot would have broken a hard limit",
+    "abort": "the session was aborted",
+    "power": "the gun lost power mid-session",
+}
 CONTROLS = ("pause", "resume", "abort", "ack", "stop", "refilled")
 
 
@@ -87,9 +103,9 @@ class LiveSession:
                        firmware=info.get("firmware"))
             core = protocol_file.core_for(proto, info["board"],
                                           None if self.accept_warnings else lambda n: False)
-            self._emit("plan", zones=[{"name": z["name"], "points": z["points"],
-                                       "dose_ul": z["dose_ul"]} for z in core["zone"]],
-                       planned=sum(z["points"] for z in core["zone"]))
+            plan = checks.plan_of(proto, info["board"])
+            self._emit("plan", zones=plan["zones"], planned=plan["points"],
+                       time_s=plan["time_s"], name=plan["name"])
             run = StreamRun(s, core, on_shot=self._shot, on_zone=self._zone,
                             on_tick=lambda: self._tick(run), on_refill=self._refill)
             self._state("running")
@@ -179,9 +195,11 @@ class LiveSession:
         """A fault: say what happened and what the gun did; True to acknowledge and go on."""
         st = s.status()
         self._state("fault")
-        self._emit("fault", what=run.reason or faults.name(st["fault"]),
-                   gun="the gun stopped in its safe state (%s), needle out, and keeps the "
-                       "fault latched until acknowledged" % STATE_NAMES[st["state"]])
+        name = faults.name(st["fault"])
+        self._emit("fault", fault=name, what=FAULT_WORDS.get(name, run.reason or name),
+                   gun="the gun went to its safe state: plunger stopped, pressure relieved, "
+                       "needle retracted, alarm on (gun state: %s); it holds the fault until "
+                       "it is acknowledged" % STATE_NAMES[st["state"]])
         return self._await(s, ("ack", "stop")) == "ack"
 
     def _go_on(self, s, run):

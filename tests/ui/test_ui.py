@@ -188,6 +188,7 @@ def test_pause_resume_reload_and_a_second_tab_that_watches(server, page, browser
         page.wait_for_selector("#live:not([hidden])")
         wait_state(page, "paused")
         page.wait_for_selector("#role:text-is('controls')")
+        assert page.locator("[data-control=pause]").is_disabled()  # paused already
         held = given(page)
         other = browser.new_page()
         try:

@@ -26,33 +26,34 @@ function gunBadge() {
 
 // ---- zone map: one panel per zone; a point-only zone is a count, never an invented grid ----
 function zoneMap(el, zones) {
-  const cell = 14, panelW = 300;
+  const cell = 18, panelW = 560;
   let y = 10, parts = [];
   const maxDose = Math.max(...zones.map((z) => z.dose_ul));
   zones.forEach((z, zi) => {
     const cols = z.grid ? z.grid[1] : Math.min(z.points, 20);
     const rows = Math.ceil(z.points / cols);
-    const r = 2 + 4 * Math.sqrt(z.dose_ul / maxDose);
+    const r = 3 + 4.5 * Math.sqrt(z.dose_ul / maxDose);
     parts.push(`<text x="8" y="${y + 12}" class="zname">${esc(z.name)}</text>`);
-    parts.push(`<text x="8" y="${y + 26}" class="zinfo">${z.points} points · ${z.dose_ul} µL at ${z.depth_mm} mm` +
-      (z.grid ? ` · grid ${z.grid[0]}×${z.grid[1]} at ${z.grid[2]} mm` : " · no grid given: shown in order") +
-      (z.time_s !== undefined ? ` · ${z.time_s} s` : "") + `</text>`);
-    y += 34;
+    parts.push(`<text x="8" y="${y + 28}" class="zinfo">${z.points} points · ${z.dose_ul} µL at ${z.depth_mm} mm` +
+      (z.grid ? ` · grid ${z.grid[0]}×${z.grid[1]} at ${z.grid[2]} mm` : " · no grid given: points shown in order") +
+      (z.time_s !== undefined ? ` · ${clock(z.time_s)}` : "") + `</text>`);
+    y += 38;
     for (let k = 0; k < z.points; k++) {
-      const cx = 14 + (k % cols) * cell, cy = y + 8 + Math.floor(k / cols) * cell;
+      const cx = 16 + (k % cols) * cell, cy = y + 10 + Math.floor(k / cols) * cell;
       parts.push(`<circle id="p-${zi}-${k}" class="pt" cx="${cx}" cy="${cy}" r="${r.toFixed(1)}"/>`);
     }
     y += rows * cell + 14;
   });
   const w = Math.max(panelW, 28 + Math.max(...zones.map((z) => (z.grid ? z.grid[1] : Math.min(z.points, 20)))) * cell);
-  const legend = `<g class="legend"><circle class="pt" cx="14" cy="${y + 6}" r="6"/><text x="26" y="${y + 10}">${maxDose} µL</text>` +
-    `<circle class="pt given" cx="100" cy="${y + 6}" r="6"/><text x="112" y="${y + 10}">given</text>` +
-    `<circle class="pt fault" cx="170" cy="${y + 6}" r="6"/><text x="182" y="${y + 10}">fault</text></g>`;
+  const legend = `<g class="legend"><circle class="pt" cx="16" cy="${y + 6}" r="7.5"/><text x="30" y="${y + 10}">${maxDose} µL (size: dose)</text>` +
+    `<circle class="pt given" cx="170" cy="${y + 6}" r="6"/><text x="182" y="${y + 10}">given</text>` +
+    `<circle class="pt fault" cx="240" cy="${y + 6}" r="6"/><text x="252" y="${y + 10}">fault</text></g>`;
   el.innerHTML = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${y + 24}" viewBox="0 0 ${w} ${y + 24}">${parts.join("")}${legend}</svg>`;
 }
 
 function clock(s) {
   s = Math.max(0, Math.round(s));
+  if (s < 60) return s + " s";
   return Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
 }
 
@@ -139,30 +140,39 @@ function connectPage() {
 
 // ---- session: setup, then the live view (also after a reload) ----
 function sessionPage() {
-  let plan = null, given = 0, shots = 0, planned = 0, started = 0;
+  let plan = null, given = 0, shots = 0, planned = 0, started = 0, mine = false, state = "starting";
+  // The buttons that mean something in each state (abort always, until the end).
+  const USABLE = {running: ["pause", "abort"], paused: ["resume", "abort"], refill: ["refilled", "abort"],
+    fault: ["ack", "abort"], starting: ["abort"]};
+  const enable = () => document.querySelectorAll("[data-control]").forEach((b) => {
+    b.disabled = !mine || !(USABLE[state] || []).includes(b.dataset.control);
+  });
   const setRole = (controller) => {
-    const mine = controller === TAB;
+    mine = controller === TAB;
     $("#role").textContent = mine ? "controls" : "watches";
-    document.querySelectorAll("[data-control]").forEach((b) => { b.disabled = !mine; });
     $("#control-note").textContent = mine ? "" : "another tab controls this session; this one watches";
+    enable();
   };
   function show(ev) {
     if (ev.kind === "state") {
+      state = ev.state; enable();
       $("#state").textContent = ev.state;
       $("#state").className = "st-" + ev.state.replace(/ /g, "-");
     } else if (ev.kind === "plan") {
       plan = ev.zones; planned = ev.planned; $("#planned").textContent = planned;
-      zoneMap($("#live-map"), ev.zones.map((z) => ({...z, depth_mm: "", grid: null})));
+      zoneMap($("#live-map"), ev.zones);
+      $("#left").textContent = clock(ev.time_s) + " (plan)";
     } else if (ev.kind === "shot") {
       shots += ev.fault ? 0 : 1; given += ev.delivered_ul;
       if (!started) started = ev.t - ev.t_end_s;
       const c = document.getElementById(`p-${ev.zone}-${ev.index}`);
       if (c) c.classList.add(ev.fault ? "fault" : "given");
       $("#shots").textContent = shots; $("#given").textContent = given.toFixed(1);
+      if (plan) $("#zone").textContent = plan[ev.zone].name;
       const rate = ev.t_end_s / Math.max(1, shots);
       $("#left").textContent = clock(rate * (planned - shots));
     } else if (ev.kind === "fault") {
-      alertBox("fault", `<b>Fault: ${esc(ev.what)}</b><br>${esc(ev.gun)}.<br>Acknowledge and continue with the next point not given, or abort.`);
+      alertBox("fault", `<b>Fault (${esc(ev.fault)}): ${esc(ev.what)}.</b><br>What the gun did: ${esc(ev.gun)}.<br>Put right what caused it, then acknowledge and continue with the next point not given, or abort.`);
     } else if (ev.kind === "refill") {
       alertBox("refill", `<b>${esc(ev.message)}</b><br>Fit a full syringe, then press “Refill done”.`);
     } else if (ev.kind === "ack") {
