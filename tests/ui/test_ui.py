@@ -60,6 +60,7 @@ def start_session(page, server, path, screened=True):
     page.fill("#rec-practitioner", "Dr Test")
     page.click("#start")
     page.wait_for_selector("#live:not([hidden])")
+    assert page.locator("#setup").is_hidden()  # the live view replaces the form
 
 
 def given(page):
@@ -167,7 +168,8 @@ def test_a_short_session_runs_to_the_end(server, page, shots_dir, tmp_path):
         page.click("#report-link")
     report = pop.value
     report.wait_for_load_state()
-    assert "12" in report.inner_text("body")
+    text = report.inner_text("body")
+    assert "Planned and delivered per zone" in text and "No fault during the session" in text
     shot(report, shots_dir, "report")
     report.close()
     page.goto(server.at("/end"))

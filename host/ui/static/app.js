@@ -185,9 +185,11 @@ function sessionPage() {
       const s = ev.summary;
       $("#done").hidden = false;
       $("#done").innerHTML = `<h2>Session ended: ${esc(ev.outcome)}</h2>` + (ev.reason ? `<p>${esc(ev.reason)}</p>` : "") +
-        (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}</p>` : "") +
+        (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul.toFixed(1)} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}</p>` : "") +
         (ev.log ? `<p>Session log: <code>${esc(ev.log)}</code> — <a id="report-link" href="/report?log=${encodeURIComponent(ev.log)}" target="_blank">open the report</a></p>` : "");
       if (ev.log) sessionStorage.setItem("meso-last-log", ev.log);
+      if (ev.outcome !== "done") $("#left").textContent = "–";
+      $("#done").innerHTML += `<p><a href="/end">After the session</a> · <a href="/session?new=1">Next session</a></p>`;
       document.querySelectorAll("[data-control]").forEach((b) => { b.disabled = true; });
     }
   }
@@ -216,6 +218,7 @@ function sessionPage() {
     if (code !== 200) { const e = $("#start-error"); e.hidden = false; e.textContent = got.error; return; }
     goLive();
   });
+  if (new URLSearchParams(location.search).has("new")) sessionStorage.removeItem("meso-live-seen");
   fetch("/api/session").then((r) => r.json()).then((got) => {
     if (got.live && (!got.live.finished || sessionStorage.getItem("meso-live-seen"))) goLive();
   });
