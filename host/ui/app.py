@@ -193,22 +193,28 @@ def build(folder, logs, token):
         return JSONResponse({"live": live.snapshot(), "controller": state.controller})
 
     async def ws_session(ws):
+        """Every event of the live session from ?since=N on, as they come; the page sends
+        nothing, so a message from it (or its going) ends the stream."""
         await ws.accept()
         seen = int(ws.query_params.get("since", "0") or 0)
+        gone = asyncio.ensure_future(ws.receive())
+        following = state.live
         try:
-            while True:
+            while not gone.done():
                 live = state.live
-                if live is None:
-                    await asyncio.sleep(0.2)
+                if live is not following:  # a new session: its events from the first
+                    following, seen = live, 0
+                if live is None or (live.finished and len(live.log) <= seen):
+                    await asyncio.wait([gone], timeout=0.3)
                     continue
-                new = await asyncio.to_thread(live.wait, seen, 0.5)
+                new = await asyncio.to_thread(live.wait, seen, 0.3)
                 if new:
                     seen += len(new)
                     await ws.send_json({"events": new, "controller": state.controller})
-                elif live.finished:
-                    await asyncio.sleep(0.5)
         except (WebSocketDisconnect, RuntimeError):
             return
+        finally:
+            gone.cancel()
 
     routes = [
         Route("/", index), Route("/edit", editor), Route("/connect", connect),
