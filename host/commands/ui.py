@@ -61,7 +61,9 @@ def run(args):
     sock = _listen(args.listen, args.http_port)
     port = sock.getsockname()[1]
     token = new_token()
-    app = ui_app.build(os.path.abspath(args.folder), os.path.abspath(args.logs), token)
+    from host.commands.ports import probe
+
+    app = ui_app.build(os.path.abspath(args.folder), os.path.abspath(args.logs), token, probe)
     url = "http://%s:%d/?token=%s" % (args.listen, port, token)
     print(url, flush=True)
     if not args.no_browser:

@@ -71,7 +71,8 @@ def _write(path, text):
         f.write(text)
 
 
-def build(folder, logs, token):
+def build(folder, logs, token, probe):
+    """The app; probe(port) tells what answers on a port (`meso ports`' probe)."""
     state = State(folder, logs)
     env = _env()
 
@@ -139,7 +140,8 @@ def build(folder, logs, token):
         return JSONResponse({"path": path})
 
     async def api_ports(request):
-        return JSONResponse(await asyncio.to_thread(guns.ports, request.query_params.get("extra")))
+        return JSONResponse(await asyncio.to_thread(guns.ports, probe,
+                                                       request.query_params.get("extra")))
 
     async def api_gun(request):
         port = request.query_params.get("port", "")

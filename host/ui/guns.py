@@ -8,10 +8,9 @@ from host.errors import MesoError
 from host.link.errors import LinkError, TransportError
 
 
-def ports(extra=None):
-    """Every serial port with what answers there (as `meso ports`); auto: the one gun."""
-    from host.commands.ports import probe
-
+def ports(probe, extra=None):
+    """Every serial port with what answers there; probe(port) is `meso ports`' own (handed
+    down by the command, the layer above); auto: the one gun."""
     found = [(p.device, p.description) for p in sorted(list_ports.comports())]
     found += [(p.strip(), "given") for p in (extra or "").split(",") if p.strip()]
     rows = []

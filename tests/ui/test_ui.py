@@ -51,8 +51,10 @@ def choose_gun(page, server, port):
     page.wait_for_selector("#identity dd:has-text('sim')")
 
 
-def start_session(page, server, path, screened=True):
+def start_session(page, server, path, accept_warnings=False):
     page.goto(server.at("/session?path=" + str(path)))
+    if accept_warnings:
+        page.check("#accept-warnings")
     for key in ("pregnancy", "breastfeeding", "oncology", "allergy", "diabetes", "heart",
                 "clotting", "infection"):
         page.check("input[name=sc-%s][value=no]" % key)
@@ -259,3 +261,24 @@ def test_the_gun_unplugged_mid_session(server, page, shots_dir, tmp_path):
     assert log["summary"]["outcome"] == "link lost" and len(log["shots"]) >= 3
     # The server is still there for the next session.
     assert urllib.request.urlopen(server.at("/api/session"), timeout=30).status == 200
+
+
+def test_a_second_syringe_refill_done_and_the_session_goes_on(server, page, tmp_path):
+    body = ['[protocol]\nname = "two fills"\nsyringe_ml = 1\nneedle_mm = 4\nneedle_gauge = 30\n'
+            'viscosity_mpas = 1\n']
+    body += ['[[zone]]\nname = "z%d"\nmode = "point"\npoints = 3\ndepth_mm = 1.0\n'
+             'dose_ul = 150\npace_ms = 2500\n' % i for i in range(3)]
+    path = server.folder / "two.toml"
+    path.write_text("\n".join(body))
+    head = dict(WATER, syringe_ml=1, needle_gauge=30)
+    with Background(tmp_path / "gun", head=head) as gun:
+        choose_gun(page, server, gun.port)
+        start_session(page, server, path, accept_warnings=True)
+        wait_state(page, "refill")
+        page.wait_for_selector("#alert:has-text('syringe empty')")
+        assert given(page) == 6  # 6 x 150 µL from the first 1 mL syringe
+        page.click("[data-control=refilled]")
+        wait_state(page, "done")
+        refills = gun.device.refills
+    assert refills == 1 and given(page) == 9
+    assert [s["fault"] for s in the_log(server)["shots"]] == [None] * 9
