@@ -282,3 +282,21 @@ def test_a_second_syringe_refill_done_and_the_session_goes_on(server, page, tmp_
         refills = gun.device.refills
     assert refills == 1 and given(page) == 9
     assert [s["fault"] for s in the_log(server)["shots"]] == [None] * 9
+
+
+def test_a_yes_on_the_checklist_stops_before_the_gun_is_touched(server):
+    path = protocol(server.folder)
+    answers = {"pregnancy": "no", "breastfeeding": "no", "oncology": "yes"}
+    req = urllib.request.Request(server.at("/api/session/start"), method="POST",
+                                 headers={"content-type": "application/json"},
+                                 data=json.dumps({"protocol": str(path), "port": "/dev/null",
+                                                  "answers": answers, "tab": "t"}).encode())
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=30)
+    got = json.loads(e.value.read())
+    assert e.value.code == 409
+    assert got["error"] == ("session stopped by screening: oncological disease is a "
+                            "contraindication to mesotherapy")
+    assert got["screening"]["stopped"] == "oncological disease"
+    state = json.loads(urllib.request.urlopen(server.at("/api/session"), timeout=30).read())
+    assert state["live"] is None

@@ -140,7 +140,8 @@ function connectPage() {
 
 // ---- session: setup, then the live view (also after a reload) ----
 function sessionPage() {
-  let plan = null, given = 0, shots = 0, planned = 0, started = 0, mine = false, state = "starting";
+  let plan = null, given = 0, shots = 0, planned = 0, mine = false, state = "starting";
+  const done = {};
   // The buttons that mean something in each state (abort always, until the end).
   const USABLE = {running: ["pause", "abort"], paused: ["resume", "abort"], refill: ["refilled", "abort"],
     fault: ["ack", "abort"], starting: ["abort"]};
@@ -161,16 +162,17 @@ function sessionPage() {
     } else if (ev.kind === "plan") {
       plan = ev.zones; planned = ev.planned; $("#planned").textContent = planned;
       zoneMap($("#live-map"), ev.zones);
-      $("#left").textContent = clock(ev.time_s) + " (plan)";
+      $("#left").textContent = clock(ev.time_s);
     } else if (ev.kind === "shot") {
       shots += ev.fault ? 0 : 1; given += ev.delivered_ul;
-      if (!started) started = ev.t - ev.t_end_s;
       const c = document.getElementById(`p-${ev.zone}-${ev.index}`);
       if (c) c.classList.add(ev.fault ? "fault" : "given");
       $("#shots").textContent = shots; $("#given").textContent = given.toFixed(1);
       if (plan) $("#zone").textContent = plan[ev.zone].name;
-      const rate = ev.t_end_s / Math.max(1, shots);
-      $("#left").textContent = clock(rate * (planned - shots));
+      // Time left from the plan's own timing of each zone (as `meso plan`), for the points not given.
+      done[ev.zone] = (done[ev.zone] || 0) + 1;
+      if (plan) $("#left").textContent = clock(plan.reduce((a, z, i) =>
+        a + z.time_s * Math.max(0, z.points - (done[i] || 0)) / z.points, 0));
     } else if (ev.kind === "fault") {
       alertBox("fault", `<b>Fault (${esc(ev.fault)}): ${esc(ev.what)}.</b><br>What the gun did: ${esc(ev.gun)}.<br>Put right what caused it, then acknowledge and continue with the next point not given, or abort.`);
     } else if (ev.kind === "refill") {
