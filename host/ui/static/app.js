@@ -26,28 +26,34 @@ function gunBadge() {
 
 // ---- zone map: one panel per zone; a point-only zone is a count, never an invented grid ----
 function zoneMap(el, zones) {
-  const cell = 18, panelW = 560;
-  let y = 10, parts = [];
+  // Gridded zones share one scale in mm (a scale bar shows it); a zone given as a count is a row of points in order.
+  const seq = 18, widest = Math.max(1, ...zones.filter((z) => z.grid).map((z) => (z.grid[1] - 1) * z.grid[2]));
+  const pxPerMm = Math.min(8, 500 / widest);
+  let y = 10, w = 560;
+  const parts = [];
   const maxDose = Math.max(...zones.map((z) => z.dose_ul));
   zones.forEach((z, zi) => {
-    const cols = z.grid ? z.grid[1] : Math.min(z.points, 20);
+    const cols = z.grid ? z.grid[1] : Math.min(z.points, 24);
+    const pitch = z.grid ? z.grid[2] * pxPerMm : seq;
     const rows = Math.ceil(z.points / cols);
-    const r = 3 + 4.5 * Math.sqrt(z.dose_ul / maxDose);
+    const r = Math.min(pitch / 2 - 1, 3 + 4.5 * Math.sqrt(z.dose_ul / maxDose));
     parts.push(`<text x="8" y="${y + 12}" class="zname">${esc(z.name)}</text>`);
     parts.push(`<text x="8" y="${y + 28}" class="zinfo">${z.points} points · ${z.dose_ul} µL at ${z.depth_mm} mm` +
-      (z.grid ? ` · grid ${z.grid[0]}×${z.grid[1]} at ${z.grid[2]} mm` : " · no grid given: points shown in order") +
+      (z.grid ? ` · grid ${z.grid[0]}×${z.grid[1]} at ${z.grid[2]} mm (to scale)` : " · no grid given: points shown in order") +
       (z.time_s !== undefined ? ` · ${clock(z.time_s)}` : "") + `</text>`);
     y += 38;
     for (let k = 0; k < z.points; k++) {
-      const cx = 16 + (k % cols) * cell, cy = y + 10 + Math.floor(k / cols) * cell;
-      parts.push(`<circle id="p-${zi}-${k}" class="pt" cx="${cx}" cy="${cy}" r="${r.toFixed(1)}"/>`);
+      const cx = 16 + (k % cols) * pitch, cy = y + 10 + Math.floor(k / cols) * pitch;
+      parts.push(`<circle id="p-${zi}-${k}" class="pt" cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${r.toFixed(1)}"/>`);
     }
-    y += rows * cell + 14;
+    w = Math.max(w, 40 + cols * pitch);
+    y += (rows - 1) * pitch + 30;
   });
-  const w = Math.max(panelW, 28 + Math.max(...zones.map((z) => (z.grid ? z.grid[1] : Math.min(z.points, 20)))) * cell);
+  const bar = 10 * pxPerMm;
   const legend = `<g class="legend"><circle class="pt" cx="16" cy="${y + 6}" r="7.5"/><text x="30" y="${y + 10}">${maxDose} µL (size: dose)</text>` +
     `<circle class="pt given" cx="170" cy="${y + 6}" r="6"/><text x="182" y="${y + 10}">given</text>` +
-    `<circle class="pt fault" cx="240" cy="${y + 6}" r="6"/><text x="252" y="${y + 10}">fault</text></g>`;
+    `<circle class="pt fault" cx="240" cy="${y + 6}" r="6"/><text x="252" y="${y + 10}">fault</text>` +
+    (zones.some((z) => z.grid) ? `<line x1="310" y1="${y + 6}" x2="${310 + bar}" y2="${y + 6}" class="bar"/><text x="${316 + bar}" y="${y + 10}">10 mm</text>` : "") + `</g>`;
   el.innerHTML = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${y + 24}" viewBox="0 0 ${w} ${y + 24}">${parts.join("")}${legend}</svg>`;
 }
 
