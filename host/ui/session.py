@@ -167,7 +167,11 @@ class LiveSession:
                 run.s.request(M.PAUSE)
                 self._state("paused")
             elif name == "resume":
-                run.s.request(M.RESUME)
+                if getattr(run.s, "signer", None) is not None:
+                    run.s.send(M.RESUME)  # a paired gun takes RESUME signed only
+                    run.s.flush()
+                else:
+                    run.s.request(M.RESUME)
                 self._state("running")
             elif name in ("abort", "stop"):
                 raise Stopped()
