@@ -39,21 +39,29 @@ class Plan:
         self.points = sum(z.points for z in self.zones)
         self.volume_ul = sum(z.volume_ul for z in self.zones)
         self.time_s = sum(z.time_s for z in self.zones)
-        self.fills = _fills(self.zones, syringe.volume_nl / 1000)
+        # Where the gun stops for a full syringe: [(zone name, point number)].
+        self.refill_at = _refills(self.zones, syringe.volume_nl)
+        self.fills = 1 + len(self.refill_at)
 
     @property
     def refills(self):
         return self.fills - 1
 
 
-def _fills(zones, syringe_ul):
-    """Syringe fills when a refill happens between zones (a zone never spans two fills)."""
-    fills, left = 1, syringe_ul
+def _refills(zones, syringe_nl):
+    """[(zone name, point number)] before which the gun asks for a full syringe.
+
+    The gun's rule (firmware/session.py check_shot): a shot whose dose would take the
+    commanded volume past the syringe's waits for a refill, so refills fall mid-zone."""
+    out, used_nl = [], 0
     for z in zones:
-        if z.volume_ul > left + 1e-9:
-            fills, left = fills + 1, syringe_ul
-        left -= z.volume_ul
-    return fills
+        per_nl = round(z.volume_ul * 1000 / z.points) if z.points else 0
+        for k in range(z.points):
+            if used_nl + per_nl > syringe_nl:
+                out.append((z.name, k + 1))
+                used_nl = 0
+            used_nl += per_nl
+    return out
 
 
 def _zone(board, syringe, scale, z):
@@ -89,17 +97,20 @@ def text(plan):
     lines = [head]
     if plan.product:
         lines.append("product: %s" % plan.product)
-    fmt = "%-16s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
+    name_w = max([len("total")] + [len(z.name) for z in plan.zones])
+    fmt = "%-" + str(name_w) + "s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
     lines.append(fmt % ("zone", "mode", "preset", "points", "depth_mm", "dose_ul",
                         "flow_ul_s", "pace_ms", "volume_ul", "time"))
     for z in plan.zones:
-        lines.append(fmt % (z.name[:16], z.mode, z.preset or "-", z.points, _g(z.depth_mm),
+        lines.append(fmt % (z.name, z.mode, z.preset or "-", z.points, _g(z.depth_mm),
                             _g(z.dose_ul), _g(z.flow_ul_s), z.pace_ms,
                             _g(round(z.volume_ul, 1)), _clock(z.time_s)))
     lines.append(fmt % ("total", "", "", plan.points, "", "", "", "",
                         _g(round(plan.volume_ul, 1)), _clock(plan.time_s)))
-    lines.append("syringe fills: %d (%d refill%s between zones)"
-                 % (plan.fills, plan.refills, "" if plan.refills == 1 else "s"))
+    where = "; ".join("%s before point %d" % at for at in plan.refill_at)
+    lines.append("syringe fills: %d (%d refill%s%s)"
+                 % (plan.fills, plan.refills, "" if plan.refills == 1 else "s",
+                    ": the gun stops for a full syringe in " + where if where else ""))
     lines.append("estimated injection time: %s (moving between zones and refills not counted)"
                  % _clock(plan.time_s))
     return "\n".join(lines)

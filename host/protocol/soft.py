@@ -69,6 +69,9 @@ def warnings(proto, board):
              "more injections than a usual session")
     if plan.refills:
         warn(("protocol", "syringe_ml"), "protocol.syringe_ml", proto.head.get("syringe_ml"),
-             None, "the session needs %d syringe fills: the gun stops between zones for %d "
-             "refill%s" % (plan.fills, plan.refills, "" if plan.refills == 1 else "s"))
+             None, "the session needs %d syringe fills: the gun stops for %d refill%s when the "
+             "syringe runs low (%s)" % (plan.fills, plan.refills,
+                                        "" if plan.refills == 1 else "s",
+                                        "; ".join("%s before point %d" % at
+                                                  for at in plan.refill_at)))
     return sorted(out, key=lambda d: d.line)
