@@ -10,7 +10,7 @@ NODE_STAMP := emu/node_modules/.installed
 STUBS := rp2 esp32 stm32 unix
 STUBS_VERSION := ~=1.29.0
 # Debian packages the PDF reports need (host/report/pdf.py).
-REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 .PHONY: test demo venv bench clean
 

@@ -106,8 +106,12 @@ def test_report_planned_against_delivered(tmp_path):
     assert rows["total"][9] == "1"
     fault_rows = [r for r in page.rows if "contact_lost" in r]
     assert fault_rows and fault_rows[0][:2] == ["left cheek", "5"]
-    assert any("SPF 30" in item for item in page.items)
-    assert any("10-15 hours" in item for item in page.items)
+    # Aftercare is the patient's own sheet, beside the report, not under the engineering.
+    assert not any("SPF 30" in item for item in page.items)
+    care = Cells()
+    care.feed((tmp_path / "report-handout.html").read_text(encoding="utf-8"))
+    assert any("SPF 30" in item for item in care.items)
+    assert any("10-15 hours" in item for item in care.items)
     # The embedded picture is the PNG written beside the page.
     src = page.imgs[0]
     assert src.startswith("data:image/png;base64,")
