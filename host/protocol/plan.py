@@ -118,3 +118,17 @@ def text(plan):
 
 def _g(x):
     return "%g" % x
+
+
+def timing(zp, zone):
+    """A zone's rhythm and duration in words, as the preview prints it under each panel."""
+    c = zone.core
+    if zp.mode == "burst":
+        rhythm = "burst at %g shots/min (one every %d ms)" % (c["rate_per_min"], zp.pace_ms)
+    elif zp.mode == "continuous":
+        rhythm = "%g µL/s for %g s a point" % (round(zp.flow_ul_s, 2), c["duration_s"])
+    elif zp.mode == "perfusion":
+        rhythm = "a bolus every %g s" % c["bolus_every_s"]
+    else:
+        rhythm = "one shot every %d ms" % zp.pace_ms
+    return "%s; zone about %s" % (rhythm, _clock(zp.time_s))
