@@ -64,7 +64,8 @@ def test_sim_run_json_dash_is_stdout(tmp_path, capsys, monkeypatch):
 
 def test_json_shape_is_shared(tmp_path, capsys):
     proto = write(tmp_path / "p.toml", [("z", 3, 10)])
-    for argv in (["plan", proto, "--json"], ["ports", "--no-probe", "--json", "-"]):
+    for argv in (["plan", proto, "--json"], ["ports", "--no-probe", "--json", "-"],
+                 ["course", "--age", "35", "--start", "2026-12-01", "--json"]):
         code, out, err = meso(capsys, *argv)
         assert code == 0, err
         doc = json.loads(out)
