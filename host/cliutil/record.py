@@ -95,10 +95,11 @@ def collect(args, head, now=None, ask=input, tty=None):
 
 
 def warn_missing(rec, out=None):
-    """One line on stderr when the record is incomplete (the report marks the gaps)."""
+    """One line when the record is incomplete (the report marks the gaps). It goes with the
+    other notes of the run on stdout: stderr is for the one line of an error."""
     if rec["missing"]:
-        print("meso: clinical record incomplete, not given: %s" % ", ".join(rec["missing"]),
-              file=out or sys.stderr)
+        print("Clinical record incomplete, not given: %s (the report says not recorded)."
+              % ", ".join(rec["missing"]), file=out or sys.stdout)
 
 
 def finish(rec, identity, screening, accepted_warnings):
