@@ -108,7 +108,9 @@ def context(log):
         "outcome": outcome,
         "zone_names": [z.name for z in log.zones],
         "totals": log.totals(),
-        "faults": [(log.zone_of(s), s.get("index", "-"), s["fault"], s["commanded_ul"],
+        # points counted from 1, as the practitioner counts them
+        "faults": [(log.zone_of(s), s["index"] + 1 if isinstance(s.get("index"), int) else "-",
+                    s["fault"], s["commanded_ul"],
                     s["delivered_ul"], s.get("t_start_s")) for s in log.faults()],
         "fault_events": log.fault_events,
         "summary_rows": sorted((k, v) for k, v in log.summary.items()

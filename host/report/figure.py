@@ -27,7 +27,8 @@ def draw(log, path):
     planned = [z.planned_ul if z.planned_ul is not None else z.commanded_ul for z in log.zones]
     bars.bar([i - 0.2 for i in x], planned, width=0.4, color=PLANNED, label="planned")
     # Label by source: the simulator knows the truth, a gun only estimates it.
-    delivered = "delivered (simulated)" if log.simulated else "delivered (gun's estimate)"
+    source = "simulated" if log.simulated else "the gun's estimate"
+    delivered = "delivered (%s)" % source
     bars.bar([i + 0.2 for i in x], [z.delivered_ul for z in log.zones], width=0.4,
              color=[colour[n] for n in names], label=delivered)
     bars.set_xticks(list(x), names, fontsize=8)
@@ -55,7 +56,7 @@ def draw(log, path):
     errs.axhline(0, color="black", linewidth=0.6)
     errs.set_xlabel("shot")
     errs.set_ylabel("dose error (%)")
-    errs.set_title("Per-shot dose error (%s against commanded)" % delivered)
+    errs.set_title("Per-shot dose error: delivered against commanded (%s)" % source)
     errs.legend(fontsize=7, ncol=min(6, len(names) + 1))
 
     t0 = min((s["t_start_s"] for s in log.shots if s.get("t_start_s") is not None), default=0)
@@ -69,7 +70,7 @@ def draw(log, path):
         if s.get("t_start_s") is not None:
             line.axvline(s["t_start_s"] - t0, color=FAULT, linestyle="--", linewidth=1)
     line.set_xlabel("time since the first shot (s)")
-    line.set_ylabel("%s (µL)" % delivered)
+    line.set_ylabel("delivered (µL, %s)" % source.replace("the ", ""))
     line.set_title("Timeline (dashed red: fault)")
     fig.savefig(path, dpi=DPI)
     plt.close(fig)

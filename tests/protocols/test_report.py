@@ -105,7 +105,7 @@ def test_report_planned_against_delivered(tmp_path):
     assert (cheek[2], cheek[9], cheek[7]) == ("6", "1", "-60.00 %")
     assert rows["total"][9] == "1"
     fault_rows = [r for r in page.rows if "contact_lost" in r]
-    assert fault_rows and fault_rows[0][:2] == ["left cheek", "5"]
+    assert fault_rows and fault_rows[0][:2] == ["left cheek", "6"]  # index 5: the 6th point
     # Aftercare is the patient's own sheet, beside the report, not under the engineering.
     assert not any("SPF 30" in item for item in page.items)
     care = Cells()
