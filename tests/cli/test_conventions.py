@@ -9,6 +9,7 @@ import sys
 
 from host import protocol
 from host.cli import main
+from host.cliutil import output
 from host.protocol.plan import Plan, text
 
 ROOT = pathlib.Path(__file__).parents[2]
@@ -65,11 +66,14 @@ def test_sim_run_json_dash_is_stdout(tmp_path, capsys, monkeypatch):
 def test_json_shape_is_shared(tmp_path, capsys):
     proto = write(tmp_path / "p.toml", [("z", 3, 10)])
     for argv in (["plan", proto, "--json"], ["ports", "--no-probe", "--json", "-"],
-                 ["course", "--age", "35", "--start", "2026-12-01", "--json"]):
+                 ["course", "--age", "35", "--start", "2026-12-01", "--json"],
+                 ["validate", proto, "--json", "-"],
+                 ["preview", proto, "-o", tmp_path / "p.png", "--json"]):
         code, out, err = meso(capsys, *argv)
         assert code == 0, err
         doc = json.loads(out)
         assert list(doc)[:2] == ["command", "meso_version"] and doc["command"] == argv[0]
+        assert doc["meso_version"] == output.version()
     out_file = tmp_path / "plan.json"
     code, out, _ = meso(capsys, "plan", proto, "--json", out_file)
     assert "syringe fills" in out and json.loads(out_file.read_text())["plan"]["points"] == 3
