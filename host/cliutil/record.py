@@ -31,10 +31,15 @@ COMMIT_KEYS = ("source_commit", "commit", "git_commit")
 CALIBRATION_KEYS = ("cal_ppm", "backlash_um")
 
 
+METAVARS = {"--patient": "REF", "--practitioner": "NAME", "--product": "NAME",
+            "--expiry": "DATE"}
+
+
 def add_arguments(p):
     for field, option, question in FIELDS:
-        p.add_argument(option, dest="record_" + field, metavar="TEXT",
-                       help="%s, for the clinical record" % question.split(" (")[0].lower())
+        p.add_argument(option, dest="record_" + field, metavar=METAVARS.get(option, "LOT"),
+                       help="clinical record: %s%s; asked on a terminal if missing"
+                       % (question[0].lower(), question[1:]))
 
 
 def _expiry(text, today):

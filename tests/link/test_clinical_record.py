@@ -7,10 +7,13 @@ import sys
 
 from conftest import ROOT, write_protocol
 
+LONG = "left nasolabial fold, upper"
+
 
 def test_run_keeps_the_clinical_record(device, tmp_path):
     proto = write_protocol(tmp_path / "p.toml", points=4, pace_ms=1000)
     text = proto.read_text().replace("dose_ul = 10", "dose_ul = 60")  # past the usual dose
+    text = text.replace('name = "z0"', 'name = "%s"' % LONG)  # more than 16 characters
     proto.write_text(text.replace('name = "test"', 'name = "test"\nproduct = "Booster X"'))
     dev = device(speed=100, fitted=proto)
     log = tmp_path / "s.json"
@@ -22,6 +25,7 @@ def test_run_keeps_the_clinical_record(device, tmp_path):
         input="n\n" * 8, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "Clinical record incomplete" not in proc.stdout + proc.stderr
+    assert ("  %s " % LONG) in proc.stdout  # the summary's zone line keeps the whole name
     rec = json.loads(log.read_text())["record"]
     assert (rec["patient_ref"], rec["practitioner"], rec["product"], rec["product_lot"],
             rec["product_expiry"], rec["syringe_lot"], rec["needle_lot"]) == (
