@@ -57,7 +57,8 @@ def draw(log, path):
     errs.set_xlabel("shot")
     errs.set_ylabel("dose error (%)")
     errs.set_title("Per-shot dose error: delivered against commanded (%s)" % source)
-    errs.legend(fontsize=7, ncol=min(6, len(names) + 1))
+    if errs.get_legend_handles_labels()[0]:  # a session with no shot has nothing to name
+        errs.legend(fontsize=7, ncol=min(6, len(names) + 1))
 
     t0 = min((s["t_start_s"] for s in log.shots if s.get("t_start_s") is not None), default=0)
     for n in names:
