@@ -49,3 +49,25 @@ def test_an_expired_product_stops_before_the_port(tmp_path):
     assert proc.stderr.strip() == ("meso: --expiry 2001-01-01: the product expired on "
                                    "2001-01-01; a product past its expiry is not injected "
                                    "(use a lot within its date)")
+
+
+def test_upload_keeps_the_record_and_refuses_an_expired_lot(device, tmp_path, capsys):
+    import os
+
+    from conftest import meso
+
+    dev = device(speed=100)
+    proto = write_protocol(tmp_path / "p.toml", points=4)
+    log = tmp_path / "stored.json"
+    code, out, err = meso(capsys, "upload", proto, "--port", dev.port, "--yes", "--log", log,
+                          "--expiry", "2001-01", "--patient", "P-9")
+    assert code == 1 and "expired on 2001-01-31" in err
+    assert not os.path.exists(os.path.join(dev.state_dir, "protocol.bin"))  # nothing stored
+    code, out, err = meso(capsys, "upload", proto, "--port", dev.port, "--yes", "--log", log,
+                          "--patient", "P-9", "--practitioner", "Dr M", "--lot", "L1",
+                          "--expiry", "2099-01-01", "--syringe-lot", "S", "--needle-lot", "N")
+    assert code == 0, err
+    doc = json.loads(log.read_text())
+    assert doc["summary"]["outcome"] == "stored, not yet run" and doc["shots"] == []
+    assert doc["record"]["patient_ref"] == "P-9" and doc["record"]["gun"]["board"] == "sim"
+    assert os.path.exists(os.path.join(dev.state_dir, "protocol.bin"))
