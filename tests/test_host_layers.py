@@ -28,7 +28,7 @@ ALLOWED = {
     "host.cliutil": BASE | {"host.link", "host.protocol"},
     "host.commands": BASE | {"host", "host.presets", "host.screening", "host.link",
                              "host.protocol", "host.report", "host.flash", "host.cliutil"},
-    "host.cli": BASE | {"host.commands"},
+    "host.cli": BASE | {"host.commands", "host.cliutil"},
 }
 # Only the commands that start a virtual device reach the simulator (docs: DESIGN rule 6).
 SIM_USERS = {"host.commands"}

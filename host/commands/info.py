@@ -1,9 +1,8 @@
 """`meso info --port P`: the gun's identity, versions, board, syringes, needles and limits."""
 
-import json
-
 from firmware.manifest import source_text
 from firmware.wire import messages as M
+from host.cliutil.output import add_json_argument, emit
 from host.cliutil.port import add_port_arguments, open_session
 
 COMMAND = "info"
@@ -14,7 +13,7 @@ CAPS = ((M.CAP_STREAM, "stream"), (M.CAP_STORE, "store"), (M.CAP_LOG, "shot log"
 
 def add_arguments(p):
     add_port_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the identity as JSON")
+    add_json_argument(p, "the identity")
 
 
 def run(args):
@@ -25,8 +24,9 @@ def run(args):
         s.close()
     info = ident["info"]
     if args.json:
-        print(json.dumps(ident, indent=2, sort_keys=True))
-        return 0
+        emit(args.json, COMMAND, ident)
+        if args.json == "-":
+            return 0
     print("device      %s on %s" % (info["device_id"], args.port))
     print("firmware    %s" % info["firmware"])
     if "commit" in info:  # flashed guns: the manifest's source and the build's id

@@ -9,7 +9,7 @@ import datetime
 import os
 import sys
 
-from host.cliutil import protocol_file
+from host.cliutil import protocol_file, record
 from host.cliutil.output import write_json
 from host.cliutil.port import add_port_arguments, open_session
 from host.cliutil.progress import Progress
@@ -34,6 +34,7 @@ def add_arguments(p):
     p.add_argument("--accept-warnings", "--yes", dest="yes", action="store_true",
                    help="go on despite soft-limit warnings (they are kept in the session log)")
     p.add_argument("--verbose", "-v", action="store_true", help="one line per shot")
+    record.add_arguments(p)  # patient, practitioner, product, lots, expiry
 
 
 def screening(screened_by):
@@ -56,12 +57,12 @@ def print_summary(summ, out):
         summ["delivered_ul"], summ["faults"], "" if summ["faults"] == 1 else "s"), file=out)
     for z in summ["zones"]:
         print("  %-16s %4d/%-4d shots  %8.1f µL%s" % (
-            z["name"][:16], z["shots"], z["planned"], z["delivered_ul"],
+            z["name"], z["shots"], z["planned"], z["delivered_ul"],
             "  %d fault(s)" % z["faults"] if z["faults"] else ""), file=out)
 
 
 def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json_out=None,
-           verbose=False, out=None):
+           verbose=False, out=None, clinical=None):
     """Run one protocol file on the device at port; return the summary (raise on failure)."""
     out = out or sys.stdout
     proto = protocol_file.load(path)
@@ -112,6 +113,8 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     summ["device"] = s.identity["info"]["device_id"]
     doc = {"summary": summ, "shots": run.shots, "protocol": core, "screening": screen,
            "accepted_warnings": getattr(proto, "accepted_warnings", [])}
+    if clinical is not None:  # the clinical record (host/cliutil/record.py)
+        doc["record"] = record.finish(clinical, s.identity, screen, doc["accepted_warnings"])
     write_json(log_path, doc)
     if json_out:
         write_json(json_out, {"summary": summ, "shots": run.shots})
@@ -126,6 +129,9 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
 
 
 def run(args):
+    clinical = record.collect(args, protocol_file.load(args.protocol).head)
+    record.warn_missing(clinical)
     stream(args.protocol, args.port, args.baud, args.screened_by,
-           None if args.yes else protocol_file.ask_confirm, args.log, args.json, args.verbose)
+           None if args.yes else protocol_file.ask_confirm, args.log, args.json, args.verbose,
+           clinical=clinical)
     return 0
