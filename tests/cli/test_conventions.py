@@ -90,18 +90,18 @@ def test_plan_keeps_long_zone_names(tmp_path, capsys):
 
 
 def test_refill_falls_mid_zone_as_on_the_gun(tmp_path):
-    # 1 mL; 600, 600, 600 and 200 µL. The gun (firmware/session.py check_shot) asks for a
-    # syringe when the next shot does not fit: before b's 41st point, and 2000 µL then
-    # fill two syringes exactly (a rule of whole zones per fill said three).
+    # 1 mL; 600, 600, 600 and 200 µL of 10 µL shots. The gun (firmware/fill.py) asks for a
+    # syringe when the next shot, with its reserve, does not fit: mid-zone, not between
+    # zones (a rule of whole zones per fill put every refill at a zone's start).
     zones = [("a", 60, 10), ("b", 60, 10), ("c", 60, 10), ("d", 20, 10)]
     proto = protocol.checked(str(write(tmp_path / "p.toml", zones)), "sim")
     plan = Plan(proto, protocol.board_named("sim"))
-    assert plan.fills == 2 and plan.refill_at == [("b", 41)]
+    assert plan.fills == 3 and plan.refill_at == [("b", 37), ("d", 13)]
     said = text(plan)
-    assert "syringe fills: 2 (1 refill: the gun stops for a full syringe in b before " \
-           "point 41)" in said
+    assert 'fill 1: up to "b" point 36 of 60' in said
+    assert 'fill 2: up to "d" point 12 of 20' in said
     warns = [w.format() for w in protocol.warnings(proto, "sim")]
-    assert any("b before point 41" in w and "between zones" not in w for w in warns)
+    assert any('after "b" point 36 of 60' in w and "between zones" not in w for w in warns)
 
 
 def test_device_doc_rehearsal_files_exist():
