@@ -13,7 +13,7 @@ HELP = "compile the firmware for a board, deploy it with mpremote, verify it and
 
 def add_arguments(p):
     p.add_argument("--board", required=True, help="board definition (boards/NAME.py)")
-    add_port_arguments(p)
+    add_port_arguments(p, repl=True)
 
 
 def run(args):

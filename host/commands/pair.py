@@ -20,7 +20,7 @@ DATA = files.DATA
 
 
 def add_arguments(p):
-    add_port_arguments(p)
+    add_port_arguments(p, repl=True)
     p.add_argument("--unpair", action="store_true",
                    help="remove the gun's key: back to open mode (needs the current key)")
 

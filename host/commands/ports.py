@@ -3,6 +3,7 @@
 from serial.tools import list_ports
 
 from host.errors import MesoError
+from host.link import discover
 from host.link.errors import LinkError
 from host.link.session import Session
 from host.link.transport import BAUD, Transport
@@ -37,6 +38,7 @@ def probe(port):
 
 def run(args):
     ports = [(p.device, p.description) for p in sorted(list_ports.comports())]
+    ports += [(p, "served virtual gun") for p in discover.served()]
     ports += [(p, "given") for p in args.extra]
     if not ports:
         print("no serial ports found")

@@ -8,7 +8,7 @@ HELP = "check every firmware file on a gun against its manifest and report drift
 
 
 def add_arguments(p):
-    add_port_arguments(p)
+    add_port_arguments(p, repl=True)
 
 
 def run(args):
