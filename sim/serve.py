@@ -134,9 +134,9 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     period = dev.hal.tick_period
     to_dev = Pipe(baud, chaos, 1)
     to_host = Pipe(baud, chaos, 2)
-    print(path, file=out, flush=True)
     if ready is not None:
-        ready(path, dev)
+        ready(path, dev)  # before the path is printed: whoever reads it finds it registered
+    print(path, file=out, flush=True)
     t0 = time.monotonic()
     unsent = b""
     try:
