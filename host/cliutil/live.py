@@ -64,9 +64,14 @@ class Live(Progress):
 
     def status(self, st):
         """The gun's last STATUS (heartbeat)."""
-        if st is not None:
-            self.state = state_name(st["state"])
-        self.draw()
+        state = state_name(st["state"])
+        if state != self.state:
+            self.state = state
+            self.draw()
+
+    def zone_done(self, z):
+        if self.live is None:
+            Progress.zone_done(self, z)
 
     def draw(self):
         if self.live is not None:

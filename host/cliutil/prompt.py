@@ -2,26 +2,40 @@
 
 The gun stops a streamed session when its host goes quiet, and the host gives up on a gun it
 has not heard from, so a prompt that may take minutes (weighing, fitting a syringe) keeps
-the link pumping while one reader thread waits on standard input. The reader lives as long
-as the process: a question cut short by Ctrl-C leaves no second reader to steal the next
-answer. On a terminal, keys() gives single keys between questions (cbreak mode); with no
-terminal there are no keys, only answers line by line.
+the link pumping while input() waits on a thread of its own. A question cut short by Ctrl-C
+leaves its reader to the next question, so no second reader steals an answer. On a
+terminal, Keys gives single keys between questions (cbreak mode); with no terminal there
+are no keys, only answers line by line.
 """
 
 import os
-import queue
+import select
 import sys
 import threading
 
 from host.errors import MesoError
 
-_EOF = ""
-_chars = queue.Queue()
-_reader = None
-
 
 class NoAnswer(MesoError):
     """Standard input ended before the question was answered."""
+
+
+class _Reader:
+    """input() on a thread of its own; one at a time, so a question cut short by Ctrl-C
+    hands its reader (and the answer it will read) to the next question."""
+
+    pending = None
+
+    def __init__(self, prompt):
+        self.got = []
+        self.thread = threading.Thread(target=self._read, args=(prompt,), daemon=True)
+        self.thread.start()
+
+    def _read(self, prompt):
+        try:
+            self.got.append(input(prompt))
+        except BaseException as e:  # noqa: BLE001 - handed to the asking thread
+            self.got.append(e)
 
 
 def _tty():
@@ -31,52 +45,30 @@ def _tty():
         return False
 
 
-def _read_forever(tty):
-    fd = sys.stdin.fileno() if tty else None
-    while True:
-        try:
-            data = os.read(fd, 64).decode(errors="replace") if tty else sys.stdin.readline()
-        except (OSError, ValueError):
-            data = _EOF
-        if data == _EOF:
-            _chars.put(_EOF)
-            return
-        for ch in data:
-            _chars.put(ch)
-
-
-def _start():
-    global _reader
-    if _reader is None:
-        _reader = threading.Thread(target=_read_forever, args=(_tty(),), daemon=True)
-        _reader.start()
-
-
 def ask(session, prompt, out=None):
-    """The answer to prompt (without surrounding blanks), the link kept alive meanwhile."""
-    out = out or sys.stdout
-    out.write(prompt)
-    out.flush()
-    _start()
+    """input(prompt) with the link kept alive; the answer without surrounding blanks."""
     if Keys.active is not None:
         Keys.active.take()  # keys pressed before the question do not answer it
-    with Keys.suspended():
-        line = []
-        while True:
-            try:
-                ch = _chars.get_nowait()
-            except queue.Empty:
-                session.pump(50000)
-                continue
-            if ch == _EOF:
-                _chars.put(_EOF)  # every later question meets the end of input too
-                raise NoAnswer("no answer at the prompt (end of input)")
-            if ch == "\n":
-                if not _tty():
-                    out.write("\n")  # the answer was not echoed: end the question's line
-                    out.flush()
-                return "".join(line).strip()
-            line.append(ch)
+    with Keys.suspended():  # lines and echo back before the question is shown
+        reader = _Reader.pending
+        if reader is None:
+            reader = _Reader(prompt)
+        else:
+            out = out or sys.stdout
+            out.write(prompt)
+            out.flush()
+        _Reader.pending = reader
+        while reader.thread.is_alive():
+            session.pump(50000)
+    _Reader.pending = None
+    got = reader.got[0]
+    if not _tty() and not isinstance(got, BaseException):
+        print(file=out or sys.stdout, flush=True)  # the answer was not echoed: end the line
+    if isinstance(got, EOFError):
+        raise NoAnswer("no answer at the prompt (end of input)")
+    if isinstance(got, BaseException):
+        raise got
+    return got.strip()
 
 
 class Keys:
@@ -96,7 +88,6 @@ class Keys:
             fd = sys.stdin.fileno()
             self.saved = termios.tcgetattr(fd)
             tty.setcbreak(fd)  # keys at once, no echo; Ctrl-C still interrupts
-            _start()
             Keys.active = self
         return self
 
@@ -111,18 +102,18 @@ class Keys:
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self.saved)
 
     def take(self):
-        """Keys pressed since the last call (lower case)."""
-        got = []
-        while self.on:
-            try:
-                ch = _chars.get_nowait()
-            except queue.Empty:
+        """Keys pressed since the last call (lower case); none while a question waits."""
+        if not self.on or _Reader.pending is not None:
+            return []
+        fd = sys.stdin.fileno()
+        got = ""
+        while select.select([fd], [], [], 0)[0]:
+            data = os.read(fd, 64)
+            if not data:
+                self.on = False  # the terminal went away
                 break
-            if ch == _EOF:
-                _chars.put(_EOF)
-                break
-            got.append(ch.lower())
-        return got
+            got += data.decode(errors="replace")
+        return list(got.lower())
 
     @classmethod
     def suspended(cls):

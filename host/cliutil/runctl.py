@@ -8,8 +8,9 @@ once a pause was asked, it aborts at once (KeyboardInterrupt, as before).
 
 import signal
 
+from firmware.wire import messages as M
 from firmware.wire.states import state_name
-from host.cliutil.prompt import Keys, ask
+from host.cliutil.prompt import Keys, NoAnswer, ask
 from host.link import control
 
 WHAT_THE_GUN_DID = ("the gun stopped the plunger, relieved the pressure, retracted the "
@@ -36,6 +37,7 @@ class Hand:
         self.interrupts = 0
         self.asking = False
         self.stop = None
+        self.waiting = None  # what the gun waits for while a question is open
         self.keys = Keys()
 
     def __enter__(self):
@@ -56,13 +58,22 @@ class Hand:
         self.view.pause_view()
         self.asking = True
         try:
-            return ask(self.s, text, self.out).lower()
+            answer = ask(self.s, text, self.out).lower()
+            self.waiting = None
+            return answer
         finally:
             self.asking = False
             self.view.resume_view()
 
     def tick(self):
-        self.view.status(self.s.last_status)
+        st = None
+        while True:  # the heartbeat's answers: the latest says what the gun is doing
+            got = self.s.take((M.STATUS,))
+            if got is None:
+                break
+            st = M.unpack(M.STATUS, got[2])[1]
+        if st is not None:
+            self.view.status(st)
         if self.stop is None and (self.interrupts or "p" in self.keys.take()):
             self.pause()
 
@@ -80,8 +91,11 @@ class Hand:
         if self.run.outcome is not None:  # the last point was being given: nothing to hold
             return
         self.out.write("%s: the gun is paused, needle out, after %s\n" % (why, self.where()))
-        answer = self.question("Enter: go on;  s: stop here (meso run --resume LOG goes on "
-                               "later);  Ctrl-C: abort ")
+        try:
+            answer = self.question("Enter: go on;  s: stop here (meso run --resume LOG goes "
+                                   "on later);  Ctrl-C: abort ")
+        except NoAnswer:
+            raise KeyboardInterrupt from None  # nobody to answer (end of input): abort
         if answer in ("s", "stop"):
             self.stop = "stopped by the practitioner"
             self.run.abort()
@@ -93,6 +107,7 @@ class Hand:
     def on_fault(self, text):
         """The fault's question: acknowledge and go on with the next point not given, or stop."""
         self.run._drain()
+        self.waiting = "fault"
         self.out.write("FAULT: %s%s after %s.\n%s.\n" % (
             text, " (" + FAULT_HELP[text] + ")" if text in FAULT_HELP else "", self.where(),
             WHAT_THE_GUN_DID))
@@ -106,4 +121,5 @@ class Hand:
         return False
 
     def on_refill(self, text):
+        self.waiting = "syringe empty"
         self.question("syringe empty: %s, then press Enter (Ctrl-C stops the session) " % text)

@@ -161,10 +161,12 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     print_summary(summ, out)
     print("session log: %s" % log_path, file=out)
     if error is not None:
+        print("go on with: meso run --resume %s" % log_path, file=out)
         raise error
     if summ["outcome"] != "done":
-        raise MesoError("run stopped: %s%s; go on with: meso run --resume %s" % (
-            summ["outcome"], ": " + summ["reason"] if summ["reason"] else "", log_path))
+        print("go on with: meso run --resume %s" % log_path, file=out)
+        raise MesoError("run stopped: %s%s" % (summ["outcome"], ": " + summ["reason"]
+                                                 if summ["reason"] else ""))
     return summ
 
 
@@ -215,7 +217,7 @@ def part(s, doc, core, given, log_path, verbose, out):
             run.run()
     except NoAnswer as e:
         # The gun waits with the needle out; no one answered here.
-        run.outcome, run.reason = "no answer", str(e)
+        run.outcome, run.reason = hand.waiting or "no answer", str(e)
     except KeyboardInterrupt:
         view.end()
         print("Ctrl-C: sending ABORT", file=out)

@@ -150,3 +150,51 @@ def test_resume_refuses_another_protocol_in_one_line(tmp_path, device):
     assert code == 1
     assert out.strip().splitlines()[-1].startswith("meso: cannot resume %s: the protocol "
                                                    "differs" % log), out
+
+
+def test_on_a_terminal_p_pauses_and_enter_resumes(tmp_path, device):
+    import pty
+    import re
+    import select
+    import subprocess
+    import sys
+    import time
+
+    from meso_child import ROOT, WAIT_S, env
+
+    proto = write_protocol(tmp_path / "p.toml", points=POINTS, zones=ZONES)
+    dev = device(speed=SPEED)
+    log = tmp_path / "s.json"
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "host.cli", "run", str(proto), "--screened-by",
+                          "test", "--log", str(log)], cwd=ROOT, env=env(), stdin=slave,
+                         stdout=slave, stderr=slave)
+    os.close(slave)
+    seen = [""]
+
+    def until(text):
+        end = time.monotonic() + WAIT_S
+        while text not in seen[0]:
+            assert time.monotonic() < end and p.poll() is None, seen[0]
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    data = os.read(master, 65536).decode(errors="replace")
+                except OSError:
+                    data = ""
+                seen[0] += re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", data)
+
+    try:
+        until(" of 24 in all")  # the live view shows a point given
+        os.write(master, b"p")
+        until("Ctrl-C: abort ")  # the question is on the screen
+        paused_at = len(dev.journal())
+        os.write(master, b"\n")
+        until("session log:")
+        assert p.wait(WAIT_S) == 0, seen[0]
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(10)
+        os.close(master)
+    assert 0 < paused_at < POINTS and "zone       z2" in seen[0]
+    given_once(dev, log)
