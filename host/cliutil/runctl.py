@@ -106,7 +106,8 @@ class Hand:
 
     def on_fault(self, text):
         """The fault's question: acknowledge and go on with the next point not given, or stop."""
-        self.run._drain()
+        if self.run is not None:  # (None: a fault still latched when a resume begins)
+            self.run._drain()
         self.waiting = "fault"
         self.out.write("FAULT: %s%s after %s.\n%s.\n" % (
             text, " (" + FAULT_HELP[text] + ")" if text in FAULT_HELP else "", self.where(),

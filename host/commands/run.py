@@ -152,6 +152,7 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
         else:
             check_same(doc, log_path, s, core, patient)
             core = doc["protocol"]
+            control.settle(s)
             given = given_so_far(s, doc)
         summ, error = part(s, doc, core, given, log_path, verbose, out)
     finally:

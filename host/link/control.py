@@ -73,3 +73,20 @@ def read_journal_from(s, start):
                 break
             out += payload[8:]
     return shotlog.read_journal(bytes(out))
+
+
+MOVING = ("homing", "advance", "dose", "hold", "relief", "retract", "pace", "safing")
+
+
+def settle(s, timeout_us=PATIENCE_US):
+    """Wait until no shot is in progress (a gun whose host vanished finishes its shot before
+    it stops), so the journal read next holds every record of the part."""
+    from host.link.errors import LinkError
+    from host.link.transport import now_us
+
+    end = now_us() + timeout_us
+    while state(s) in MOVING:
+        if now_us() > end:
+            raise LinkError("link lost: the gun on %s did not come to rest" % s.t.port)
+        s.pump(20000)
+    s.status()  # one more turn of its loop: the last record is in the journal file

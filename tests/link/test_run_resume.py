@@ -198,3 +198,27 @@ def test_on_a_terminal_p_pauses_and_enter_resumes(tmp_path, device):
         os.close(master)
     assert 0 < paused_at < POINTS and "zone       z2" in seen[0]
     given_once(dev, log)
+
+
+def test_a_laptop_crash_at_shot_k_then_resume_gives_every_point_once(tmp_path, device):
+    """The host is killed: the gun goes on with what was released until it misses the link,
+    shots the log never heard of. The resume finds them in the gun's journal."""
+    proto = write_protocol(tmp_path / "p.toml", points=POINTS, zones=ZONES)
+    dev = device(speed=SPEED)
+    log = tmp_path / "s.json"
+    c = run_child(proto, log)
+    try:
+        c.expect(shot_line(3), "shot 3")
+        c.kill()  # no Ctrl-C, no goodbye: the log holds what was written by then
+    finally:
+        c.kill()
+    c = Child("run", "--resume", log, "-v")
+    try:
+        # The gun stopped itself (a new host, or silence) and holds link_lost.
+        c.expect(lambda line: line.startswith("FAULT: link_lost"), "the latched fault")
+        c.send("a\n")
+        code, out = c.finish()
+    finally:
+        c.kill()
+    assert code == 0, out
+    given_once(dev, log)
