@@ -106,6 +106,7 @@ def _dispatch(argv):
         group = getattr(args, "_group", parser)
         group.print_help()
         return EXIT_USAGE
+    commands.before_run(args)  # --port auto: the gun is found before the command asks anything
     code = int(run(args) or EXIT_OK)
     sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
     return code

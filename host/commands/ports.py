@@ -4,6 +4,7 @@ from serial.tools import list_ports
 
 from host.cliutil.output import add_json_argument, emit, to_stdout
 from host.errors import MesoError
+from host.link import discover
 from host.link.errors import LinkError
 from host.link.session import Session
 from host.link.transport import BAUD, Transport
@@ -39,6 +40,7 @@ def probe(port):
 
 def run(args):
     ports = [(p.device, p.description) for p in sorted(list_ports.comports())]
+    ports += [(p, "served virtual gun") for p in discover.served()]
     ports += [(p, "given") for p in args.extra]
     found = [{"port": device, "description": desc if desc and desc != "n/a" else "",
               "probe": None if args.no_probe else probe(device)} for device, desc in ports]
