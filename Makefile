@@ -22,17 +22,13 @@ $(STAMP): pyproject.toml Makefile
 	    --target $(VENV)/stubs/$$port "micropython-$$port-stubs$(STUBS_VERSION)" || exit 1; done
 	touch $(STAMP)
 
-<<<<<<< HEAD
-test: $(STAMP)
-	$(BIN)/ruff check .
-=======
 $(NODE_STAMP): emu/package.json emu/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the emulated RP2040 (emu/)"; exit 1; }
 	cd emu && npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
->>>>>>> emu
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
