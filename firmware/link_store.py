@@ -55,7 +55,7 @@ class Upload:
             proto = json.loads(data)
         except ValueError:
             return M.E_FORMAT, "not JSON", None
-        problems = app.load_protocol(proto)
+        problems = app.load_protocol(proto, self.sha, 0 if self.target == M.TARGET_STORE else 1)
         if problems:
             # Limit problems, or the app's own one-line refusal (busy mid-shot).
             return M.E_LIMITS, "\n".join([p if isinstance(p, str) else p.message()
@@ -65,4 +65,6 @@ class Upload:
                 hal.write_file_atomic(STORED, self.sha + bytes(data))
             except OSError as e:
                 return M.E_STORAGE, str(e), None
+            if not app.ready_stored(self.sha):  # it runs once, from the next power-up
+                return M.E_STORAGE, "session progress not written", None
         return M.E_OK, "", proto

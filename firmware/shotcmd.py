@@ -44,6 +44,11 @@ class Commands:
         self.planned = False
         self.pause_request = False  # a pause belongs to the session it was asked in
 
+    def allow_start(self, shots):
+        """The app's gate: the next shot may start while the session has given this many
+        (-2: none may start)."""
+        self.allowed = shots
+
     def replan(self):
         """Plan the next shot again before it starts (the zone was changed)."""
         self.planned = False

@@ -39,7 +39,8 @@ VERDICTS = ("ok", "device not paired", "no challenge: authenticate first", "repl
 
 # Signed once paired: whatever arms the gun or changes its protocol, settings or firmware.
 # LOAD_CHUNK needs no tag: LOAD_BEGIN's signed SHA-256 binds every chunk.
-GUARDED = (M.LOAD_BEGIN, M.LOAD_END, M.RUN_ZONE, M.ACK_FAULT, M.REFILLED, M.MAINT, M.SETTINGS)
+GUARDED = (M.LOAD_BEGIN, M.LOAD_END, M.RUN_ZONE, M.ACK_FAULT, M.REFILLED, M.MAINT, M.SETTINGS,
+           M.SESSION_CHOICE)
 
 
 def hmac_sha256(key, msg):
