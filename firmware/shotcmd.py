@@ -93,6 +93,15 @@ class Commands:
         self.enter_armed(now)
         return True
 
+    def latch(self, code):
+        """Latch a fault found outside the machine (a crash loop) on a gun already made
+        safe: no shot until it is acknowledged."""
+        self.fault = code
+        self.stop_code = faults.NONE
+        self.state = FAULT
+        self.planned = False
+        self.hal.output(OUT_ALARM, True)
+
     def abort(self, now):
         """Stop now and go to the safe state (ABORT from the host or the operator)."""
         if self.state in (IDLE, FAULT, SAFING):
