@@ -74,6 +74,7 @@ class App:
                     p.zone += 1
                     p.point = 0
                     p.zone_nl = 0
+                    p.zone_points = 0  # the next zone's: known once its protocol is loaded
         self._save()
 
     def _save(self):
@@ -263,6 +264,9 @@ class App:
             self.machine.loaded(s.syringe is was)
             self.sha = prog.NO_SHA if sha is None else bytes(sha)
             self.streamed = streamed
+            p = self.progress
+            if self.interrupted and p.zone < len(s.zones):
+                p.zone_points = s.zones[p.zone].points
             self.fresh = True
             self.resumed = False
         return problems

@@ -98,4 +98,6 @@ def save(hal, p):
 
 def where(p):
     """'zone Z point P of N' (1-based, as a practitioner counts) for status and messages."""
+    if not p.zone_points:
+        return "zone %d point %d" % (p.zone + 1, p.point + 1)
     return "zone %d point %d of %d" % (p.zone + 1, p.point + 1, p.zone_points)

@@ -33,9 +33,15 @@ def shots(run):
     ins = run.world.insertions
     prev_in_skin = 0.0
     for rec in run.records:
-        t0 = rec["t_start_ms"] / 1000.0
-        t1 = rec["t_end_ms"] / 1000.0
-        if rec["mode"] in FLOW_MODES:
+        t0 = rec["t_start_ms"] / 1000.0 + rec.get("t_offset_s", 0.0)
+        t1 = rec["t_end_ms"] / 1000.0 + rec.get("t_offset_s", 0.0)
+        if "cut_s" in rec:
+            # Cut short by a power loss, logged at the next power-up: the insertion then.
+            m = ([i for i in ins if i["t_in"] <= rec["cut_s"]] or [None])[-1]
+            t0 = t1 = rec["cut_s"]
+            delivered = m["delivered_ul"] if m else 0.0
+            depth_um = m["depth_um"] if m else 0.0
+        elif rec["mode"] in FLOW_MODES:
             # What went into the skin since the previous record was logged.
             delivered = rec["in_skin_ul"] - prev_in_skin
             depth_um = rec["depth_live_um"]
@@ -54,6 +60,8 @@ def shots(run):
             "t_start_s": _r(t0),
             "t_end_s": _r(t1),
             "fault": None if rec["fault"] == 0 else fw_faults.name(rec["fault"]),
+            "shot": rec["shot"],
+            "boot": rec.get("boot", 0),
         })
     return out
 
