@@ -136,7 +136,10 @@ def _exists(path):
 
 
 class FileStore:
-    """Files under one folder. A replace writes name.tmp, syncs, then renames it over name."""
+    """Files under one folder. A replace writes name.tmp, syncs, then renames it over name
+    (littlefs renames over a file atomically). FAT cannot: there the complete name.tmp is
+    first renamed to name.ok, and only a name.ok is ever finished after a cut (a .tmp may
+    be torn, so it is never taken)."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -148,10 +151,12 @@ class FileStore:
 
     def read_file(self, name):
         path = self.path(name)
-        tmp = path + ".tmp"
-        if not _exists(path) and _exists(tmp):
-            # Cut between the two renames of a replace on FAT: the .tmp is complete.
-            os.rename(tmp, path)
+        done = path + ".ok"
+        if _exists(done):
+            # Cut during a replace on FAT after the new content was complete: finish it.
+            if _exists(path):
+                os.remove(path)
+            os.rename(done, path)
         try:
             with open(path, "rb") as f:
                 return f.read()
@@ -168,10 +173,13 @@ class FileStore:
         try:
             os.rename(tmp, path)  # littlefs replaces atomically
         except OSError:
-            # FAT refuses to rename over a file: remove it; read_file() finishes the job
-            # if the power goes now.
+            # FAT refuses to rename over a file: mark the new content complete (a rename to
+            # a free name), remove the old, rename; read_file() finishes it after a cut.
+            done = path + ".ok"
+            os.rename(tmp, done)
+            os.sync()
             os.remove(path)
-            os.rename(tmp, path)
+            os.rename(done, path)
         os.sync()
 
     def append_file(self, name, data):
