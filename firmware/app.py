@@ -55,9 +55,11 @@ class App:
         self.log.boot = p.boot
         if p.damaged:
             self.interrupted = True  # nothing runs until the session is discarded
+            self.machine.cue(self.hal.ticks())
             return
         if p.status == prog.RUNNING:
             self.interrupted = True
+            self.machine.cue(self.hal.ticks())  # a beep, then the LED flashes (poll)
             if p.pending:
                 self.log.boot = old_boot  # the record belongs to the power-up it happened in
                 self.log.add(p.shots + 1, p.zone, p.point, p.p_mode, faults.POWER, p.p_dose_nl,

@@ -160,3 +160,26 @@ def test_discard_ends_the_interrupted_session_and_damaged_progress_locks_until_d
     assert app.choose(False)
     assert not app.interrupted and app.load_protocol(PROTO, bytes(32), 1) == []
     assert app.arm()
+
+
+def test_the_host_continues_a_streamed_session_with_session_choice():
+    rig = power_up()
+    sha = hashlib.sha256(json.dumps(PROTO).encode()).digest()
+    assert rig.app.load_protocol(PROTO, sha, 1) == []
+    rig.arm()
+    give(rig, 2)
+    rig = power_up(rig.hal.files)
+    link = rig.link
+    assert rig.hal.outputs[1] or rig.app.interrupted  # the LED pattern runs while it waits
+    link.nonce = 1
+    link._command(M.SESSION_CHOICE, (M.CHOICE_CONTINUE,), b"", 1)
+    assert link.outbox[-1][0] == M.ERROR  # the session's protocol is not loaded yet
+    assert rig.app.load_protocol(PROTO, sha, 1) == []
+    link.streamed = True
+    link._command(M.SESSION_CHOICE, (M.CHOICE_CONTINUE,), b"", 1)
+    assert not rig.app.interrupted and link.mode == M.MODE_STREAM
+    assert link.released == 0 and rig.app.session.shots == 2
+    link._command(M.RUN_ZONE, (0,), b"", 1)
+    rig.run_until("armed")
+    give(rig, 1)
+    assert [r["index"] for r in journal(rig)] == [0, 1, 2]
