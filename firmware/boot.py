@@ -3,8 +3,9 @@
 The loader (main.py at the flash root) calls start(folder). A file that differs from the
 manifest, is missing or is extra keeps the gun from arming and is named in the identity
 (`meso info`). Paired guns are in clinical mode: the app owns the serial, guarded commands
-are signed, and a crash restarts the app instead of opening a REPL. MAINT (signed when
-paired) ends the app and gives the serial back to the REPL, for flashing.
+are signed, and a crash (made safe first, firmware/crash.py) restarts the app loop instead
+of opening a REPL. MAINT (signed when paired) ends the app and gives the serial back to the
+REPL, for flashing.
 """
 
 import os
