@@ -130,7 +130,10 @@ class Link:
         s = app.session
         while self.sent_shots < app.log.count:
             # Every record: the log holds back the next shot until it is taken (room()).
-            self._queue(M.SHOT, (), app.log.record(self.sent_shots))
+            # With no host since power-up (untethered) there is no one to send it to, and a
+            # HELLO would drop the queue anyway: the journal keeps it.
+            if self.nonce >= 0:
+                self._queue(M.SHOT, (), app.log.record(self.sent_shots))
             self.sent_shots += 1
         app.log.sent = self.sent_shots
         if self.mode == M.MODE_IDLE:

@@ -19,6 +19,7 @@ def perfusion(points):
 def test_ten_times_the_ring_in_one_insertion_loses_no_record():
     rig = Rig(perfusion(BOLUSES))
     link = Link(rig.hal, rig.app, rig.board, "t-1")
+    link.nonce = 1  # a host is there
     sent = []
     queue = link._queue
 
@@ -43,3 +44,15 @@ def test_ten_times_the_ring_in_one_insertion_loses_no_record():
     assert shots == list(range(1, BOLUSES + 1))
     assert sent == list(range(1, BOLUSES + 1))
     assert rig.app.session.shots == BOLUSES
+
+
+def test_an_untethered_run_queues_no_telemetry_for_a_host_that_is_not_there():
+    rig = Rig(perfusion(2 * RING))
+    link = Link(rig.hal, rig.app, rig.board, "t-1")
+    rig.arm()
+    rig.pull()
+    while rig.state() != "done":
+        rig.run_for(1000000, max_us=20000)
+        link.poll(rig.hal.now)
+    assert link.outbox == [] and link.sent_shots == 2 * RING
+    assert len(read_journal(bytes(rig.hal.files["shots.log"]))) == 2 * RING
