@@ -168,6 +168,13 @@ def table(report):
     if "late_steps" in s:
         lines.append("steps             %d, late %d, max step error %.3f µs"
                      % (s["steps"], s["late_steps"], s["max_step_error_us"]))
+    cut = report.get("power_cut")
+    if cut is not None:
+        boots = sorted({r["boot"] for r in report["shots"]})
+        lines.append("power cut         at %.3f s, %s; shots of boots %s; continued at %s"
+                     % (cut["time_s"], "off %g s" % cut["off_s"] if cut.get("off_s") else
+                        "stayed off", ", ".join(str(b) for b in boots) or "-",
+                        "; ".join(cut.get("continued_at") or []) or "-"))
     for f in report["faults"]:
         lines.append("fault %-12s at %.3f s in %s: %s" % (f["code"], f["time_s"], f["state"],
                                                        f["safe_state"]))
