@@ -60,7 +60,7 @@ def shots(run):
             "t_start_s": _r(t0),
             "t_end_s": _r(t1),
             "fault": None if rec["fault"] == 0 else fw_faults.name(rec["fault"]),
-            "shot": rec["shot"],
+            "shot_no": rec["shot"],  # as logged: with boot, unique across power-ups
             "boot": rec.get("boot", 0),
         })
     return out

@@ -39,7 +39,7 @@ def test_a_cut_at_every_shot_gives_every_point_exactly_once(store):
         assert given(rep) == expected(), k
         boots = [s["boot"] for s in rep["shots"]]
         assert boots == sorted(boots) and len(set(boots)) == (2 if k < POINTS else 1), (k, boots)
-        assert len({(s["boot"], s["shot"]) for s in rep["shots"]}) == POINTS  # all unique
+        assert len({(s["boot"], s["shot_no"]) for s in rep["shots"]}) == POINTS  # all unique
         assert [s["fault"] for s in rep["shots"]].count("power") == 1
         assert rep["power_cut"]["journal_records_at_end"] == POINTS
         assert rep["power_cut"]["continued_at"] == [after(k)]
