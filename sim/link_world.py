@@ -45,10 +45,11 @@ class ServedHAL(SimHAL):
 
     def write_file_atomic(self, name, data):
         tmp = self._path(name + ".tmp")
+        # No fsync: the served gun's "power cut" ends its process, and the page cache keeps
+        # what was written; os.replace is atomic. A sync per write would slow the served
+        # device (the session progress is written a few times a shot) for nothing.
         with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, self._path(name))
 
     def append_file(self, name, data):

@@ -5,6 +5,16 @@ from firmware.wire import messages as M
 from firmware.wire.states import state_name
 
 
+def session_text(st):
+    """Where an interrupted session stands ("interrupted at zone Z point P of N"), or ""."""
+    if st.get("flags", 0) & M.FLAG_PROGRESS_DAMAGED:
+        return "session progress damaged on the gun: discard it before a new session"
+    if not st.get("flags", 0) & M.FLAG_INTERRUPTED:
+        return ""
+    return ("interrupted at zone %d point %d of %d (boot %d): continue or discard"
+            % (st["resume_zone"] + 1, st["resume_point"] + 1, st["zone_points"], st["boot"]))
+
+
 def status_text(st, journal=None):
     """A STATUS as one readable line; journal: the records in the gun's journal file.
 
@@ -25,4 +35,5 @@ def status_text(st, journal=None):
     flags = [name for bit, name in ((M.FLAG_PAUSED, "paused"), (M.FLAG_ALARM, "ALARM"),
                                     (M.FLAG_LINK_LOST, "link was lost"),
                                     (M.FLAG_STORED, "stored protocol")) if st["flags"] & bit]
-    return ", ".join(parts + flags)
+    interrupted = session_text(st)
+    return ", ".join(parts + flags + ([interrupted] if interrupted else []))

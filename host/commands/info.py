@@ -4,6 +4,7 @@ from firmware.manifest import source_text
 from firmware.wire import messages as M
 from host.cliutil.output import add_json_argument, emit
 from host.cliutil.port import add_port_arguments, open_session
+from host.cliutil.status import session_text
 
 COMMAND = "info"
 HELP = "show a device's identity, firmware and protocol versions, board and limits"
@@ -20,11 +21,12 @@ def run(args):
     s = open_session(args.port, args.baud)
     try:
         ident = s.identity
+        st = s.status()
     finally:
         s.close()
     info = ident["info"]
     if args.json:
-        emit(args.json, COMMAND, ident)
+        emit(args.json, COMMAND, dict(ident, status=st))
         if args.json == "-":
             return 0
     print("device      %s on %s" % (info["device_id"], args.port))
@@ -43,6 +45,9 @@ def run(args):
         check = "ok" if info["firmware_ok"] else "MISMATCH, will not arm: %s" % "; ".join(
             info.get("firmware_problems", []))
         print("check       %s (%s)" % (check, info.get("folder")))
+    print("boot        %d" % st["boot"])
+    if session_text(st):
+        print("session     %s" % session_text(st))
     if "cal_ppm" in info:
         print("calibration plunger x%.6f (cal_ppm %d), backlash %s µm" % (
             info["cal_ppm"] / 1e6, info["cal_ppm"], info.get("backlash_um")))

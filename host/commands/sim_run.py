@@ -26,7 +26,11 @@ def add_arguments(p):
                    help="dose model of the firmware (default: %(default)s)")
     p.add_argument("--fault", action="append", default=[], metavar="KIND@S|KIND#SHOT",
                    help="inject a fault at a time or during a shot (repeatable), e.g. "
-                        "occlusion#5, contact_lost#3, power_loss@20, gc_storm@10:30")
+                        "occlusion#5, contact_lost#3, power_loss@20, gc_storm@10:30; "
+                        "power_loss#4:2 powers the gun up again after 2 s")
+    p.add_argument("--store", action="store_true",
+                   help="upload the protocol in store mode and run it untethered from the next "
+                        "power-up (default: streamed)")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override a simulation parameter (see docs/SIMULATION.md)")
 
@@ -53,7 +57,8 @@ def run(args):
     proto = protocol.checked(args.protocol, "sim").core()
     try:
         sim = Run(proto, seed=args.seed, exact=args.exact, params=_params(args.param),
-                  fault_specs=args.fault, firmware=args.firmware, dosing=args.dosing)
+                  fault_specs=args.fault, firmware=args.firmware, dosing=args.dosing,
+                  store=args.store)
         report = sim.run()
     except (RunError, ParamError, FaultSpecError) as e:
         raise MesoError(str(e))
