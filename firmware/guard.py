@@ -22,13 +22,16 @@ class GuardedLink(Link):
     """firmware.link.Link with the lock in front of its commands.
 
     on_settings(data) -> error text or "" stores a new settings file (firmware/calibration);
-    on_paired(mode) tells the gun its mode changed (a pairing committed)."""
+    on_paired(mode) tells the gun its mode changed (a pairing committed); on_pairing(key) ->
+    error text or "" readies the gun for a key about to be committed (signs its firmware)."""
 
-    def __init__(self, hal, app, board, device_id, guard, on_settings=None, on_paired=None):
+    def __init__(self, hal, app, board, device_id, guard, on_settings=None, on_paired=None,
+                 on_pairing=None):
         Link.__init__(self, hal, app, board, device_id)
         self.guard = guard
         self.on_settings = on_settings
         self.on_paired = on_paired
+        self.on_pairing = on_pairing
         self.maint_at = None  # tick at which MAINT was accepted
         self.heard_at = self.now  # last frame of the session's own host
 
@@ -108,6 +111,10 @@ class GuardedLink(Link):
             self._queue(PAIR_KEY, (key,))
             return
         if mid == PAIR_CONFIRM:
+            text = self.on_pairing(g.staged) if self.on_pairing else ""
+            if text:  # the firmware cannot be signed for the key: nothing is committed
+                self._queue(AUTH_RESULT, (mid, auth.REJECTED), text.encode()[:200])
+                return
             pairing.commit(self.hal, g.staged)
             g.commit()
             self._log("paired: key %s committed" % pairing.key_id(g.key))

@@ -7,7 +7,7 @@ commands, a calibration that takes effect from the next protocol) is the same co
 
 import json
 
-from firmware import auth, calibration, pairing
+from firmware import auth, calibration, manifest, pairing
 from firmware.guard import GuardedLink
 from firmware.wire.files import KEY_FILE, STAGED_FILE  # noqa: F401 - named from here
 
@@ -30,8 +30,10 @@ class Gun:
         self.settings, problems = calibration.load(hal)
         self.problems += problems
         guard = auth.Guard(key, random, staged, self.mode == pairing.LOCKED)
+        self.folder = None  # the firmware folder booted (set by boot; none on the simulator)
+        self.firmware_ok = True
         self.link = GuardedLink(hal, app, board, device_id, guard, self.on_settings,
-                                self.on_paired)
+                                self.on_paired, self.on_pairing)
         self.identity = json.loads(self.link.info)
         self.identity["mode"] = self.mode
         self.identity["key_id"] = pairing.key_id(key) if key else ""
@@ -39,10 +41,26 @@ class Gun:
             self.identity["recovered"] = True
         self.apply()
 
+    def on_pairing(self, key):
+        """Before a key commits: the firmware this gun booted signed under it, so that the
+        loader, which checks a paired gun's signature before importing, still boots it.
+        Firmware that failed its own file check is not blessed: error text, or ""."""
+        if self.folder is None:
+            return ""
+        if not self.firmware_ok:
+            return "the firmware does not match its manifest: flash it again before pairing"
+        try:
+            manifest.sign_for(self.folder, key)
+        except OSError:
+            return "the firmware's signature could not be written"
+        return ""
+
     def on_paired(self, mode):
         """A pairing was committed: the identity says so from the next HELLO."""
         self.mode = mode
         self.describe(mode=mode, key_id=pairing.key_id(self.link.guard.key))
+        if self.folder is not None:
+            manifest.settle_signature(self.folder)
 
     def apply(self):
         """The settings into the dose model (of the next protocol) and into the identity."""

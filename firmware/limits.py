@@ -175,6 +175,10 @@ def check_zone(board, head, i, zone, names, problems):
         problems.append(Problem(i, "zone", zone, "a table", "each zone is a [[zone]] table"))
         return 0
     mode = zone.get("mode")
+    if not isinstance(mode, str):
+        # A list or a table is no mode, and it could not key MODE_KEYS below.
+        problems.append(Problem(i, "mode", mode, ", ".join(MODES), "expected a mode name"))
+        mode = None
     known = ZONE_KEYS + ZONE_OPTIONAL
     for k in MODE_KEYS.get(mode, ()):
         if k not in known:
@@ -188,6 +192,8 @@ def check_zone(board, head, i, zone, names, problems):
                                 "zone[%d] already has this name" % names[name]))
     else:
         names[name] = i
+    if mode is None:
+        return 0
     if mode not in MODES:
         problems.append(Problem(i, "mode", mode, ", ".join(MODES), "unknown injection mode"))
         return 0

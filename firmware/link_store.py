@@ -8,6 +8,7 @@ or the new one, and a file that does not match its hash is never run.
 import hashlib
 import json
 
+from firmware import jsonbound
 from firmware.compat import const
 from firmware.wire import messages as M
 
@@ -51,11 +52,18 @@ class Upload:
             return M.E_ORDER, "incomplete upload", None
         if hashlib.sha256(data).digest() != self.sha:
             return M.E_SHA, "SHA-256 mismatch", None
+        why = jsonbound.check(data)
+        if why is not None:
+            return M.E_FORMAT, why, None
         try:
             proto = json.loads(data)
         except ValueError:
             return M.E_FORMAT, "not JSON", None
-        problems = app.load_protocol(proto)
+        try:
+            problems = app.load_protocol(proto, self.sha,
+                                         0 if self.target == M.TARGET_STORE else 1)
+        except Exception as e:  # noqa: BLE001 - every load gets its answer; nothing loaded
+            return M.E_FORMAT, "protocol: cannot be checked (%s)" % (e,), None
         if problems:
             # Limit problems, or the app's own one-line refusal (busy mid-shot).
             return M.E_LIMITS, "\n".join([p if isinstance(p, str) else p.message()
@@ -65,4 +73,6 @@ class Upload:
                 hal.write_file_atomic(STORED, self.sha + bytes(data))
             except OSError as e:
                 return M.E_STORAGE, str(e), None
+            if not app.ready_stored(self.sha):  # it runs once, from the next power-up
+                return M.E_STORAGE, "session progress not written", None
         return M.E_OK, "", proto

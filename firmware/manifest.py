@@ -1,8 +1,10 @@
 """The firmware manifest: what a flashed folder must hold, file by file, with SHA-256 hashes.
 
-`meso flash` writes manifest.json beside the compiled firmware; the device checks it at every
-boot (firmware/boot.py) and `meso verify` compares the device's files with it. The same
-functions run under CPython (host) and MicroPython (device).
+`meso flash` writes manifest.json beside the compiled firmware (and, for a paired gun,
+manifest.sig: an HMAC of it under the pairing key, which the loader main.py checks before it
+imports anything); the device checks it at every boot (firmware/boot.py) and `meso verify`
+compares the device's files with it. No build time is in it: the same source and compiler
+give the same bytes and the same id. The same functions run under CPython and MicroPython.
 """
 
 import hashlib
@@ -11,10 +13,16 @@ import os
 
 from binascii import hexlify
 
+from firmware.wire.lock import hmac_sha256
+
 NAME = "manifest.json"
+SIG = "manifest.sig"  # hex HMAC-SHA256(pairing key, SIG_DOMAIN | manifest.json's bytes)
+SIG_NEW = SIG + ".new"  # the signature under the next key, while a paired gun is re-paired
+SIG_DOMAIN = b"mesogun-fw-1"  # main.py holds the same: it imports nothing of a firmware
+TRIAL = "trial"  # names the folder the loader boots once, on trial, until it is confirmed
 LOADER = "main.py"  # the loader at the flash root, outside every firmware folder
 ACTIVE = "active"  # names the firmware folder the loader boots
-FORMAT = 1
+FORMAT = 2  # 2: source commit and compiler instead of a build time
 _CHUNK = 512
 
 
@@ -39,17 +47,56 @@ def sha256_hex(data):
     return hexlify(hashlib.sha256(data).digest()).decode()
 
 
-def make(files, version, board, mpy_arch, build_time, loader_sha):
-    """The manifest for a build: files maps a path inside the folder to its hex SHA-256."""
+def make(files, version, board, mpy_arch, commit, dirty, compiler, loader_sha):
+    """The manifest for a build: files maps a path inside the folder to its hex SHA-256;
+    commit is the source commit built ("unknown" without git), dirty whether the built
+    files had uncommitted changes, compiler the mpy-cross version that made the files."""
     return {
         "format": FORMAT,
         "version": version,
         "board": board,
         "mpy_arch": mpy_arch,
-        "build_time": build_time,
+        "commit": commit,
+        "dirty": dirty,
+        "compiler": compiler,
         "loader_sha256": loader_sha,
         "files": files,
     }
+
+
+def signature(key, manifest_bytes):
+    """manifest.sig's content for a paired gun's key: hex HMAC-SHA256 over the manifest."""
+    return hexlify(hmac_sha256(key, SIG_DOMAIN + bytes(manifest_bytes)))
+
+
+def sign_for(folder, key):
+    """Before a new pairing key takes effect, the gun signs the firmware it runs under it.
+
+    The signature goes to manifest.sig.new, which the loader accepts beside manifest.sig, so
+    a cut before the key commits leaves the old key and its manifest.sig in force, and a cut
+    after it leaves manifest.sig.new matching the new key: the gun boots either way. Written
+    in place, not through a temporary file: the loader refuses files the manifest does not
+    name, and a torn signature simply matches no key."""
+    with open(folder + "/" + NAME, "rb") as f:
+        raw = f.read()
+    with open(folder + "/" + SIG_NEW, "wb") as f:
+        f.write(signature(key, raw))
+
+
+def settle_signature(folder):
+    """The new key is in force: its signature becomes manifest.sig (the loader takes either
+    while this runs; remove first, as FAT's rename does not replace)."""
+    try:
+        os.remove(folder + "/" + SIG)
+    except OSError:
+        pass
+    os.rename(folder + "/" + SIG_NEW, folder + "/" + SIG)
+
+
+def source_text(commit, dirty):
+    """The source a manifest records, for people: 'abc123...', '... (dirty)', 'unknown'."""
+    commit = commit or "unknown"
+    return commit + " (dirty)" if dirty else commit
 
 
 def dumps(manifest):
@@ -103,7 +150,7 @@ def check(folder, root=""):
         return [(NAME, "missing or unreadable")]
     problems = []
     expected = m["files"]
-    present = [p for p in files_in(folder) if p != NAME and not p.endswith(".tmp")]
+    present = [p for p in files_in(folder) if p not in (NAME, SIG, SIG_NEW) and not p.endswith(".tmp")]
     for path in sorted(expected):
         got = sha256_file(folder + "/" + path)
         if got is None:

@@ -81,6 +81,8 @@ class ShotMachine(Commands, Planning):
         self.safe_plunger = Move(1)
         self.safe_carriage = Move(1)
         self.dosing = None
+        self.fill = None  # the stopper travel spent from the syringe fitted (firmware/fill.py)
+        self.fits = True  # the planned dose fits in what the fill has left
         self.flow = Flow(inputs, session, self.plunger)
         self.dosing_mode = 1
         self.cal_ppm = 1000000  # stored calibration of the plunger scale (1e6 = nominal)
@@ -105,6 +107,16 @@ class ShotMachine(Commands, Planning):
         self.t_start_ms = 0
         self.stop_code = faults.NONE  # stop at the next safe point with this code
         self.pause_request = False
+        self.allowed = -1  # shot count at which the app let the next shot start; -1: no gate
+
+    def may_start(self):
+        """A shot may start: its record has room in the log (back-pressure, so no record is
+        ever dropped) and, under an app, the flash says it may have started."""
+        return self.log.room() > 0 and (self.allowed == -1 or self.allowed == self.session.shots)
+
+    def resting(self):
+        """Perfusion, between two boluses: needle in, both axes still."""
+        return self.state == HOLD and self.flow.bolus_due >= 0
 
     def motion_wake(self, now, st):
         """Next poll while the needle moves or is in: the end of the move (or of the hold),
@@ -155,6 +167,11 @@ class ShotMachine(Commands, Planning):
     def begin_shot(self, now):
         zone = self.session.zone()
         check = self.session.check_shot(zone)
+        if check == CHECK_OK and not self.fits:
+            if self.fill.used_steps == 0:
+                self.trip(faults.LIMIT, now)  # not even a full syringe holds this dose
+                return
+            check = CHECK_SYRINGE
         if check == CHECK_SYRINGE:
             self.state = REFILL
             self.cue(now)
@@ -227,7 +244,7 @@ class ShotMachine(Commands, Planning):
     def account_plunger(self):
         """Tell the dose model what the plunger really did in its last move."""
         if self.dosing is not None:
-            self.dosing.moved(self.plunger.direction, self.plunger.moved())
+            self.fill.moved(self.dosing, self.plunger.direction, self.plunger.moved())
             self.plunger.start_pos = self.plunger.pos
 
     # -- the loop -------------------------------------------------------------
@@ -262,7 +279,7 @@ class ShotMachine(Commands, Planning):
             if not self.planned:
                 self.prepare()
             if self.inputs.take_press():
-                if self.inputs.level(IN_CONTACT):
+                if self.inputs.level(IN_CONTACT) and self.may_start():
                     self.begin_shot(now)
                     return self.motion_wake(now, self.state)
                 self.cue(now)  # no skin contact: no shot, one beep
@@ -325,9 +342,19 @@ class ShotMachine(Commands, Planning):
     def after_hold(self, now):
         """Perfusion: the next bolus, or wait for it needle in; False: the needle comes out."""
         act = self.flow.after_hold(self.zone, self.stop_code != faults.NONE)
+        if act == flow.NEXT:
+            # The next bolus must fit the fill too; else the needle comes out after this one
+            # and the gun asks for a refill at the next point.
+            nxt = self.dosing.dose_steps(self.session.syringe_nl + 2 * self.zone.dose_nl)
+            if not self.fill.fits(self.dosing, nxt):
+                act = flow.OUT
         if act == flow.OUT:
             return False
         if act == flow.BOLUS:
+            if not self.may_start():
+                self.flow.wait_next()  # due again once the log has room for its record
+                self.until = ticks.add(now, MONITOR_US, self.period)
+                return True
             self.t_start = now
             self.t_start_ms = self.ms
             self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
@@ -354,7 +381,7 @@ class ShotMachine(Commands, Planning):
         if same and zone.mode == MODE_BURST and self.inputs.level(IN_TRIGGER) \
                 and self.stop_code == faults.NONE and not self.pause_request:
             # Burst: shots follow at the rate while the trigger is held.
-            if self.inputs.level(IN_CONTACT):
+            if self.inputs.level(IN_CONTACT) and self.may_start():
                 self.begin_shot(now)
                 return ticks.add(now, MONITOR_US, period)
         self.cue(now)

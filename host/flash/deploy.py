@@ -1,16 +1,20 @@
-"""Flash and verify: deploy a build into a new folder, check every hash, switch, reboot.
+"""Flash and verify: deploy a build into a new folder, check every hash, boot it on trial.
 
-The gun boots the folder named in `active`. A flash writes everything into a fresh folder
-and checks it on the device before `active` is rewritten (one rename), so a flash cut short
-at any point leaves the previous firmware booting.
+The gun's board is checked before anything is written. A flash writes everything into a
+fresh folder (with manifest.sig, the manifest signed with the pairing key, on a paired gun)
+and checks it on the device before `trial` names it (one rename). The loader boots a trial
+once; the firmware confirms it into `active` at its handshake. A flash cut short, or a new
+firmware that never reaches its handshake, leaves the previous firmware booting.
 """
 
+import hashlib
 import time
 
 from firmware import manifest
+from host.flash import installed, target
 from host.flash.device import Device
 from host.flash.errors import FlashError
-from host.link.errors import LinkError
+from host.link.errors import LinkError, TransportError
 from host.link.session import Session
 
 HANDSHAKE_WAIT_S = 10.0
@@ -26,28 +30,35 @@ def _folders_of(build):
 
 
 def deploy(port, build, say=print):
-    """Write build to the gun on port and switch to it; return the folder it boots."""
+    """Write build to the gun on port and boot it on trial; return the folder it boots."""
     dev = Device.open(port)
     try:
-        old_folder, _ = dev.manifest()
+        old_folder, old = dev.manifest()
+        target.check_board(port, build, dev.facts(), (old or {}).get("board"))
+        key = target.paired_key(dev)
         folder = build.folder
         if folder == old_folder:
             folder += "-b"  # never write into the folder that boots
+        if folder in dev.folders():
+            dev.remove_tree(folder)  # a stale copy (an unconfirmed trial): start clean
         say("deploying %d files (%d bytes) into %s" % (
             len(build.files), sum(len(d) for d in build.files.values()), folder))
         dev.makedirs([folder] + [folder + "/" + d for d in _folders_of(build)])
         for path in sorted(build.files):
             dev.write(folder + "/" + path, build.files[path])
         dev.write(folder + "/" + manifest.NAME, build.manifest_bytes)
+        want = {folder + "/" + p: h for p, h in build.manifest["files"].items()}
+        want[folder + "/" + manifest.NAME] = hashlib.sha256(build.manifest_bytes).hexdigest()
+        if key is not None:  # the loader of a paired gun boots only what its key signed
+            sig = manifest.signature(key, build.manifest_bytes)
+            dev.write(folder + "/" + manifest.SIG, sig)
+            want[folder + "/" + manifest.SIG] = hashlib.sha256(sig).hexdigest()
         loader_new = dev.hashes([manifest.LOADER])[manifest.LOADER] != build.manifest[
             "loader_sha256"]
         if loader_new:
             dev.write(manifest.LOADER + ".new", build.loader)
-        # Every byte checked on the device before anything boots it.
-        want = {folder + "/" + p: h for p, h in build.manifest["files"].items()}
-        if loader_new:
             want[manifest.LOADER + ".new"] = build.manifest["loader_sha256"]
-        got = dev.hashes(sorted(want))
+        got = dev.hashes(sorted(want))  # every byte checked on the device before it boots
         bad = [p for p in sorted(want) if got.get(p) != want[p]]
         if bad:
             raise FlashError("the device holds different bytes for %s; the previous firmware "
@@ -55,7 +66,7 @@ def deploy(port, build, say=print):
         say("verified %d files on the device (SHA-256)" % len(want))
         if loader_new:
             dev.run("import os\nos.rename(%r, %r)" % (manifest.LOADER + ".new", manifest.LOADER))
-        dev.replace(manifest.ACTIVE, folder)
+        dev.replace(manifest.TRIAL, folder)  # booted once; `active` changes at its handshake
         # Keep the previous firmware as a fallback; older ones go.
         for name in dev.folders():
             if name.startswith("fw-") and name not in (folder, old_folder):
@@ -73,9 +84,11 @@ def handshake(port, wait_s=HANDSHAKE_WAIT_S):
     while True:
         try:
             s = Session.open(port)
-        except LinkError as e:
+        except (LinkError, TransportError) as e:  # a board's USB port comes back after a reset
             if time.monotonic() > end:
-                raise FlashError("the gun did not answer after the reboot: %s" % e)
+                raise FlashError("the gun did not answer after the reboot: %s; a new firmware "
+                                 "stays unconfirmed and the previous one boots at the next "
+                                 "reset" % e)
             time.sleep(0.2)
             continue
         try:
@@ -85,7 +98,8 @@ def handshake(port, wait_s=HANDSHAKE_WAIT_S):
 
 
 def verify(port):
-    """(folder, manifest, problems) comparing the gun's files with its manifest."""
+    """(folder, manifest, problems): the gun's board, signature (paired) and files against
+    its manifest."""
     dev = Device.open(port)
     try:
         folder, m = dev.manifest()
@@ -93,21 +107,9 @@ def verify(port):
             return None, None, [("active", "missing: this board was never flashed")]
         if m is None:
             return folder, None, [(folder + "/" + manifest.NAME, "missing or unreadable")]
-        present = [p for p in dev.listing(folder) if p != manifest.NAME]
-        paths = [folder + "/" + p for p in sorted(m["files"])] + [manifest.LOADER]
-        got = dev.hashes(paths)
-        problems = []
-        for p in sorted(m["files"]):
-            h = got[folder + "/" + p]
-            if h is None:
-                problems.append((p, "missing"))
-            elif h != m["files"][p]:
-                problems.append((p, "changed (SHA-256 differs from the manifest)"))
-        for p in sorted(present):
-            if p not in m["files"]:
-                problems.append((p, "not in the manifest"))
-        if got[manifest.LOADER] != m.get("loader_sha256"):
-            problems.append(("/" + manifest.LOADER, "changed or missing"))
+        key = target.paired_key(dev)
+        problems = installed.board_and_signature(dev, folder, m, key)
+        problems += installed.file_problems(dev, folder, m)
         dev.reboot()
     except BaseException:
         dev.close()

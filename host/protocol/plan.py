@@ -5,7 +5,7 @@ a point-mode shot takes the longer of its pace and its mechanical time. The esti
 injection time only: moving between zones and refilling are the practitioner's.
 """
 
-from firmware import limits, units
+from firmware import fill, limits, units
 
 
 class ZonePlan:
@@ -39,21 +39,35 @@ class Plan:
         self.points = sum(z.points for z in self.zones)
         self.volume_ul = sum(z.volume_ul for z in self.zones)
         self.time_s = sum(z.time_s for z in self.zones)
-        self.fills = _fills(self.zones, syringe.volume_nl / 1000)
+        # The gun's own account of the plunger's travel (firmware/fill.py), reserve included:
+        # (zone, point) of the last point of each fill, refills wherever the next would not fit.
+        self.fill_ends = fill.plan(board, proto.core()) or []
+        self.fills = max(1, len(self.fill_ends))
 
     @property
     def refills(self):
         return self.fills - 1
 
+    @property
+    def refill_at(self):
+        """[(zone name, point number)] before which the gun asks for a full syringe."""
+        out = []
+        for zi, i in self.fill_ends[:-1]:
+            if i + 1 < self.zones[zi].points:
+                out.append((self.zones[zi].name, i + 2))
+            else:
+                out.append((self.zones[zi + 1].name, 1))
+        return out
 
-def _fills(zones, syringe_ul):
-    """Syringe fills when a refill happens between zones (a zone never spans two fills)."""
-    fills, left = 1, syringe_ul
-    for z in zones:
-        if z.volume_ul > left + 1e-9:
-            fills, left = fills + 1, syringe_ul
-        left -= z.volume_ul
-    return fills
+    def refill_points(self):
+        """Where the gun asks for each refill, as text: after which zone and point."""
+        return ["after %s point %d of %d" % (_quoted(self.zones[zi].name), i + 1,
+                                              self.zones[zi].points)
+                for zi, i in self.fill_ends[:-1]]
+
+
+def _quoted(name):
+    return '"%s"' % name
 
 
 def _zone(board, syringe, scale, z):
@@ -89,17 +103,22 @@ def text(plan):
     lines = [head]
     if plan.product:
         lines.append("product: %s" % plan.product)
-    fmt = "%-16s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
+    name_w = max([len("total")] + [len(z.name) for z in plan.zones])
+    fmt = "%-" + str(name_w) + "s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
     lines.append(fmt % ("zone", "mode", "preset", "points", "depth_mm", "dose_ul",
                         "flow_ul_s", "pace_ms", "volume_ul", "time"))
     for z in plan.zones:
-        lines.append(fmt % (z.name[:16], z.mode, z.preset or "-", z.points, _g(z.depth_mm),
+        lines.append(fmt % (z.name, z.mode, z.preset or "-", z.points, _g(z.depth_mm),
                             _g(z.dose_ul), _g(z.flow_ul_s), z.pace_ms,
                             _g(round(z.volume_ul, 1)), _clock(z.time_s)))
     lines.append(fmt % ("total", "", "", plan.points, "", "", "", "",
                         _g(round(plan.volume_ul, 1)), _clock(plan.time_s)))
-    lines.append("syringe fills: %d (%d refill%s between zones)"
-                 % (plan.fills, plan.refills, "" if plan.refills == 1 else "s"))
+    lines.append("syringe fills: %d (%d refill%s)" % (plan.fills, plan.refills,
+                                                    "" if plan.refills == 1 else "s"))
+    for n, (zi, i) in enumerate(plan.fill_ends):
+        z = plan.zones[zi]
+        lines.append("  fill %d: up to %s point %d of %d" % (n + 1, _quoted(z.name),
+                                                                 i + 1, z.points))
     lines.append("estimated injection time: %s (moving between zones and refills not counted)"
                  % _clock(plan.time_s))
     return "\n".join(lines)
@@ -107,3 +126,17 @@ def text(plan):
 
 def _g(x):
     return "%g" % x
+
+
+def timing(zp, zone):
+    """A zone's rhythm and duration in words, as the preview prints it under each panel."""
+    c = zone.core
+    if zp.mode == "burst":
+        rhythm = "burst at %g shots/min (one every %d ms)" % (c["rate_per_min"], zp.pace_ms)
+    elif zp.mode == "continuous":
+        rhythm = "%g µL/s for %g s a point" % (round(zp.flow_ul_s, 2), c["duration_s"])
+    elif zp.mode == "perfusion":
+        rhythm = "a bolus every %g s" % c["bolus_every_s"]
+    else:
+        rhythm = "one shot every %d ms" % zp.pace_ms
+    return "%s; zone about %s" % (rhythm, _clock(zp.time_s))

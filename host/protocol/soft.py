@@ -69,6 +69,6 @@ def warnings(proto, board):
              "more injections than a usual session")
     if plan.refills:
         warn(("protocol", "syringe_ml"), "protocol.syringe_ml", proto.head.get("syringe_ml"),
-             None, "the session needs %d syringe fills: the gun stops between zones for %d "
-             "refill%s" % (plan.fills, plan.refills, "" if plan.refills == 1 else "s"))
+             None, "the session needs %d syringe fills: the gun asks for a refill %s"
+             % (plan.fills, "; ".join(plan.refill_points())))
     return sorted(out, key=lambda d: d.line)

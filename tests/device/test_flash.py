@@ -15,10 +15,16 @@ def test_flash_then_info_end_to_end(board):
     out = meso("flash", "--board", "unix", "--port", board.port)
     assert out.returncode == 0, out.stderr
     sent = int(out.stdout.split("deploying ")[1].split(" files")[0])
-    # Every firmware file, and the loader (new on an empty board), hashed on the device.
-    assert "verified %d files" % (sent + 1) in out.stdout and "booted: device" in out.stdout
+    # Every firmware file, the manifest and the loader (new on an empty board), hashed on
+    # the device.
+    assert "verified %d files" % (sent + 2) in out.stdout and "booted and confirmed: device" in out.stdout
     text = meso("info", "--port", board.port)
     assert "mode        open" in text.stdout and "check       ok" in text.stdout, text.stderr
+    built = out.stdout.split("built fw-")[1].split()[0]  # the firmware id
+    m = manifest.load(os.path.join(board.flash_dir, "fw-" + built))
+    want = manifest.source_text(m["commit"], m["dirty"])
+    assert "source      %s, firmware id %s\n" % (want, built) in text.stdout, text.stdout
+    assert m["commit"] != "unknown"  # the tests run in a git checkout
     info = meso("info", "--port", board.port, "--json")
     assert info.returncode == 0, info.stderr
     ident = json.loads(info.stdout)["info"]

@@ -1,0 +1,99 @@
+"""Syringe fills: what the plunger's whole travel takes from a fill, the reserve kept, and
+whether the next dose fits. One rule: the shot machine asks it before every shot (a dose
+that would not fit asks for a refill before it starts, never a short shot) and the laptop's
+plan runs the same account over a whole protocol (fills, and the last point of each).
+
+The account is the dose model's own stopper: every forward step it makes after the backlash
+is taken up, priming and compensation included, less what relief and safing pull back. The
+reserve is sized from what the gun knows, never from the plant:
+- RESERVE_PCT of the nominal volume: the fill is read off the barrel's mark, and without a
+  stored calibration the bore's tolerance (about ±1 %, so ±2 % in area) and the lead
+  screw's pitch move the true volume per step; 3 % covers both with room;
+- what the stopper and barrel compliance hold at the occlusion limit, HELD_MARGIN times
+  (the dose model's nominal figure; softer stoppers hold more);
+- BACKLASH_MARGIN times the backlash in use: how far the stopper model can be off the rod
+  after a reversal.
+"""
+
+from firmware import dosing, units
+from firmware.compat import const
+from firmware.hal import BACKWARD, FORWARD
+from firmware.limits import zone_flow_nl_s
+
+RESERVE_PCT = const(3)
+HELD_MARGIN = const(2)
+BACKLASH_MARGIN = const(2)
+
+
+def reserve_nl(board, syringe, model):
+    """Volume of a fill never planned for, for this board, syringe and dose model."""
+    r = syringe.volume_nl * RESERVE_PCT // 100
+    r += HELD_MARGIN * dosing.compliance_nl_bar(syringe) * board.pressure_max_kpa // 100
+    backlash = model.backlash if model.backlash > 0 else board.plunger.backlash_steps
+    return r + model.scale.nl(BACKLASH_MARGIN * backlash)
+
+
+def zone_dose_nl(board, syringe, zone):
+    """Commanded volume of one point of a core-form zone (continuous: one whole pass)."""
+    if zone["mode"] == "continuous":
+        return zone_flow_nl_s(board, syringe, zone) * units.milli(zone["duration_s"]) // 1000
+    return units.milli(zone["dose_ul"])
+
+
+class Fill:
+    """The stopper travel spent from the syringe now fitted, against what it may spend."""
+
+    def __init__(self, board, syringe, model, used_steps=0):
+        self.limit_steps = model.scale.steps(syringe.volume_nl - reserve_nl(board, syringe,
+                                                                            model))
+        self.used_steps = used_steps
+
+    def moved(self, model, direction, steps):
+        """The motor made steps in a direction: tell the model, count the stopper's travel."""
+        before = model.stopper
+        model.moved(direction, steps)
+        self.used_steps += model.stopper - before
+
+    def fits(self, model, steps):
+        """Whether a forward move of steps (backlash taken up first) stays in the fill."""
+        take = steps if steps < model.slack else model.slack
+        return self.used_steps + steps - take <= self.limit_steps
+
+    def refilled(self):
+        self.used_steps = 0
+
+
+def plan(board, proto, mode=dosing.COMPENSATED):
+    """The fills a checked core-form protocol needs on a gun with a nominal calibration,
+    starting from a full syringe: [(zone, point)] of the last point of each fill. None if a
+    point would not fit even a full syringe."""
+    head = proto["protocol"]
+    syringe = board.syringe(head["syringe_ml"])
+    fluid = (head["needle_gauge"], units.milli(head["needle_mm"]),
+             units.milli(head["viscosity_mpas"]))
+    model = dosing.Dosing(board, syringe, mode, fluid=fluid)
+    fill = Fill(board, syringe, model)
+    syringe_nl = 0
+    last = None
+    ends = []
+    for zi, zone in enumerate(proto["zone"]):
+        dose_nl = zone_dose_nl(board, syringe, zone)
+        for i in range(zone["points"]):
+            steps = model.dose_steps(syringe_nl + dose_nl)
+            if not fill.fits(model, steps):
+                if last is None:
+                    return None
+                ends.append(last)
+                model.reset()
+                fill.refilled()
+                syringe_nl = 0
+                last = None
+                steps = model.dose_steps(dose_nl)
+                if not fill.fits(model, steps):
+                    return None
+            fill.moved(model, FORWARD, steps)
+            fill.moved(model, BACKWARD, model.relief_steps)
+            syringe_nl += dose_nl
+            last = (zi, i)
+    ends.append(last)
+    return ends

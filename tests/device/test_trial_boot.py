@@ -1,0 +1,81 @@
+"""Flashing the right board, and trial boot: a new firmware counts only once it shakes hands."""
+
+import json
+import os
+
+import pytest
+
+from firmware import manifest
+from host.flash import deploy
+from host.flash.errors import FlashError
+from tests.device.conftest import flash_with, run_meso
+from tests.device.firmware_kit import compile_source, variant
+
+
+def _fw_folders(board):
+    return sorted(n for n in os.listdir(board.flash_dir) if n.startswith("fw-"))
+
+
+def _read(board, name):
+    try:
+        with open(os.path.join(board.flash_dir, name)) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
+
+
+def test_wrong_board_flash_is_refused_and_old_firmware_runs(board, unix_build, capsys):
+    old = flash_with(board, unix_build)
+    before = _fw_folders(board)
+    rc, out, err = run_meso(capsys, "flash", "--board", "pico", "--port", board.port)
+    assert rc != 0
+    assert "for board pico (armv6m)" in err and "is board unix" in err, err
+    assert "nothing written" in err
+    assert _fw_folders(board) == before and _read(board, manifest.TRIAL) is None
+    board.power_cycle()  # and at the next boot too, the old firmware runs
+    info = deploy.handshake(board.port)["info"]
+    assert info["folder"] == old["folder"] and info["firmware_ok"]
+
+
+def test_verify_checks_the_board(board, unix_build, capsys):
+    info = flash_with(board, unix_build)
+    path = os.path.join(board.flash_dir, info["folder"], manifest.NAME)
+    with open(path) as f:
+        m = json.load(f)
+    m.update(board="pico", mpy_arch="armv6m")  # as a wrong-board flash left it before
+    with open(path, "w") as f:
+        f.write(manifest.dumps(m))
+    rc, out, err = run_meso(capsys, "verify", "--port", board.port)
+    assert rc == 1, out + err
+    assert "board: this firmware is for board pico (armv6m) but it is MicroPython's unix port" \
+        in out
+
+
+@pytest.mark.parametrize("how", ["crash", "hang"])
+def test_firmware_failing_before_its_handshake_is_rolled_back(board, unix_build, tmp_path, how):
+    old = flash_with(board, unix_build)
+    source = "raise RuntimeError('broken build')\n" if how == "crash" else "while True:\n    pass\n"
+    broken = variant(unix_build, {"firmware/mainloop.mpy": compile_source(tmp_path, source)})
+    folder = deploy.deploy(board.port, broken, say=lambda *a: None)
+    assert folder != old["folder"]
+    if how == "crash":
+        # The loader resets at once after a trial's crash, and the reset rolls back.
+        info = deploy.handshake(board.port)["info"]
+        assert "trial %s failed before its handshake" % folder in _read(board, "data/boot.log")
+    else:
+        with pytest.raises(FlashError, match="previous one boots at the next reset"):
+            deploy.handshake(board.port, wait_s=3)
+        board.power_cycle()
+        info = deploy.handshake(board.port)["info"]
+        assert "trial %s was not confirmed: back to %s" % (folder, old["folder"]) in _read(
+            board, "data/boot.log")
+    assert info["folder"] == old["folder"] and info["firmware_ok"]
+    assert _read(board, manifest.ACTIVE) == old["folder"]
+    assert _read(board, manifest.TRIAL) is None and _read(board, "trial.run") is None
+    assert "trial" not in info  # the old firmware was confirmed long ago
+    # A good flash afterwards is confirmed at its handshake and stays.
+    new = flash_with(board, unix_build)
+    assert new["trial"] is False and _read(board, manifest.ACTIVE) == new["folder"]
+    assert _read(board, "trial.run") is None
+    board.power_cycle()
+    assert deploy.handshake(board.port)["info"]["folder"] == new["folder"]
