@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from host import presets
 from host import screening as sc
+from host.cliutil import record as rec
 from host.errors import MesoError
 from host.ui import checks, guns, reports
 from host.ui.guard import TokenGuard
@@ -164,7 +165,19 @@ def build(folder, logs, token, probe):
             return JSONResponse({"error": str(e), "screening": e.record}, 409)
         except MesoError as e:
             return JSONResponse({"error": str(e)}, 400)
-        record = {k: str(body.get(k) or "") for k, _ in RECORD_FIELDS}
+        # The clinical record's fields, checked as `meso run` checks them (host/cliutil/record).
+        now_local = datetime.datetime.now().astimezone()
+        record = {"session_start": now_local.isoformat(timespec="seconds"), "missing": []}
+        try:
+            for field, option, _ in rec.FIELDS:
+                value = str(body.get(field) or "").strip() or None
+                if value is None:
+                    record[field] = None
+                    record["missing"].append(option)
+                else:
+                    record[field] = rec.check(field, option, value, now_local.date())
+        except MesoError as e:
+            return JSONResponse({"error": str(e)}, 400)
         stem = os.path.splitext(os.path.basename(path))[0]
         now = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         log_path = os.path.join(state.logs, "%s-%s.session.json" % (stem, now))

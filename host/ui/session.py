@@ -14,7 +14,7 @@ import time
 from firmware.wire import faults
 from firmware.wire import messages as M
 from firmware.wire.states import STATE_NAMES
-from host.cliutil import protocol_file
+from host.cliutil import protocol_file, record
 from host.cliutil.output import write_json
 from host.cliutil.port import open_session
 from host.errors import MesoError
@@ -53,6 +53,7 @@ class LiveSession:
         self.log_path = log_path
         self.screening = screening
         self.record = record
+        self.identity, self.accepted = None, []
         self.accept_warnings = accept_warnings
         self.commands = queue.Queue()
         self.cond = threading.Condition()
@@ -103,6 +104,7 @@ class LiveSession:
                        firmware=info.get("firmware"))
             core = protocol_file.core_for(proto, info["board"],
                                           None if self.accept_warnings else lambda n: False)
+            self.identity, self.accepted = s.identity, getattr(proto, "accepted_warnings", [])
             plan = checks.plan_of(proto, info["board"])
             self._emit("plan", zones=plan["zones"], planned=plan["points"],
                        time_s=plan["time_s"], name=plan["name"])
@@ -138,8 +140,11 @@ class LiveSession:
         if core is not None:
             shots = run.shots if run is not None else []
             summ = summary(core, shots, outcome, reason)
+            # The same clinical record as `meso run` keeps (host/cliutil/record.py).
+            full = record.finish(self.record, self.identity, self.screening, self.accepted)
             doc = {"summary": summ, "shots": shots, "protocol": core,
-                   "screening": self.screening, "record": self.record}
+                   "screening": self.screening, "accepted_warnings": self.accepted,
+                   "record": full}
             write_json(self.log_path, doc)
         self._state(outcome)
         self.finished = True

@@ -171,7 +171,7 @@ def test_a_short_session_runs_to_the_end(server, page, shots_dir, tmp_path):
     report = pop.value
     report.wait_for_load_state()
     text = report.inner_text("body")
-    assert "Planned and delivered per zone" in text and "No fault during the session" in text
+    assert "planned and delivered per zone" in text and "P-0042" in text and "No fault during the session" in text
     shot(report, shots_dir, "report")
     report.close()
     page.goto(server.at("/end"))
