@@ -9,12 +9,19 @@ NODE_STAMP := emu/node_modules/.installed
 # MicroPython type stubs for the HAL checks, one folder per port (each port defines machine).
 STUBS := rp2 esp32 stm32 unix
 STUBS_VERSION := ~=1.29.0
+# Debian packages the PDF reports need (host/report/pdf.py).
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 .PHONY: test demo venv bench clean
 
 venv: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml Makefile
+	@# Chromium for the browser tests of `meso ui` (Playwright cannot download its own here).
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@# PDF reports (WeasyPrint) draw text with Pango; DejaVu is the reports' font.
+	dpkg -s $(REPORT_DEBS) >/dev/null 2>&1 || { apt-get update -qq && \
+	    apt-get install -y -qq $(REPORT_DEBS); }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

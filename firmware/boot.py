@@ -3,8 +3,9 @@
 The loader (main.py at the flash root) calls start(folder). A file that differs from the
 manifest, is missing or is extra keeps the gun from arming and is named in the identity
 (`meso info`). Paired guns are in clinical mode: the app owns the serial, guarded commands
-are signed, and a crash restarts the app instead of opening a REPL. MAINT (signed when
-paired) ends the app and gives the serial back to the REPL, for flashing.
+are signed, and a crash (made safe first, firmware/crash.py) restarts the app loop instead
+of opening a REPL. MAINT (signed when paired) ends the app and gives the serial back to the
+REPL, for flashing.
 """
 
 import os
@@ -12,10 +13,10 @@ import time
 
 from binascii import hexlify
 
-from firmware import VERSION, board, mainloop, manifest, trial
+from firmware import VERSION, board, crash, mainloop, manifest, trial
 from firmware.app import App
 from firmware.gun import Gun
-from firmware.wire.files import ID_FILE
+from firmware.wire.files import DATA, ID_FILE, KEY_FILE
 
 # What this boot found; the identity carries it and a REPL (maintenance) can read it.
 STATUS = {"ok": False, "problems": [], "folder": "", "mode": "", "version": VERSION}
@@ -104,20 +105,37 @@ def build(folder):
     return hal, app, gun.link
 
 
+def paired(folder):
+    """A key file is there (even a bad one: a gun that cannot tell fails closed)."""
+    try:
+        os.stat(DATA + KEY_FILE)
+        return True
+    except OSError:
+        return False
+
+
 def start(folder):
     """Run the gun until maintenance is asked for (then return to the REPL)."""
-    hal, app, link = build(folder)
-    if STATUS["ok"]:
-        link.start()
+    try:
+        hal, app, link = build(folder)
+    except Exception as e:  # noqa: BLE001 - a paired gun stays shut, it never opens the REPL
+        crash.build_failed(e, paired(folder), None, lambda: time.sleep_ms(1000))
+        raise
+    guard = crash.CrashGuard(hal, app, uptime_ms)
+    first = True
     while True:
         try:
+            if first and STATUS["ok"]:
+                first = False
+                link.start()
             mainloop.run(hal, app, link, stop=lambda: link.maintenance_due(hal.ticks()))
             break
         except Exception as e:  # noqa: BLE001 - the gun must outlive a bug in one command
+            first = False
+            guard.crashed(e)  # safe first, whatever the mode
             if STATUS["mode"] == "open":  # locked and pairing guns keep the serial too
                 hal.release_console()
                 raise
-            hal.append_file("crash.log", ("%s\n" % e).encode())
     app.abort()
     hal.release_console()
     STATUS["mode"] = "maintenance"

@@ -7,6 +7,7 @@ device that stops hearing its host stops the gun at the next safe point (App.lin
 poll(now) never sleeps; now is the link's clock (µs, wrapping at hal.tick_period).
 """
 
+import hashlib
 import json
 
 from firmware import VERSION
@@ -51,6 +52,7 @@ class Link:
         self.user_paused = False
         self.lost = False
         self.sent_shots = app.log.count
+        app.log.sent = self.sent_shots  # the log keeps a record until the telemetry took it
         self.zone_seen = 0
         self.fault_told = False
         self.refill_told = False
@@ -71,7 +73,8 @@ class Link:
         }, separators=(",", ":")).encode()  # compact: the identity goes in 96-byte parts
 
     def start(self):
-        """At power-up: run a good stored protocol untethered. True if one was started."""
+        """At power-up: run a good stored protocol untethered, once from its upload. A stored
+        session cut by a power loss is loaded but waits for SESSION_CHOICE. True if started."""
         body = read_stored(self.hal)
         if body is None:
             return False
@@ -79,12 +82,13 @@ class Link:
             proto = json.loads(body)
         except ValueError:
             return False
-        if self.app.load_protocol(proto):
+        if self.app.load_protocol(proto, hashlib.sha256(body).digest(), 0):
             return False
         self.proto = proto
+        self.streamed = False
         self._begin(M.MODE_STORED)
         self.released = len(self.app.session.zones)
-        return self.app.arm()
+        return self.app.start_stored()
 
     def _begin(self, mode):
         self.mode = mode
@@ -125,9 +129,13 @@ class Link:
         st = app.machine.state
         s = app.session
         while self.sent_shots < app.log.count:
-            if app.log.count - self.sent_shots <= 16:
+            # Every record: the log holds back the next shot until it is taken (room()).
+            # With no host since power-up (untethered) there is no one to send it to, and a
+            # HELLO would drop the queue anyway: the journal keeps it.
+            if self.nonce >= 0:
                 self._queue(M.SHOT, (), app.log.record(self.sent_shots))
             self.sent_shots += 1
+        app.log.sent = self.sent_shots
         if self.mode == M.MODE_IDLE:
             return
         while self.zone_seen < s.zone_i:
@@ -276,6 +284,15 @@ class Link:
         elif mid == M.REFILLED:
             if not app.refilled():
                 return self._error(mid, M.E_BAD_MESSAGE, "the gun is not waiting for a syringe")
+        elif mid == M.SESSION_CHOICE:
+            if not app.choose(v[0] == M.CHOICE_CONTINUE):
+                return self._error(mid, M.E_BAD_MESSAGE, "no interrupted session to continue "
+                                   "with the protocol loaded" if v[0] else "nothing to discard")
+            if v[0] == M.CHOICE_CONTINUE and self.streamed:
+                # Back under the host's control from the zone it stands in; nothing released
+                # until RUN_ZONE.
+                self._begin(M.MODE_STREAM)
+                self.released = self.zone_seen = app.session.zone_i
         elif mid == M.END_SESSION:
             if self.mode == M.MODE_STREAM:
                 self.mode = M.MODE_IDLE
@@ -313,5 +330,11 @@ class Link:
             flags |= M.FLAG_LINK_LOST
         if self.stored:
             flags |= M.FLAG_STORED
+        p = app.progress
+        if app.interrupted:
+            flags |= M.FLAG_INTERRUPTED
+        if p.damaged:
+            flags |= M.FLAG_PROGRESS_DAMAGED
         return (m.state, self.mode, m.fault, self._zone(), s.shot_i, s.shots & 0xFFFF,
-                s.total_nl, app.log.count, flags)
+                s.total_nl, app.log.count, flags, p.boot, p.status, p.zone & 0xFF,
+                p.point & 0xFFFF, p.zone_points & 0xFFFF)

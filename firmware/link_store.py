@@ -60,7 +60,8 @@ class Upload:
         except ValueError:
             return M.E_FORMAT, "not JSON", None
         try:
-            problems = app.load_protocol(proto)
+            problems = app.load_protocol(proto, self.sha,
+                                         0 if self.target == M.TARGET_STORE else 1)
         except Exception as e:  # noqa: BLE001 - every load gets its answer; nothing loaded
             return M.E_FORMAT, "protocol: cannot be checked (%s)" % (e,), None
         if problems:
@@ -72,4 +73,6 @@ class Upload:
                 hal.write_file_atomic(STORED, self.sha + bytes(data))
             except OSError as e:
                 return M.E_STORAGE, str(e), None
+            if not app.ready_stored(self.sha):  # it runs once, from the next power-up
+                return M.E_STORAGE, "session progress not written", None
         return M.E_OK, "", proto

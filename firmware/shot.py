@@ -107,6 +107,16 @@ class ShotMachine(Commands, Planning):
         self.t_start_ms = 0
         self.stop_code = faults.NONE  # stop at the next safe point with this code
         self.pause_request = False
+        self.allowed = -1  # shot count at which the app let the next shot start; -1: no gate
+
+    def may_start(self):
+        """A shot may start: its record has room in the log (back-pressure, so no record is
+        ever dropped) and, under an app, the flash says it may have started."""
+        return self.log.room() > 0 and (self.allowed == -1 or self.allowed == self.session.shots)
+
+    def resting(self):
+        """Perfusion, between two boluses: needle in, both axes still."""
+        return self.state == HOLD and self.flow.bolus_due >= 0
 
     def motion_wake(self, now, st):
         """Next poll while the needle moves or is in: the end of the move (or of the hold),
@@ -269,7 +279,7 @@ class ShotMachine(Commands, Planning):
             if not self.planned:
                 self.prepare()
             if self.inputs.take_press():
-                if self.inputs.level(IN_CONTACT):
+                if self.inputs.level(IN_CONTACT) and self.may_start():
                     self.begin_shot(now)
                     return self.motion_wake(now, self.state)
                 self.cue(now)  # no skin contact: no shot, one beep
@@ -341,6 +351,10 @@ class ShotMachine(Commands, Planning):
         if act == flow.OUT:
             return False
         if act == flow.BOLUS:
+            if not self.may_start():
+                self.flow.wait_next()  # due again once the log has room for its record
+                self.until = ticks.add(now, MONITOR_US, self.period)
+                return True
             self.t_start = now
             self.t_start_ms = self.ms
             self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
@@ -367,7 +381,7 @@ class ShotMachine(Commands, Planning):
         if same and zone.mode == MODE_BURST and self.inputs.level(IN_TRIGGER) \
                 and self.stop_code == faults.NONE and not self.pause_request:
             # Burst: shots follow at the rate while the trigger is held.
-            if self.inputs.level(IN_CONTACT):
+            if self.inputs.level(IN_CONTACT) and self.may_start():
                 self.begin_shot(now)
                 return ticks.add(now, MONITOR_US, period)
         self.cue(now)

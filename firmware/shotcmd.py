@@ -44,6 +44,11 @@ class Commands:
         self.planned = False
         self.pause_request = False  # a pause belongs to the session it was asked in
 
+    def allow_start(self, shots):
+        """The app's gate: the next shot may start while the session has given this many
+        (-2: none may start)."""
+        self.allowed = shots
+
     def replan(self):
         """Plan the next shot again before it starts (the zone was changed)."""
         self.planned = False
@@ -88,6 +93,15 @@ class Commands:
         self.planned = False
         self.enter_armed(now)
         return True
+
+    def latch(self, code):
+        """Latch a fault found outside the machine (a crash loop) on a gun already made
+        safe: no shot until it is acknowledged."""
+        self.fault = code
+        self.stop_code = faults.NONE
+        self.state = FAULT
+        self.planned = False
+        self.hal.output(OUT_ALARM, True)
 
     def abort(self, now):
         """Stop now and go to the safe state (ABORT from the host or the operator)."""

@@ -12,7 +12,7 @@ from firmware.compat import const
 # The record's layout is the wire contract (firmware/wire/record.py); re-exported here.
 from firmware.wire.record import FIELDS, FORMAT, MAGIC, SIZE, crc16, decode, read_journal  # noqa: F401
 
-RING = const(16)  # records kept in RAM for telemetry and the journal
+RING = const(16)  # records kept in RAM for telemetry and the journal (see room())
 
 
 class ShotLog:
@@ -20,13 +20,23 @@ class ShotLog:
         self.ring = bytearray(SIZE * RING)
         self.count = 0  # records written since boot
         self.flushed = 0  # records appended to the journal
+        self.sent = -1  # records taken by the telemetry (the link sets it); -1: no reader
+        self.boot = 0  # the gun's power-up count, in every record (the app sets it)
+
+    def room(self):
+        """Records that can still be added before one not yet kept would be overwritten.
+        A shot starts only while this is above zero (back-pressure: no record is dropped)."""
+        kept = self.flushed
+        if 0 <= self.sent < kept:
+            kept = self.sent
+        return RING - (self.count - kept)
 
     def add(self, shot, zone, index, mode, fault, commanded_nl, dose_steps, depth_um,
             t_start_ms, t_end_ms, delivered_nl):
         """Pack one record into the ring (allocation-free)."""
         off = (self.count % RING) * SIZE
         struct.pack_into(FORMAT, self.ring, off, MAGIC, shot, zone, index, mode, fault, commanded_nl,
-                         dose_steps, depth_um, t_start_ms, t_end_ms, delivered_nl, 0)
+                         dose_steps, depth_um, t_start_ms, t_end_ms, delivered_nl, self.boot, 0)
         crc = crc16(self.ring, off, SIZE - 2)
         struct.pack_into("<H", self.ring, off + SIZE - 2, crc)
         self.count += 1
@@ -38,8 +48,6 @@ class ShotLog:
 
     def flush(self, hal, name):
         """Append records not yet in the journal (between shots only: file I/O allocates)."""
-        if self.count - self.flushed > RING:
-            self.flushed = self.count - RING  # records were overwritten before a flush
         while self.flushed < self.count:
             hal.append_file(name, self.record(self.flushed))
             self.flushed += 1

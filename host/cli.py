@@ -8,6 +8,7 @@ import signal
 import sys
 
 from host import commands
+from host.cliutil import completion, output
 from host.errors import MesoError
 
 # The exit statuses README.md documents ("Exit status"); a MesoError carries its own.
@@ -56,6 +57,8 @@ def build_parser(argv=None):
     parser = argparse.ArgumentParser(
         prog="meso", description="mesogun: protocols, devices and the simulator"
     )
+    parser.add_argument("--version", action="version", version="meso " + output.version())
+    completion.add_to(parser)  # --print-completion bash|zsh|tcsh (shtab)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     groups = {}
     for mod in _command_modules(argv):
@@ -103,6 +106,7 @@ def _dispatch(argv):
         group = getattr(args, "_group", parser)
         group.print_help()
         return EXIT_USAGE
+    commands.before_run(args)  # --port auto: the gun is found before the command asks anything
     code = int(run(args) or EXIT_OK)
     sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
     return code

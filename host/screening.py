@@ -38,6 +38,12 @@ class Contraindicated(MesoError):
         self.record = record
 
 
+def in_words(answers):
+    """[{question, answer}] in the checklist's order: what the record shows a reader."""
+    return [{"key": key, "question": question, "answer": "yes" if answers[key] else "no"}
+            for key, question, _ in CHECKLIST if key in answers]
+
+
 def _now():
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
@@ -77,9 +83,10 @@ def screen(ask=input, out=print, screened_by=None):
     for key, question, reason in CHECKLIST:
         answers[key] = _answer(ask, out, question)
         if answers[key]:
-            record.update(method="asked", screened_by=None, answers=answers, stopped=reason)
+            record.update(method="asked", screened_by=None, answers=answers, stopped=reason,
+                          questions=in_words(answers))
             raise Contraindicated("session stopped by screening: %s is a contraindication "
                                   "to mesotherapy" % reason, record)
-    record.update(method="asked", screened_by=None, answers=answers)
+    record.update(method="asked", screened_by=None, answers=answers, questions=in_words(answers))
     out("No contraindication reported.")
     return record

@@ -13,7 +13,8 @@ KINDS = {
     "syringe_empty": "the syringe runs out mid-dose (the stopper bottoms)",
     "stuck_switch": "the carriage home switch sticks closed",
     "gc_storm": "garbage-collection pauses ten times as often, twice as long",
-    "power_loss": "the supply fails: everything stops where it is",
+    "power_loss": "the supply fails: everything stops where it is (with :DURATION_S it comes "
+                  "back and the gun powers up with its flash as the cut left it)",
 }
 DEFAULT_DURATION_S = {
     "contact_lost": 0.5,
@@ -78,7 +79,7 @@ def inject(env, world, run, spec):
     elif kind == "gc_storm":
         world.gc.add_storm(env.now, env.now + dur)
     elif kind == "power_loss":
-        run.power_loss()
+        run.power_loss(spec["duration_s"])  # 0: the power stays off
 
 
 def _shot_reached(world, run, shot):
@@ -86,7 +87,9 @@ def _shot_reached(world, run, shot):
     bolus per shot) the needle still in after the shots before it were logged."""
     if len(world.insertions) >= shot:
         return True
-    return world.needle_in() and len(run.records) >= shot - 1
+    # A served gun (sim/link_world.py) keeps no run records: insertions only, there.
+    records = getattr(run, "records", None)
+    return records is not None and world.needle_in() and len(records) >= shot - 1
 
 
 def _for(env, world, what, dur):

@@ -14,6 +14,7 @@ import os
 from firmware.board import by_name
 from firmware.gun import Gun
 from firmware.wire.states import ADVANCE, ARMED, FAULT, PACE, REFILL
+from sim import faults as sim_faults
 from sim.firmware import InProcess
 from sim.operator import operator
 from sim.scale import Balance
@@ -44,10 +45,11 @@ class ServedHAL(SimHAL):
 
     def write_file_atomic(self, name, data):
         tmp = self._path(name + ".tmp")
+        # No fsync: the served gun's "power cut" ends its process, and the page cache keeps
+        # what was written; os.replace is atomic. A sync per write would slow the served
+        # device (the session progress is written a few times a shot) for nothing.
         with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, self._path(name))
 
     def append_file(self, name, data):
@@ -69,7 +71,7 @@ class ServedHAL(SimHAL):
 class WorldDevice:
     """The served device. advance(sim_s) runs the world up to sim_s seconds after power-up."""
 
-    def __init__(self, state_dir, seed=0, device_id="sim-0001", head=None):
+    def __init__(self, state_dir, seed=0, device_id="sim-0001", head=None, fault_specs=()):
         os.makedirs(state_dir, exist_ok=True)
         board = by_name("sim")
         self.world = w = World(board, head or FITTED, seed)
@@ -95,11 +97,23 @@ class WorldDevice:
             return refilled()
 
         self.app.refilled = fitted_then_refilled
+        ack = self.app.ack_fault
+
+        def cleared_then_acked(now=None):
+            # The practitioner fixes what went wrong (a fresh needle) before acknowledging.
+            if self.app.machine.state == FAULT:
+                sim_faults.clear(w)
+            return ack(now)
+
+        self.app.ack_fault = cleared_then_acked
+        self.injections = []
         self.weighing = None  # (protocol, zone index, zone name) the balance reading is of
         self.crash = None
         self.link.start()
         w.start(self.fw)
         w.env.process(operator(w.env, w, self))
+        for spec in fault_specs:
+            w.env.process(sim_faults.inject(w.env, w, self, sim_faults.parse(spec)))
 
     # -- what the operator asks of the session it works in ---------------------
     @property
@@ -121,6 +135,14 @@ class WorldDevice:
     def operator_ack(self):
         """A latched fault on a served gun is acknowledged by the host (ACK_FAULT), not by
         the simulated practitioner: the host decides whether the session goes on."""
+
+    def injected(self, kind, t, spec):
+        self.injections.append({"time_s": round(t, 6), "kind": kind, "spec": spec})
+
+    def power_loss(self):
+        """A served gun loses power when its process is killed; restarted on the same
+        --state folder it boots with its files as they were."""
+        raise ValueError("power_loss is not injected into a served gun: kill the process")
 
     def after_poll(self, world):
         pass

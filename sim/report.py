@@ -45,9 +45,15 @@ def shots(run):
     ins = run.world.insertions
     prev_in_skin = 0.0
     for i, rec in enumerate(run.records):
-        t0 = rec["t_start_ms"] / 1000.0
-        t1 = rec["t_end_ms"] / 1000.0
-        if rec["mode"] in FLOW_MODES:
+        t0 = rec["t_start_ms"] / 1000.0 + rec.get("t_offset_s", 0.0)
+        t1 = rec["t_end_ms"] / 1000.0 + rec.get("t_offset_s", 0.0)
+        if "cut_s" in rec:
+            # Cut short by a power loss, logged at the next power-up: the insertion then.
+            m = ([x for x in ins if x["t_in"] <= rec["cut_s"]] or [None])[-1]
+            t0 = t1 = rec["cut_s"]
+            delivered = m["delivered_ul"] if m else 0.0
+            depth_um = m["depth_um"] if m else 0.0
+        elif rec["mode"] in FLOW_MODES:
             # What went into the skin since the previous record was logged.
             delivered = rec["in_skin_ul"] - prev_in_skin
             depth_um = rec["depth_live_um"]
@@ -67,6 +73,8 @@ def shots(run):
             "t_end_s": _r(t1),
             "fault": None if rec["fault"] == 0 else fw_faults.name(rec["fault"]),
             "given": _given(run.records, i),
+            "shot_no": rec["shot"],  # as logged: with boot, unique across power-ups
+            "boot": rec.get("boot", 0),
         })
     return out
 
@@ -205,6 +213,13 @@ def table(report):
     if "late_steps" in s:
         lines.append("steps             %d, late %d, max step error %.3f µs"
                      % (s["steps"], s["late_steps"], s["max_step_error_us"]))
+    cut = report.get("power_cut")
+    if cut is not None:
+        boots = sorted({r["boot"] for r in report["shots"]})
+        lines.append("power cut         at %.3f s, %s; shots of boots %s; continued at %s"
+                     % (cut["time_s"], "off %g s" % cut["off_s"] if cut.get("off_s") else
+                        "stayed off", ", ".join(str(b) for b in boots) or "-",
+                        "; ".join(cut.get("continued_at") or []) or "-"))
     for f in report["faults"]:
         lines.append("fault %-12s at %.3f s in %s: %s" % (f["code"], f["time_s"], f["state"],
                                                        f["safe_state"]))

@@ -10,6 +10,7 @@ import time
 
 from firmware.board import by_name
 from sim import faults as sim_faults
+from sim import power
 from sim.firmware import InProcess
 from sim.operator import operator
 from sim.report import build as build_report
@@ -24,7 +25,8 @@ class RunError(ValueError):
 
 class Run:
     def __init__(self, proto, seed=0, exact=False, params=None, fault_specs=(),
-                 firmware="cpython", dosing="compensated", board="sim", sample_s=None):
+                 firmware="cpython", dosing="compensated", board="sim", sample_s=None,
+                 store=False):
         self.board = by_name(board)
         self.proto = proto
         self.seed = seed
@@ -32,12 +34,20 @@ class Run:
         self.dosing = dosing
         self.world = World(self.board, proto["protocol"], seed, params, exact)
         self.faults = [sim_faults.parse(s) if isinstance(s, str) else s for s in fault_specs]
+        self.store = store
+        self.continued = []  # "zone Z point P of N" of each interrupted session continued
+        self.powered_at_s = 0.0
+        self.restarts = [f for f in self.faults
+                         if f["kind"] == "power_loss" and f["duration_s"] > 0]
         if firmware == "micropython":
+            if store or self.restarts:
+                raise RunError("--store and power_loss with a duration run on --firmware cpython")
             from sim.mpy import Child
 
             self.fw = Child(self.world.hal, board, dosing, self.world.cal_ppm)
         else:
-            self.fw = InProcess(self.world.hal, self.board, dosing, self.world.cal_ppm)
+            # The firmware behind the supply: a power cut with a duration powers up a new one.
+            self.fw = power.Powered(self._new_fw(), self.world.hal.tick_period)
         self.fw.after_poll = self.after_poll
         self.fw.crashed = self.crashed
         self.points = sum(z["points"] for z in proto["zone"])
@@ -53,6 +63,9 @@ class Run:
         self.finish_event = self.world.env.event()
         self.sample_s = sample_s
         self.samples = []  # (t_s, out_ul, in_skin_ul) every sample_s, for flow benchmarks
+
+    def _new_fw(self):
+        return InProcess(self.world.hal, self.board, self.dosing, self.world.cal_ppm)
 
     # -- what the operator and the faults ask -------------------------------------
     def finished(self):
@@ -75,8 +88,12 @@ class Run:
     def waiting_for_cue(self):
         return self.last_state not in ("armed",)
 
+    def powered(self):
+        """The gun has power (a cut without a duration leaves it off for good)."""
+        return getattr(self.fw, "on", self.power_cut is None)
+
     def zone(self):
-        return self.fw.status()["zone"] if self.power_cut is None else -1
+        return self.fw.status()["zone"] if self.powered() else -1
 
     def operator_ack(self):
         last = self.fault_events[-1] if self.fault_events else None
@@ -91,16 +108,24 @@ class Run:
     def injected(self, kind, t, spec):
         self.injections.append({"time_s": round(t, 6), "kind": kind, "spec": spec})
 
-    def power_loss(self):
+    def power_loss(self, duration_s=0.0):
+        """The supply fails; with a duration it comes back (sim/power.py), else it stays off."""
         w = self.world
         w.sync()
         self.power_cut = {
             "time_s": w.clock.s(),
             "needle_depth_mm": w.carriage.depth_um() / 1000.0,
             "pressure_kpa": w.plunger.pressure_kpa(),
+            "off_s": duration_s,
         }
         w.plunger_exec.stop()
         w.carriage_exec.stop()
+        if isinstance(self.fw, power.Powered):
+            self.fw.on = False
+        if duration_s > 0 and isinstance(self.fw, power.Powered):
+            self.power_cut["journal_records"] = self._journal_after_cut()
+            w.env.process(power.restore(w.env, self, {"duration_s": duration_s}, self._new_fw))
+            return
         self._end("power lost")
 
     def _end(self, why):
@@ -111,12 +136,18 @@ class Run:
 
     # -- after every poll ----------------------------------------------------------
     def after_poll(self, world):
+        if not self.powered():
+            return
         st = self.fw.state()
         if st != self.last_state:
             self._transition(self.last_state, st)
             self.last_state = st
         for rec in self.fw.new_records():
             rec["t_log_s"] = world.clock.s()
+            # Each power-up's core counts its ms from when it was powered.
+            rec["t_offset_s"] = self.powered_at_s
+            if rec["delivered_nl"] == -1 and self.power_cut is not None:
+                rec["cut_s"] = self.power_cut["time_s"]  # the shot the power cut short
             rec["in_skin_ul"] = world.in_skin_ul()
             rec["depth_live_um"] = world.carriage.max_depth_um
             self.records.append(rec)
@@ -159,12 +190,28 @@ class Run:
     def run(self, limit_s=None):
         w = self.world
         env = w.env
-        problems = self.fw.load_protocol(self.proto)
+        if self.store or self.restarts:
+            problems = []
+            if self.store:
+                # Uploaded, verified and written, then run untethered from the next power-up.
+                problems = power.store(self.fw.fw, w.hal, self.board, self.proto)
+                if not problems:
+                    self.fw.fw = self._new_fw()
+                    self.fw.boots += 1
+            else:
+                problems = [p.message() for p in self.fw.fw.app.load_protocol(
+                    self.proto, power.protocol_bytes(self.proto)[1], 1)]
+        else:
+            problems = self.fw.load_protocol(self.proto)
         if problems:
             raise RunError("the firmware refused the protocol: " + "; ".join(problems))
         wall0 = time.perf_counter()
         w.start(self.fw)
-        self.fw.command("arm")
+        if self.store:
+            if not power.start(self.fw.fw, w.hal, self.board, self.proto, True):
+                raise RunError("the stored protocol did not start at power-up")
+        else:
+            self.fw.command("arm")
         env.process(operator(env, w, self))
         for spec in self.faults:
             env.process(sim_faults.inject(env, w, self, spec))
@@ -174,17 +221,22 @@ class Run:
             limit_s = 60.0 + sum(z["points"] * (10.0 + z.get("duration_s", 0)
                                                 + z.get("bolus_every_s", 0))
                                  for z in self.proto["zone"])
+            limit_s += sum(30.0 + f["duration_s"] for f in self.faults
+                           if f["kind"] == "power_loss")
         env.run(until=self.finish_event | env.timeout(w.clock.from_s(limit_s)))
         if not self.done:
             self.ended_by = "time limit (%g s simulated)" % limit_s
         w.running = False
         sim_end = w.clock.s()
-        if self.power_cut is None:
+        if self.power_cut is None or self.powered():
             # Let what is still stored in the syringe come out, then close the books.
             env.run(until=env.now + w.clock.from_s(SETTLE_S))
             w.sync()
         else:
             self.power_cut["journal_records"] = self._journal_after_cut()
+        if self.power_cut is not None:
+            self.power_cut["journal_records_at_end"] = self._journal_after_cut()
+            self.power_cut["continued_at"] = list(self.continued)
         self.fw.close()
         return build_report(self, sim_end, time.perf_counter() - wall0)
 

@@ -113,15 +113,15 @@ def open_pty():
     return master, slave, os.ttyname(slave)
 
 
-def make_device(state_dir, seed=0, head=None):
+def make_device(state_dir, seed=0, head=None, fault_specs=()):
     """The virtual device behind the port: the real App and Link on the simulator's world."""
     from sim.link_world import WorldDevice
 
-    return WorldDevice(state_dir, seed, head=head)
+    return WorldDevice(state_dir, seed, head=head, fault_specs=fault_specs)
 
 
 def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=None,
-          ready=None, seed=0, head=None, balance=False):
+          ready=None, seed=0, head=None, balance=False, fault_specs=()):
     """Serve a virtual device until stop() is true (or forever). Prints the port path first.
 
     ready(path, device) is called once the port exists (for in-process use). balance: print
@@ -130,13 +130,13 @@ def serve(speed=1.0, baud=0, chaos=None, state_dir=None, out=sys.stdout, stop=No
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="mesogun-device-")
     master, slave, path = open_pty()
-    dev = make_device(state_dir, seed, head)
+    dev = make_device(state_dir, seed, head, fault_specs)
     period = dev.hal.tick_period
     to_dev = Pipe(baud, chaos, 1)
     to_host = Pipe(baud, chaos, 2)
-    print(path, file=out, flush=True)
     if ready is not None:
-        ready(path, dev)
+        ready(path, dev)  # before the path is printed: whoever reads it finds it registered
+    print(path, file=out, flush=True)
     t0 = time.monotonic()
     unsent = b""
     try:

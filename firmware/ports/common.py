@@ -136,7 +136,10 @@ def _exists(path):
 
 
 class FileStore:
-    """Files under one folder. A replace writes name.tmp, syncs, then renames it over name."""
+    """Files under one folder. A replace writes name.tmp, syncs, then renames it over name
+    (littlefs renames over a file atomically). FAT cannot: there the complete name.tmp is
+    first renamed to name.ok, and only a name.ok is ever finished after a cut (a .tmp may
+    be torn, so it is never taken)."""
 
     def __init__(self, folder):
         self.folder = folder

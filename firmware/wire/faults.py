@@ -17,6 +17,9 @@ LIMIT = const(11)  # a shot would break a hard limit
 ABORT = const(12)  # ABORT from the host or the operator
 POWER = const(13)  # power lost mid-session
 FIRMWARE = const(14)  # firmware files do not match their manifest
+STORAGE = const(15)  # the shot log or the session progress could not be written
+CRASH_LOOP = const(16)  # the firmware crashed repeatedly: latched until acknowledged
+CRASH = const(17)  # the firmware raised: the gun was made safe and the fault latched
 
 NAMES = (
     "none",
@@ -34,6 +37,9 @@ NAMES = (
     "abort",
     "power",
     "firmware",
+    "storage",
+    "crash_loop",
+    "crash",
 )
 
 

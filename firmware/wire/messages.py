@@ -36,6 +36,7 @@ ACK_FAULT = const(0x24)
 LOG_READ = const(0x25)
 END_SESSION = const(0x26)
 REFILLED = const(0x27)
+SESSION_CHOICE = const(0x28)
 LOAD_RESULT = const(0x30)
 SHOT = const(0x31)
 ZONE_DONE = const(0x32)
@@ -67,9 +68,12 @@ TABLE = (
     (PAUSE, "PAUSE", RT, "<", ()),
     (RESUME, "RESUME", RT, "<", ()),
     (STATUS_REQ, "STATUS_REQ", RT, "<", ()),
-    (STATUS, "STATUS", RT, "<BBBBHHIIB",
+    # boot: the gun's power-up count; session: progress.STATUS_NAMES; with FLAG_INTERRUPTED,
+    # the session was cut by a power loss and goes on at resume_zone, resume_point (of the
+    # zone's zone_points) once continued (SESSION_CHOICE).
+    (STATUS, "STATUS", RT, "<BBBBHHIIBHBBHH",
      ("state", "mode", "fault", "zone", "zone_shots", "shots", "delivered_nl", "log_count",
-      "flags")),
+      "flags", "boot", "session", "resume_zone", "resume_point", "zone_points")),
     # reliable commands, host -> device
     (LOAD_BEGIN, "LOAD_BEGIN", SEQ, "<BI32s", ("target", "size", "sha256")),
     (LOAD_CHUNK, "LOAD_CHUNK", SEQ, "<I", ("offset", "data*")),
@@ -80,6 +84,8 @@ TABLE = (
     (END_SESSION, "END_SESSION", SEQ, "<", ()),
     # a full syringe is fitted: the gun left waiting in REFILL goes on (guarded when paired)
     (REFILLED, "REFILLED", SEQ, "<", ()),
+    # the answer to an interrupted session: CHOICE_CONTINUE or CHOICE_DISCARD (guarded)
+    (SESSION_CHOICE, "SESSION_CHOICE", SEQ, "<B", ("choice",)),
     # reliable reports, device -> host
     (LOAD_RESULT, "LOAD_RESULT", SEQ, "<B", ("code", "text*")),
     (SHOT, "SHOT", SEQ, "<", ("record*",)),
@@ -137,6 +143,13 @@ FLAG_LOADED = const(2)
 FLAG_STORED = const(4)
 FLAG_ALARM = const(8)
 FLAG_LINK_LOST = const(16)
+FLAG_INTERRUPTED = const(32)  # a session cut by a power loss waits: continue or discard
+FLAG_PROGRESS_DAMAGED = const(64)  # the session progress on flash is damaged: discard it
+
+# SESSION_CHOICE.choice. Continue: a stored session goes on untethered; a streamed one once
+# its protocol is loaded again (same SHA-256) and the host releases the zone (RUN_ZONE).
+CHOICE_DISCARD = const(0)
+CHOICE_CONTINUE = const(1)
 
 NO_ZONE = const(0xFF)
 

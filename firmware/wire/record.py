@@ -6,9 +6,11 @@ import struct
 from firmware.compat import const
 
 # magic, shot_no, zone, index, mode, fault, commanded_nl, dose_steps, depth_um,
-# t_start_ms, t_end_ms, delivered_nl (the core's own estimate), crc16
-FORMAT = "<BIHHBBIiIIIiH"
-SIZE = const(37)
+# t_start_ms, t_end_ms, delivered_nl (the core's own estimate; -1: not known, a shot cut by
+# a power loss), boot (the gun's power-up count: shot_no and boot tell every record of a
+# session apart, across power cuts), crc16
+FORMAT = "<BIHHBBIiIIIiHH"
+SIZE = const(39)
 MAGIC = const(0xA5)
 FIELDS = (
     "shot",
@@ -22,6 +24,7 @@ FIELDS = (
     "t_start_ms",
     "t_end_ms",
     "delivered_nl",
+    "boot",
 )
 
 

@@ -8,3 +8,11 @@ Each module defines:
 
 host.cli discovers the modules, so adding a command touches no shared file.
 """
+
+
+def before_run(args):
+    """What every command needs settled before it runs: `--port auto` becomes the port of
+    the one gun found, before the command asks anything (host/cliutil/port.py)."""
+    from host.cliutil.port import settle
+
+    settle(args)

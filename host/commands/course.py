@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 
+from host.cliutil.output import add_json_argument, emit, to_stdout
 from host.errors import MesoError
 from host.report.aftercare import AFTERCARE
 
@@ -42,41 +43,27 @@ def dates(start, sessions, gaps, maintenance=True):
     return out
 
 
-def _escape(text):
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
-
-
-def _fold(line):
-    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF and a space."""
-    raw = line.encode("utf-8")
-    parts = []
-    while len(raw) > 75:
-        cut = 75 if not parts else 74
-        while (raw[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        parts.append(raw[:cut])
-        raw = raw[cut:]
-    parts.append(raw)
-    return b"\r\n ".join(parts).decode("utf-8")
-
-
 def ics(events, title, at_time, stamp):
-    """The course as an iCalendar document (text with CRLF line ends)."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mesogun//meso course//EN",
-             "CALSCALE:GREGORIAN"]
+    """The course as an iCalendar document (bytes, CRLF line ends; icalendar escapes and
+    folds the lines)."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//mesogun//meso course//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     care = "Aftercare: " + " ".join(AFTERCARE)
     for day, label in events:
-        start = datetime.datetime.combine(day, at_time)
         uid = hashlib.sha256(("%s|%s|%s" % (title, day, label)).encode()).hexdigest()[:24]
-        lines += ["BEGIN:VEVENT", "UID:%s@mesogun" % uid,
-                  "DTSTAMP:%s" % stamp.strftime("%Y%m%dT%H%M%SZ"),
-                  "DTSTART:%s" % start.strftime("%Y%m%dT%H%M%S"),
-                  "DURATION:PT%dM" % SESSION_MIN,
-                  "SUMMARY:%s" % _escape("%s: %s" % (title, label)),
-                  "DESCRIPTION:%s" % _escape(care), "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(x) + "\r\n" for x in lines)
+        ev = icalendar.Event()
+        ev.add("uid", "%s@mesogun" % uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", datetime.datetime.combine(day, at_time))  # the clinic's local time
+        ev.add("duration", datetime.timedelta(minutes=SESSION_MIN))
+        ev.add("summary", "%s: %s" % (title, label))
+        ev.add("description", care)
+        cal.add_component(ev)
+    return cal.to_ical()
 
 
 def add_arguments(p):
@@ -89,6 +76,7 @@ def add_arguments(p):
     p.add_argument("--no-maintenance", action="store_true",
                    help="leave out the maintenance session about 5 months later")
     p.add_argument("--ics", metavar="FILE", help="also write the calendar as an .ics file")
+    add_json_argument(p, "the sessions")
 
 
 def run(args):
@@ -111,14 +99,19 @@ def run(args):
             raise MesoError("course: --every-days %d is outside 1..90" % args.every_days)
         gaps = (args.every_days,)
     events = dates(start, sessions, gaps, not args.no_maintenance)
-    for day, label in events:
+    if args.json:
+        emit(args.json, COMMAND, {"sessions": [
+            {"start": datetime.datetime.combine(d, at_time).isoformat(timespec="minutes"),
+             "label": label} for d, label in events]})
+    for day, label in events if not to_stdout(args.json) else ():
         print("%s %s  %s" % (day.isoformat(), at_time.strftime("%H:%M"), label))
     if args.ics:
         stamp = datetime.datetime.now(datetime.UTC)
         try:
-            with open(args.ics, "w", encoding="utf-8", newline="") as f:
+            with open(args.ics, "wb") as f:
                 f.write(ics(events, args.title, at_time, stamp))
         except OSError as e:
             raise MesoError("cannot write %s: %s" % (args.ics, e.strerror or e))
-        print("calendar written to %s" % args.ics)
+        if not to_stdout(args.json):
+            print("calendar written to %s" % args.ics)
     return 0

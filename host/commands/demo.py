@@ -1,10 +1,13 @@
 """`meso demo`: a virtual gun on a pseudo-terminal runs the facial protocol over real serial."""
 
+import argparse
+import datetime
 import os
 import subprocess
 import sys
 import tempfile
 
+from host.cliutil import protocol_file, record
 from host.commands.run import stream
 from host.errors import MesoError
 
@@ -35,7 +38,19 @@ def start_device(speed, state_dir, extra=()):
     return proc, port
 
 
+def demo_record(path):
+    """The clinical record of the demo: a simulated patient, marked as such."""
+    head = protocol_file.load(path).head
+    given = argparse.Namespace(**{"record_" + f: v for f, v in (
+        ("patient_ref", "DEMO-0001 (simulated)"), ("practitioner", "demo"),
+        ("product_lot", "DEMO-LOT"), ("syringe_lot", "DEMO-SYR"), ("needle_lot", "DEMO-NDL"),
+        ("product_expiry", (datetime.date.today() + datetime.timedelta(days=365)).isoformat()),
+        ("product", head.get("product") or "demo fluid"))})
+    return record.collect(given, head, tty=False)
+
+
 def run(args):
+    clinical = demo_record(args.protocol)
     with tempfile.TemporaryDirectory(prefix="mesogun-demo-") as tmp:
         proc, port = start_device(args.speed, os.path.join(tmp, "device"),
                                   ["--fitted", args.protocol])
@@ -43,7 +58,7 @@ def run(args):
             print("virtual device on %s (%gx real time)" % (port, args.speed))
             stream(args.protocol, port, 115200, screened_by="demo: simulated patient",
                    log_path=os.path.join(tempfile.gettempdir(), "mesogun-demo.session.json"),
-                   json_out=args.json)
+                   json_out=args.json, clinical=clinical)
         finally:
             proc.terminate()
             proc.wait(5)

@@ -15,7 +15,7 @@ HELP = ("compile the firmware for a board, check it is the gun's board, deploy i
 
 def add_arguments(p):
     p.add_argument("--board", required=True, help="board definition (boards/NAME.py)")
-    add_port_arguments(p)
+    add_port_arguments(p, repl=True)
 
 
 def run(args):

@@ -1,10 +1,10 @@
 """`meso info --port P`: the gun's identity, versions, board, syringes, needles and limits."""
 
-import json
-
 from firmware.manifest import source_text
 from firmware.wire import messages as M
+from host.cliutil.output import add_json_argument, emit
 from host.cliutil.port import add_port_arguments, open_session
+from host.cliutil.status import session_text
 
 COMMAND = "info"
 HELP = "show a device's identity, firmware and protocol versions, board and limits"
@@ -14,19 +14,21 @@ CAPS = ((M.CAP_STREAM, "stream"), (M.CAP_STORE, "store"), (M.CAP_LOG, "shot log"
 
 def add_arguments(p):
     add_port_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the identity as JSON")
+    add_json_argument(p, "the identity")
 
 
 def run(args):
     s = open_session(args.port, args.baud)
     try:
         ident = s.identity
+        st = s.status()
     finally:
         s.close()
     info = ident["info"]
     if args.json:
-        print(json.dumps(ident, indent=2, sort_keys=True))
-        return 0
+        emit(args.json, COMMAND, dict(ident, status=st))
+        if args.json == "-":
+            return 0
     print("device      %s on %s" % (info["device_id"], args.port))
     print("firmware    %s" % info["firmware"])
     if "commit" in info:  # flashed guns: the manifest's source and the build's id
@@ -43,6 +45,9 @@ def run(args):
         check = "ok" if info["firmware_ok"] else "MISMATCH, will not arm: %s" % "; ".join(
             info.get("firmware_problems", []))
         print("check       %s (%s)" % (check, info.get("folder")))
+    print("boot        %d" % st["boot"])
+    if session_text(st):
+        print("session     %s" % session_text(st))
     if "cal_ppm" in info:
         print("calibration plunger x%.6f (cal_ppm %d), backlash %s µm" % (
             info["cal_ppm"] / 1e6, info["cal_ppm"], info.get("backlash_um")))

@@ -1,7 +1,7 @@
 """`meso logs --port P`: download the gun's shot journal."""
 
 from firmware.wire import record as shotlog
-from host.cliutil.output import write_json
+from host.cliutil.output import add_json_argument, emit
 from host.cliutil.port import add_port_arguments, open_session
 from host.link.stream import shot_record
 
@@ -11,7 +11,7 @@ HELP = "download the device's shot log (every shot it journaled)"
 
 def add_arguments(p):
     add_port_arguments(p)
-    p.add_argument("--json", metavar="OUT", help="write the shots as JSON ('-' for stdout)")
+    add_json_argument(p, "the shots")
     p.add_argument("--last", type=int, metavar="N", help="only the last N shots")
 
 
@@ -26,7 +26,7 @@ def run(args):
         raw = raw[-args.last:] if args.last > 0 else []
     shots = [dict(shot_record(r), shot=r["shot"]) for r in raw]
     if args.json:
-        write_json(args.json, {"shots": shots})
+        emit(args.json, COMMAND, {"shots": shots})
         if args.json != "-":
             print("%d shots written to %s" % (len(shots), args.json))
         return 0

@@ -25,7 +25,7 @@ DATA = files.DATA
 
 
 def add_arguments(p):
-    add_port_arguments(p)
+    add_port_arguments(p)  # pairing speaks the link: auto finds the gun by its handshake
     p.add_argument("--unpair", action="store_true",
                    help="remove the gun's key: back to open mode (needs the current key)")
 

@@ -2,7 +2,9 @@
 
 from serial.tools import list_ports
 
+from host.cliutil.output import add_json_argument, emit, to_stdout
 from host.errors import MesoError
+from host.link import discover
 from host.link.errors import LinkError
 from host.link.session import Session
 from host.link.transport import BAUD, Transport
@@ -16,6 +18,7 @@ def add_arguments(p):
                    help="also try these ports or URLs (a virtual device's pty, socket://...)")
     p.add_argument("--no-probe", action="store_true",
                    help="list only; do not send a handshake to any port")
+    add_json_argument(p, "the ports")
 
 
 def probe(port):
@@ -37,13 +40,19 @@ def probe(port):
 
 def run(args):
     ports = [(p.device, p.description) for p in sorted(list_ports.comports())]
+    ports += [(p, "served virtual gun") for p in discover.served()]
     ports += [(p, "given") for p in args.extra]
-    if not ports:
-        print("no serial ports found")
+    found = [{"port": device, "description": desc if desc and desc != "n/a" else "",
+              "probe": None if args.no_probe else probe(device)} for device, desc in ports]
+    if args.json:
+        emit(args.json, COMMAND, {"ports": found})
+    if to_stdout(args.json):
         return 0
-    for device, desc in ports:
-        line = "%-24s %s" % (device, desc if desc and desc != "n/a" else "")
-        if not args.no_probe:
-            line += "  -> " + probe(device)
+    if not found:
+        print("no serial ports found")
+    for f in found:
+        line = "%-24s %s" % (f["port"], f["description"])
+        if f["probe"] is not None:
+            line += "  -> " + f["probe"]
         print(line.rstrip())
     return 0

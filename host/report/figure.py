@@ -26,8 +26,11 @@ def draw(log, path):
     x = range(len(names))
     planned = [z.planned_ul if z.planned_ul is not None else z.commanded_ul for z in log.zones]
     bars.bar([i - 0.2 for i in x], planned, width=0.4, color=PLANNED, label="planned")
+    # Label by source: the simulator knows the truth, a gun only estimates it.
+    source = "simulated" if log.simulated else "the gun's estimate"
+    delivered = "delivered (%s)" % source
     bars.bar([i + 0.2 for i in x], [z.delivered_ul for z in log.zones], width=0.4,
-             color=[colour[n] for n in names], label="delivered")
+             color=[colour[n] for n in names], label=delivered)
     bars.set_xticks(list(x), names, fontsize=8)
     bars.set_ylabel("volume (µL)")
     bars.set_title("Planned and delivered volume per zone")
@@ -53,8 +56,9 @@ def draw(log, path):
     errs.axhline(0, color="black", linewidth=0.6)
     errs.set_xlabel("shot")
     errs.set_ylabel("dose error (%)")
-    errs.set_title("Per-shot dose error (delivered against commanded)")
-    errs.legend(fontsize=7, ncol=min(6, len(names) + 1))
+    errs.set_title("Per-shot dose error: delivered against commanded (%s)" % source)
+    if errs.get_legend_handles_labels()[0]:  # a session with no shot has nothing to name
+        errs.legend(fontsize=7, ncol=min(6, len(names) + 1))
 
     t0 = min((s["t_start_s"] for s in log.shots if s.get("t_start_s") is not None), default=0)
     for n in names:
@@ -67,7 +71,7 @@ def draw(log, path):
         if s.get("t_start_s") is not None:
             line.axvline(s["t_start_s"] - t0, color=FAULT, linestyle="--", linewidth=1)
     line.set_xlabel("time since the first shot (s)")
-    line.set_ylabel("delivered (µL)")
+    line.set_ylabel("delivered (µL, %s)" % source.replace("the ", ""))
     line.set_title("Timeline (dashed red: fault)")
     fig.savefig(path, dpi=DPI)
     plt.close(fig)

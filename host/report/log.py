@@ -60,6 +60,12 @@ class SessionLog:
         self.path = path
         self.summary = data.get("summary") or {}
         self.screening = data.get("screening")
+        record = data.get("record")
+        self.record = record if isinstance(record, dict) else None  # host/cliutil/record.py
+        # Who knows what was delivered: the simulator's plant, or the gun's own estimate.
+        self.simulated = "plant" in data
+        self.accepted_warnings = [w for w in data.get("accepted_warnings") or []
+                                  if isinstance(w, str)]
         logged = data.get("protocol")
         # The simulator's report names the protocol; a device log carries its core form.
         self.protocol = protocol or (logged if isinstance(logged, dict) else None)

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import tty
 
@@ -39,10 +40,14 @@ pace_ms = 500
 WRONG = TINY.replace("syringe_ml = 3", "syringe_ml = 7").replace("depth_mm = 1.0", "depth_mm = 9")
 
 
+RUNTIME = tempfile.mkdtemp(prefix="meso-runtime-")  # no served gun registers here
+
+
 def env():
     e = dict(os.environ)
     for k in ("MESO_PORT", "MESO_DEBUG"):
         e.pop(k, None)
+    e["MESO_RUNTIME_DIR"] = RUNTIME  # `--port auto` sees no gun of another test's
     return e
 
 
@@ -105,7 +110,7 @@ CASES = [
     case("sim-serve-state-is-file", ["sim", "serve", "--state", "{tiny}"], "{tiny}"),
     case("sim-board-flash-is-file", ["sim", "board", "--flash", "{tiny}"], "{tiny}"),
     # ports
-    case("no-port", ["info"], "no port given"),
+    case("no-port", ["info"], "no mesogun found"),
     case("port-directory", ["info", "--port", "{tmp}"], "{tmp}"),
     case("port-regular-file", ["status", "--port", "{tiny}"], "{tiny}"),
     case("baud-zero", ["info", "--port", NOPE, "--baud", "0"], "baud", code=USAGE, lines=None),

@@ -7,8 +7,6 @@ pico board's figures. Every step interval on the pin must equal the planned one 
 
 import random
 
-import pytest
-
 from emu import moves
 from emu.pico import PicoSteps
 
@@ -102,9 +100,6 @@ def test_a_stop_mid_move_leaves_the_pin_count_and_the_counter_equal():
         assert_exact(moves.check(pico, 1, since, short, nshort, -1))
 
 
-@pytest.mark.xfail(strict=True, reason="StepChannel.stop() halts the PIO before it aborts the "
-                   "ring DMA: the DMA refills the flushed TX FIFO and the re-enabled state "
-                   "machine runs those words after stop() has returned")
 def test_no_step_comes_after_stop_returns():
     rng = random.Random(3)
     with PicoSteps() as pico:

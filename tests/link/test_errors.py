@@ -131,22 +131,25 @@ def test_gun_stops_when_the_host_goes_silent(device, tmp_path):
     assert st["flags"] & M.FLAG_ALARM
 
 
-def test_ctrl_c_sends_abort_and_the_gun_goes_safe(device, tmp_path):
-    import signal
+def test_ctrl_c_pauses_a_second_aborts_and_the_gun_goes_safe(device, tmp_path):
+    from meso_child import Child
 
     dev = device(speed=5)
     proto = write_protocol(tmp_path / "p.toml", points=100)
-    proc = subprocess.Popen([sys.executable, "-m", "host.cli", "run", str(proto), "--port",
-                             dev.port, "--screened-by", "test", "--log", str(tmp_path / "s.json")],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while not dev.journal() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=15)
-    assert proc.returncode == 1
+    c = Child("run", proto, "--port", dev.port, "--screened-by", "test", "--log",
+              tmp_path / "s.json", "-v")
+    try:
+        c.expect(lambda line: line.startswith("shot    1 "), "the first shot")
+        c.interrupt()
+        c.expect(lambda line: line.startswith("Ctrl-C: the gun is paused"), "the pause")
+        c.interrupt()
+        code, out = c.finish()
+    finally:
+        c.kill()
+    assert code == 1
     assert "Ctrl-C: sending ABORT" in out and "aborted" in out
-    assert err.strip() == "meso: run stopped: aborted: Ctrl-C"
+    assert out.strip().splitlines()[-1] == "meso: run stopped: aborted: Ctrl-C"
+    assert "go on with: meso run --resume " in out
     s = Session.open(dev.port)
     try:
         st = s.status()

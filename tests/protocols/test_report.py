@@ -105,9 +105,13 @@ def test_report_planned_against_delivered(tmp_path):
     assert (cheek[2], cheek[9], cheek[7]) == ("6", "1", "-60.00 %")
     assert rows["total"][9] == "1"
     fault_rows = [r for r in page.rows if "contact_lost" in r]
-    assert fault_rows and fault_rows[0][:2] == ["left cheek", "5"]
-    assert any("SPF 30" in item for item in page.items)
-    assert any("10-15 hours" in item for item in page.items)
+    assert fault_rows and fault_rows[0][:2] == ["left cheek", "6"]  # index 5: the 6th point
+    # Aftercare is the patient's own sheet, beside the report, not under the engineering.
+    assert not any("SPF 30" in item for item in page.items)
+    care = Cells()
+    care.feed((tmp_path / "report-handout.html").read_text(encoding="utf-8"))
+    assert any("SPF 30" in item for item in care.items)
+    assert any("10-15 hours" in item for item in care.items)
     # The embedded picture is the PNG written beside the page.
     src = page.imgs[0]
     assert src.startswith("data:image/png;base64,")

@@ -222,11 +222,13 @@ class StepChannel:
     def stop(self):
         """Stop pulses now, drop what is queued; steps_done() keeps the count. No allocation."""
         self.running = False
-        _pio_halt(self.pio, self.sm_index, self.start_pc)
+        # The ring DMA goes first: halted before it, the state machine's flushed TX FIFO
+        # would be refilled by the DMA and its words stepped once the machine is re-enabled.
         ch = self.ch
         _dma_set_ctrl(ch[0], 0)
         _dma_set_ctrl(ch[1], 0)
         _dma_abort((1 << ch[0]) | (1 << ch[1]))
+        _pio_halt(self.pio, self.sm_index, self.start_pc)
         self.total = self.steps_done()
 
 
