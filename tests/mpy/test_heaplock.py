@@ -69,8 +69,9 @@ def test_burst_shot_allocates_nothing():
 def test_whole_session_cycles_allocate_nothing():
     # Shot after shot, arm to shot to pace to armed again with the next shot planned, over
     # zone changes (a new depth move each time) and a refill, all under one heap lock. The
-    # journal flush is left out: it is file I/O, between shots, and allocates on every port
-    # (the HAL opens the file); the records wait in the log's ring meanwhile.
+    # journal flush and the session-progress write are left out: they are file I/O, between
+    # shots, and allocate on every port (the HAL opens the file); the records wait in the
+    # log's ring meanwhile, and the progress stays in RAM.
     zones = [point_zone(name="z%d" % i, points=2, dose_ul=200, pace_ms=4000,
                         depth_mm=1.0 + (i % 2) * 0.5) for i in range(4)]
     rig = Rig(protocol(zones, syringe_ml=1), board="pico")
@@ -80,6 +81,10 @@ def test_whole_session_cycles_allocate_nothing():
         log.flushed = log.count
 
     log.flush = no_flush
+    from firmware import progress
+
+    saved_progress = progress.save
+    progress.save = lambda hal, p: None
     rig.arm()
     rig.pull()  # the first shot: everything it makes once is made
     rig.run_until("armed")
@@ -102,5 +107,6 @@ def test_whole_session_cycles_allocate_nothing():
                 counts[1] += 1
     finally:
         micropython.heap_unlock()
+        progress.save = saved_progress
     assert counts[0] == 7 and counts[1] >= 3 and counts[2] == 1, counts
     assert rig.app.session.shots == 8
