@@ -22,6 +22,7 @@ def add_arguments(p):
                    help="the virtual device runs this much faster than real time (default 100)")
     p.add_argument("--protocol", default=EXAMPLE, help="protocol file (default: %(default)s)")
     p.add_argument("--json", metavar="OUT", help="also write the summary and shots as JSON")
+    p.add_argument("--verbose", "-v", action="store_true", help="one line per shot")
 
 
 def start_device(speed, state_dir, extra=()):
@@ -58,7 +59,7 @@ def run(args):
             print("virtual device on %s (%gx real time)" % (port, args.speed))
             stream(args.protocol, port, 115200, screened_by="demo: simulated patient",
                    log_path=os.path.join(tempfile.gettempdir(), "mesogun-demo.session.json"),
-                   json_out=args.json, clinical=clinical)
+                   json_out=args.json, clinical=clinical, verbose=args.verbose)
         finally:
             proc.terminate()
             proc.wait(5)

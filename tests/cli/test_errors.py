@@ -20,6 +20,7 @@ from host import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FACE = os.path.join(ROOT, "examples", "face.toml")
+WAIT_S = 120  # generous for a loaded machine; a passing test never waits this long
 NOPE = "/dev/ttyNOPE"
 TINY = """[protocol]
 name = "tiny"
@@ -250,10 +251,31 @@ def ctrl_c_reaches():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def interrupt(proc, after_s):
-    time.sleep(after_s)
+def interrupt(proc, ready):
+    """Ctrl-C once the child printed a line for which ready(line) holds (a shot given: the run
+    is under way however loaded the machine); (stdout, stderr) at its end."""
+    head = []
+    end = time.monotonic() + WAIT_S
+    while True:
+        line = proc.stdout.readline()
+        if not line or time.monotonic() > end:
+            proc.kill()
+            rest = proc.communicate(timeout=30)
+            raise AssertionError("never ready:\n" + "".join(head) + rest[0] + rest[1])
+        head.append(line)
+        if ready(line):
+            break
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
-    return proc.communicate(timeout=30)
+    try:
+        out, err = proc.communicate(timeout=WAIT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    return "".join(head) + out, err
+
+
+def a_shot(line):
+    return line.startswith("shot ")
 
 
 def spawn(*argv):
@@ -291,7 +313,9 @@ def test_ctrl_c_during_a_simulated_session():
             if "numpy" in f.read():
                 break
         time.sleep(0.005)
-    out, err = interrupt(proc, 0.3)
+    time.sleep(0.3)  # into the simulation (a Ctrl-C still in the imports says the same)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=WAIT_S)
     assert proc.returncode == cli.EXIT_INTERRUPTED and err == "meso: interrupted\n", err
 
 
@@ -312,8 +336,9 @@ def virtual_device(tmp_path):
 def test_ctrl_c_during_run_aborts_and_keeps_the_log(virtual_device, tmp_path):
     # (20x real time: at 100x on a busy machine the virtual device answers ABORT late)
     log = tmp_path / "s.json"
-    proc = spawn("run", FACE, "--port", virtual_device, "--screened-by", "qa", "--log", str(log))
-    out, err = interrupt(proc, 2.5)
+    proc = spawn("run", FACE, "--port", virtual_device, "--screened-by", "qa", "--log", str(log),
+                 "-v")
+    out, err = interrupt(proc, a_shot)
     assert proc.returncode == 1 and err == "meso: run stopped: aborted: Ctrl-C\n", err
     assert "Ctrl-C: sending ABORT" in out
     summary = json.loads(log.read_text())["summary"]
@@ -323,8 +348,8 @@ def test_ctrl_c_during_run_aborts_and_keeps_the_log(virtual_device, tmp_path):
 
 
 def test_ctrl_c_during_demo_aborts():
-    proc = spawn("demo", "--speed", "20")
-    out, err = interrupt(proc, 3.5)
+    proc = spawn("demo", "--speed", "20", "-v")
+    out, err = interrupt(proc, a_shot)
     assert "Traceback" not in out + err
     assert err == "meso: run stopped: aborted: Ctrl-C\n", err
 

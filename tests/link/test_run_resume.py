@@ -127,6 +127,13 @@ def test_a_gun_power_cut_at_shot_k_then_resume_gives_every_point_once(tmp_path, 
         c.kill()
     assert code == 1 and "link lost" in out, out
     dev = device(speed=SPEED, state_dir=state)  # powered again, on another pty: found all the same
+    journal = os.path.getsize(os.path.join(dev.state_dir, "shots.log"))
+    # A fresh run on a gun holding the interrupted session is refused, saying the way on:
+    # it would give the points already given again.
+    code, out = meso("run", str(proto), "--screened-by", "test", "--log", tmp_path / "new.json")
+    assert code == 1 and "holds a session interrupted by a power cut" in out, out
+    assert "meso run --resume LOG" in out and "Traceback" not in out, out
+    assert os.path.getsize(os.path.join(dev.state_dir, "shots.log")) == journal
     code, out = meso("run", "--resume", log, "-v")
     assert code == 0, out
     given_once(dev, log)
