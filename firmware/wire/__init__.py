@@ -5,4 +5,6 @@ describes frames, messages, states and error codes.
 """
 
 # Bumped whenever a frame or message layout changes; both ends refuse a different version.
-PROTOCOL_VERSION = 1
+# 2: the shot record carries the gun's power-up count (firmware/wire/record.py), the
+# session's progress and choice messages joined the table.
+PROTOCOL_VERSION = 2

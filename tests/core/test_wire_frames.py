@@ -2,7 +2,7 @@
 
 from wirekit import Lcg, sample_values
 
-from firmware.wire import cobs, messages
+from firmware.wire import PROTOCOL_VERSION, cobs, messages
 from firmware.wire.crc import crc16, crc16_table
 from firmware.wire.frame import MAX_BODY, MAX_PAYLOAD, MAX_WIRE, Deframer, Encoder, wire_size
 
@@ -60,14 +60,14 @@ def test_every_message_round_trips():
     for row in messages.TABLE:
         mid = row[0]
         values, tail = sample_values(row, rng)
-        enc = Encoder(1)
+        enc = Encoder(PROTOCOL_VERSION)
         n = messages.encode_into(enc.body, 4, mid, values, tail) - 4
         size = enc.finish(mid, 17, 42, n)
         assert size == wire_size(n)
         got, d = collect(bytes(enc.wire[:size]))
         assert len(got) == 1 and d.errors == 0
         version, gmid, seq, ack, payload = got[0]
-        assert (version, gmid, seq, ack) == (1, mid, 17, 42)
+        assert (version, gmid, seq, ack) == (PROTOCOL_VERSION, mid, 17, 42)
         assert messages.decode(mid, payload, len(payload)) == values
         if tail is not None:
             assert bytes(messages.tail(mid, payload, len(payload))) == tail

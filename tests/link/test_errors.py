@@ -9,7 +9,7 @@ import tty
 
 from conftest import ROOT, meso, write_protocol
 
-from firmware.wire import faults
+from firmware.wire import PROTOCOL_VERSION, faults
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
 from host.link.session import Session
@@ -45,7 +45,8 @@ def test_no_device_answers(capsys):
 
 
 def test_wrong_protocol_version(capsys):
-    """A device speaking version 2 answers HELLO; meso says what to update."""
+    """A device speaking a newer version answers HELLO; meso says what to update."""
+    newer = PROTOCOL_VERSION + 1
     master, slave = os.openpty()
     tty.setraw(slave)
     stop = []
@@ -53,9 +54,9 @@ def test_wrong_protocol_version(capsys):
     def deliver(mid, tag, payload, n, fresh):
         if mid == M.HELLO:
             nonce, part = M.decode(mid, payload, n)
-            ep.send_rt(M.IDENTITY, tag, (nonce, 2, 8, 247, 1, 0, 1), b"{}")
+            ep.send_rt(M.IDENTITY, tag, (nonce, newer, 8, 247, 1, 0, 1), b"{}")
 
-    ep = Endpoint(lambda data: os.write(master, bytes(data)), deliver, version=2)
+    ep = Endpoint(lambda data: os.write(master, bytes(data)), deliver, version=newer)
 
     def serve():
         os.set_blocking(master, False)
@@ -77,7 +78,8 @@ def test_wrong_protocol_version(capsys):
         os.close(slave)
     assert code == 1
     assert err.strip().startswith("meso: wrong protocol version: the device on /dev/")
-    assert "speaks version 2, this meso speaks 1; update the host" in err
+    assert "speaks version %d, this meso speaks %d; update the host" % (
+        newer, PROTOCOL_VERSION) in err
 
 
 def test_link_lost_mid_run_is_one_line(device, tmp_path):
