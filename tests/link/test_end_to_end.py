@@ -6,7 +6,7 @@ import os
 from conftest import ROOT, meso, write_protocol
 
 from firmware.shot import STATE_NAMES
-from firmware.wire import faults
+from firmware.wire import PROTOCOL_VERSION, faults
 from firmware.wire import messages as M
 from host.link.stream import shot_record
 
@@ -39,7 +39,7 @@ def test_info_and_status(device, capsys):
     code, out, err = meso(capsys, "info", "--port", dev.port, "--json")
     assert code == 0, err
     ident = json.loads(out)
-    assert ident["protocol_version"] == 1 and ident["info"]["board"] == "sim"
+    assert ident["protocol_version"] == PROTOCOL_VERSION and ident["info"]["board"] == "sim"
     assert ident["info"]["limits"]["dose_max_ul"] == 500
     code, out, err = meso(capsys, "status", "--port", dev.port)
     assert code == 0 and "state idle" in out

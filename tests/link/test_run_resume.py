@@ -35,8 +35,9 @@ def shot_line(k):
 def given_once(dev, log_path):
     """Check the gun's journal: every point of the session given exactly once. A power cut
     can take the last records from the journal before the gun wrote them (they live in RAM
-    until the shot is over); the ones its telemetry had brought are the log's, so a part's
-    log shots past its journal records are counted too."""
+    until the shot is over; the gun then logs the cut shot at power-up as given nothing); the
+    ones its telemetry had brought are the log's, so a part's log shots whose point its
+    journal does not show given are counted too."""
     with open(log_path) as f:
         doc = json.load(f)
     with open(os.path.join(dev.state_dir, "shots.log"), "rb") as f:
@@ -47,14 +48,17 @@ def given_once(dev, log_path):
     for i, part in enumerate(parts):
         end = parts[i + 1]["journal_start"] if i + 1 < len(parts) else len(data)
         z0, i0 = part["first"]
-        recs = record.read_journal(data[part["journal_start"]:end])
-        for r in recs:
+        in_journal = collections.Counter()
+        for r in record.read_journal(data[part["journal_start"]:end]):
             if r["fault"] == 0 or r["delivered_nl"] > 0:  # the point was (partly) given
-                counted[(r["zone"] + z0, r["index"] + (i0 if r["zone"] == 0 else 0))] += 1
+                in_journal[(r["zone"] + z0, r["index"] + (i0 if r["zone"] == 0 else 0))] += 1
+        counted.update(in_journal)
         mine = doc["shots"][logged:logged + part["shots"]]
         logged += part["shots"]
-        for r in mine[len(recs):]:
-            counted[(r["zone"], r["index"])] += 1
+        for r in mine:
+            given = r["fault"] is None or r["delivered_ul"] > 0
+            if given and (r["zone"], r["index"]) not in in_journal:
+                counted[(r["zone"], r["index"])] += 1
     per = POINTS // ZONES
     want = {(z, i): 1 for z in range(ZONES) for i in range(per)}
     assert dict(counted) == want, (parts, counted)
