@@ -15,7 +15,7 @@ from host import presets
 from host import screening as sc
 from host.cliutil import record as rec
 from host.errors import MesoError
-from host.ui import checks, guns, reports
+from host.ui import checks, guns, reports, resumable
 from host.ui.guard import TokenGuard
 from host.ui.session import LiveSession
 
@@ -25,6 +25,7 @@ RECORD_FIELDS = (("patient_ref", "Patient reference"), ("practitioner", "Practit
                  ("product", "Product"), ("product_lot", "Product lot"),
                  ("product_expiry", "Product expiry"), ("syringe_lot", "Syringe lot"),
                  ("needle_lot", "Needle lot"))
+START_WAIT_S = 120  # the gun's answer to a start; bounded only so a hung gun ends the wait
 
 
 class State:
@@ -35,6 +36,7 @@ class State:
         self.logs = logs
         self.live = None
         self.controller = None
+        self.starting = False  # a start is asking the gun
 
 
 def _env():
@@ -60,6 +62,28 @@ def _resolve(state, path):
         if os.path.dirname(full) == os.path.realpath(folder) and full.endswith(".toml"):
             return full
     raise MesoError("%s: not a protocol of the library (examples or %s)" % (path, state.folder))
+
+
+def _in_logs(state, path):
+    """A session log the page may open: one in the logs folder."""
+    full = os.path.realpath(path)
+    if os.path.dirname(full) != os.path.realpath(state.logs) or not os.path.isfile(full):
+        raise MesoError("%s: no such session log in %s" % (path, state.logs))
+    return full
+
+
+def _record(body):
+    """The clinical record's fields, checked as `meso run` checks them (host/cliutil/record)."""
+    now_local = datetime.datetime.now().astimezone()
+    record = {"session_start": now_local.isoformat(timespec="seconds"), "missing": []}
+    for field, option, _ in rec.FIELDS:
+        value = str(body.get(field) or "").strip() or None
+        if value is None:
+            record[field] = None
+            record["missing"].append(option)
+        else:
+            record[field] = rec.check(field, option, value, now_local.date())
+    return record
 
 
 def _read(path):
@@ -151,41 +175,59 @@ def build(folder, logs, token, probe):
         except MesoError as e:
             return JSONResponse({"error": str(e)}, 409)
 
+    def library_files():
+        return [os.path.join(folder, n) for _, folder, names in library(state) for n in names]
+
+    async def api_interrupted(request):
+        live = state.live
+        running = live.log_path if live is not None and not live.finished else None
+        return JSONResponse(await asyncio.to_thread(
+            resumable.interrupted, state.logs, library_files(), running))
+
     async def api_start(request):
         body = await request.json()
         if state.live is not None and not state.live.finished:
             return JSONResponse({"error": "a session is running; another tab controls it"}, 409)
+        resume_log = str(body.get("resume") or "")
         try:
-            path = _resolve(state, str(body.get("protocol", "")))
             port = str(body.get("port") or "").strip()
+            if resume_log:  # `meso run --resume LOG [PROTOCOL]`: no new screening or record
+                resume_log = _in_logs(state, resume_log)
+                path = _resolve(state, body["protocol"]) if body.get("protocol") else None
+                screen = None
+                record = {"patient_ref": str(body.get("patient_ref") or "").strip() or None}
+            else:
+                path = _resolve(state, str(body.get("protocol", "")))
             if not port:
                 raise MesoError("no gun chosen: connect one first")
-            screen = guns.screen(body.get("answers") or {}, body.get("screened_by"))
+            if not resume_log:
+                screen = guns.screen(body.get("answers") or {}, body.get("screened_by"))
+                record = _record(body)
         except sc.Contraindicated as e:
             return JSONResponse({"error": str(e), "screening": e.record}, 409)
         except MesoError as e:
             return JSONResponse({"error": str(e)}, 400)
-        # The clinical record's fields, checked as `meso run` checks them (host/cliutil/record).
-        now_local = datetime.datetime.now().astimezone()
-        record = {"session_start": now_local.isoformat(timespec="seconds"), "missing": []}
+        log_path = None
+        if not resume_log:
+            stem = os.path.splitext(os.path.basename(path))[0]
+            now = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+            log_path = os.path.join(state.logs, "%s-%s.session.json" % (stem, now))
+        if state.starting:
+            return JSONResponse({"error": "a session is starting; another tab started it"}, 409)
+        live = LiveSession(path, port, log_path, screen, record,
+                           bool(body.get("accept_warnings")), resume_log=resume_log or None)
+        state.starting = True
         try:
-            for field, option, _ in rec.FIELDS:
-                value = str(body.get(field) or "").strip() or None
-                if value is None:
-                    record[field] = None
-                    record["missing"].append(option)
-                else:
-                    record[field] = rec.check(field, option, value, now_local.date())
-        except MesoError as e:
-            return JSONResponse({"error": str(e)}, 400)
-        stem = os.path.splitext(os.path.basename(path))[0]
-        now = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        log_path = os.path.join(state.logs, "%s-%s.session.json" % (stem, now))
-        state.live = LiveSession(path, port, log_path, screen, record,
-                                 bool(body.get("accept_warnings")))
-        state.controller = str(body.get("tab") or "")
-        state.live.start()
-        return JSONResponse({"ok": True, "log": log_path})
+            live.start()
+            # The gun is asked first: a refusal (another gun, protocol or patient, a protocol
+            # the gun's board rejects) is the form's message, not a session.
+            await asyncio.to_thread(live.ready.wait, START_WAIT_S)
+        finally:
+            state.starting = False
+        if live.finished and live.outcome == "not started":
+            return JSONResponse({"error": live.reason}, 409)
+        state.live, state.controller = live, str(body.get("tab") or "")
+        return JSONResponse({"ok": True, "log": live.log_path})
 
     async def api_control(request):
         body = await request.json()
@@ -239,7 +281,7 @@ def build(folder, logs, token, probe):
         Route("/api/plan", api_plan, methods=["POST"]),
         Route("/api/save", api_save, methods=["POST"]),
         Route("/api/ports", api_ports), Route("/api/gun", api_gun),
-        Route("/api/session", api_session),
+        Route("/api/session", api_session), Route("/api/interrupted", api_interrupted),
         Route("/api/session/start", api_start, methods=["POST"]),
         Route("/api/session/control", api_control, methods=["POST"]),
         WebSocketRoute("/ws/session", ws_session),

@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 from conftest import PATIENCE_MS
 
+from firmware.wire import record
 from sim.serve import Background
 
 WATER = {"name": "water", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 32,
@@ -245,22 +246,68 @@ def test_a_fault_acknowledged_and_the_session_finished(server, page, shots_dir, 
     assert any(s["fault"] for s in shots)
 
 
-def test_the_gun_unplugged_mid_session(server, page, shots_dir, tmp_path):
-    path = protocol(server.folder, points=60, pace_ms=1000)
-    gun = Background(tmp_path / "gun", head=WATER, speed=10)
+def journal_points(state_dir, doc):
+    """(zone, index) of every point the served gun's own journal says it gave, in the
+    session's numbering (each part's records from where it began)."""
+    data = (state_dir / "shots.log").read_bytes()
+    parts, out = doc["parts"], []
+    for k, part in enumerate(parts):
+        end = parts[k + 1]["journal_start"] if k + 1 < len(parts) else len(data)
+        z0, i0 = part["first"]
+        for r in record.read_journal(data[part["journal_start"]:end]):
+            if r["fault"] == 0 or r["delivered_nl"] > 0:
+                out.append((r["zone"] + z0, r["index"] + (i0 if r["zone"] == 0 else 0)))
+    return out
+
+
+def test_the_gun_unplugged_mid_session_then_resumed_from_the_page(server, page, shots_dir,
+                                                                  tmp_path):
+    path = protocol(server.folder, points=30, pace_ms=1000)
+    other = protocol(server.folder, name="other.toml", points=30, pace_ms=900)
+    state_dir = tmp_path / "gun"
+    gun = Background(state_dir, head=WATER, speed=10)
     try:
         choose_gun(page, server, gun.port)
         start_session(page, server, path)
         wait_shots(page, 3)
     finally:
-        gun.stop()  # unplugged: the pseudo-terminal goes away
-    page.wait_for_selector("#alert:has-text('not answering')", timeout=PATIENCE_MS)
+        gun.stop()  # unplugged and without power: the pseudo-terminal goes away
+    page.wait_for_selector("#alert:has-text('not answering')")
     wait_state(page, "link lost")
     shot(page, shots_dir, "session-unplugged")
     log = the_log(server)
     assert log["summary"]["outcome"] == "link lost" and len(log["shots"]) >= 3
     # The server is still there for the next session.
     assert urllib.request.urlopen(server.at("/api/session"), timeout=30).status == 200
+    with Background(state_dir, head=WATER, speed=10) as gun:  # plugged in again, new port
+        page.click("#resume-link")
+        page.wait_for_selector("#interrupted:not([hidden]) tr[data-log]")
+        choose_gun(page, server, gun.port)
+        page.goto(server.at("/session?new=1"))
+        page.wait_for_selector("#interrupted-list tr[data-log]")
+        row = page.locator("#interrupted-list tr[data-log]")
+        assert row.count() == 1 and "link lost" in row.inner_text()
+        assert row.locator("select").input_value() == str(path)  # the log's protocol file
+        # The refusals of `meso run --resume`, as messages: another protocol, another patient.
+        row.locator("select").select_option(str(other))
+        row.locator("button.resume").click()
+        page.wait_for_selector("#resume-error:has-text('the protocol differs')")
+        row.locator("select").select_option(str(path))
+        page.fill("#rec-patient_ref", "P-9999")
+        row.locator("button.resume").click()
+        page.wait_for_selector("#resume-error:has-text('patient P-0042')")
+        shot(page, shots_dir, "session-resume-refused")
+        page.fill("#rec-patient_ref", "P-0042")
+        row.locator("button.resume").click()
+        page.wait_for_selector("#notes:has-text('resuming at z0')")
+        wait_state(page, "done")
+        shot(page, shots_dir, "session-resumed-done")
+    assert given(page) == 30
+    assert page.locator("#live-map circle.pt.given").count() == 30 + 1  # and the legend's
+    doc = the_log(server)
+    assert doc["summary"]["outcome"] == "done" and len(doc["parts"]) == 2
+    # The gun's own journal: every point exactly once across the two parts.
+    assert sorted(journal_points(state_dir, doc)) == [(0, i) for i in range(30)]
 
 
 def test_a_second_syringe_refill_done_and_the_session_goes_on(server, page, tmp_path):
