@@ -6,7 +6,7 @@ import os
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocketDisconnect
@@ -86,6 +86,19 @@ def _record(body):
     return record
 
 
+def _summary_of(log):
+    """What the end page says of a session log: its summary and record."""
+    import json
+
+    try:
+        with open(log, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return {"summary": doc.get("summary") or {}, "record": doc.get("record") or {},
+            "parts": len(doc.get("parts") or [])}
+
+
 def _read(path):
     with open(path, encoding="utf-8") as f:
         return f.read()
@@ -126,20 +139,69 @@ def build(folder, logs, token, probe):
         return page("session", request, checklist=sc.CHECKLIST, fields=RECORD_FIELDS,
                     groups=library(state), chosen=request.query_params.get("path", ""))
 
+    def chosen_log(request):
+        """The session log a page asks for (?log=), else the last session's of this server."""
+        asked = request.query_params.get("log")
+        if not asked and state.live is not None and state.live.finished:
+            asked = state.live.log_path
+        return _in_logs(state, asked) if asked else None
+
     async def end_page(request):
-        return page("end", request)
+        try:
+            log = chosen_log(request)
+        except MesoError as e:
+            return page("end", request, log=None, error=str(e))
+        info = await asyncio.to_thread(_summary_of, log) if log else None
+        day = reports.session_day(log) if log else datetime.date.today()
+        return page("end", request, log=log, info=info, error=None, day=day.isoformat(),
+                    schedule=reports.course.SCHEDULE)
 
     async def report_page(request):
-        """`meso report`'s output for a session log this server wrote."""
-        log = os.path.realpath(request.query_params.get("log", ""))
-        if os.path.dirname(log) != os.path.realpath(state.logs) or not os.path.isfile(log):
-            return HTMLResponse("no such session log here", 404)
-        html = os.path.splitext(log)[0] + ".report.html"
+        """One file of `meso report LOG --pdf` for a session log of this server: the report
+        or the handout to read and print, or either as PDF (a download)."""
+        kind = request.query_params.get("kind", "report")
         try:
-            await asyncio.to_thread(reports.write_for, log, html)
-            return HTMLResponse(await asyncio.to_thread(_read, html))
+            log = _in_logs(state, request.query_params.get("log", ""))
+            path = await asyncio.to_thread(reports.write_for, log, kind)
         except MesoError as e:
-            return HTMLResponse("cannot make the report: %s" % e, 409)
+            return HTMLResponse("cannot make the %s: %s" % (kind.replace("_", " "), e), 409)
+        if kind.endswith("_pdf"):
+            return FileResponse(path, media_type="application/pdf",
+                                filename=os.path.basename(path))
+        return HTMLResponse(await asyncio.to_thread(_read, path))
+
+    def course_of(request):
+        q = request.query_params
+
+        def number(key, kind):
+            text = (q.get(key) or "").strip()
+            if not text:
+                return None
+            try:
+                return kind(text)
+            except ValueError:
+                raise MesoError("course: %s %r is not a number" % (key.replace("_", " "), text))
+
+        return reports.calendar(q.get("start", ""), q.get("time") or "10:00",
+                                number("age", float), number("sessions", int),
+                                number("every_days", int), q.get("maintenance", "1") == "1",
+                                (q.get("title") or "").strip() or "Mesotherapy")
+
+    async def api_course(request):
+        try:
+            rows, _ = course_of(request)
+        except MesoError as e:
+            return JSONResponse({"error": str(e)}, 400)
+        return JSONResponse({"sessions": rows})
+
+    async def course_ics(request):
+        """The course calendar, as `meso course ... --ics FILE` writes it."""
+        try:
+            _, data = course_of(request)
+        except MesoError as e:
+            return JSONResponse({"error": str(e)}, 400)
+        return Response(data, media_type="text/calendar",
+                        headers={"content-disposition": 'attachment; filename="course.ics"'})
 
     async def api_validate(request):
         text = (await request.body()).decode("utf-8", errors="replace")
@@ -276,7 +338,8 @@ def build(folder, logs, token, probe):
     routes = [
         Route("/", index), Route("/edit", editor), Route("/connect", connect),
         Route("/session", session_page), Route("/end", end_page),
-        Route("/report", report_page),
+        Route("/report", report_page), Route("/course.ics", course_ics),
+        Route("/api/course", api_course),
         Route("/api/validate", api_validate, methods=["POST"]),
         Route("/api/plan", api_plan, methods=["POST"]),
         Route("/api/save", api_save, methods=["POST"]),

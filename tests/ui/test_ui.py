@@ -2,13 +2,13 @@
 
 import json
 import os
+import pathlib
 import re
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
-from conftest import PATIENCE_MS
 
 from firmware.wire import record
 from sim.serve import Background
@@ -167,16 +167,68 @@ def test_a_short_session_runs_to_the_end(server, page, shots_dir, tmp_path):
     assert log["summary"]["outcome"] == "done" and len(log["shots"]) == 12
     assert log["record"]["patient_ref"] == "P-0042"
     assert log["screening"]["method"] == "asked" and not any(log["screening"]["answers"].values())
+    page.click("#end-link")
+    page.wait_for_selector("#end-summary:has-text('P-0042')")
+    day = log["record"]["session_start"][:10]
+    the_end_page_gives_the_sessions_files(page, shots_dir, day)
+
+
+def opened(page, link):
     with page.expect_popup() as pop:
-        page.click("#report-link")
-    report = pop.value
-    report.wait_for_load_state()
+        page.click(link)
+    p = pop.value
+    p.wait_for_load_state()
+    return p
+
+
+def downloaded(page, link, folder):
+    with page.expect_download() as got:
+        page.click(link)
+    path = folder / got.value.suggested_filename
+    got.value.save_as(path)
+    return path
+
+
+def the_end_page_gives_the_sessions_files(page, shots_dir, day):
+    """The end page's report, handout (to read and print, and as PDF) and course calendar
+    hold this session: its patient, practitioner, zones, and a course that begins its day."""
+    import datetime
+
+    import icalendar
+    from pypdf import PdfReader
+
+    report = opened(page, "#open-report")
     text = report.inner_text("body")
-    assert "planned and delivered per zone" in text and "P-0042" in text and "No fault during the session" in text
+    assert "planned and delivered per zone" in text and "P-0042" in text and \
+        "No fault during the session" in text
     shot(report, shots_dir, "report")
     report.close()
-    page.goto(server.at("/end"))
+    handout = opened(page, "#open-handout")
+    text = handout.inner_text("body")
+    assert "After your treatment" in text and "Dr Test" in text and "z0" in text
+    assert "P-0042" not in text  # the patient's sheet: no engineering, no record numbers
+    shot(handout, shots_dir, "handout")
+    handout.close()
+    folder = pathlib.Path(shots_dir)
+    pdf = " ".join(p.extract_text() for p in PdfReader(downloaded(page, "#report-pdf",
+                                                                  folder)).pages)
+    assert "P-0042" in pdf and "Dr Test" in pdf
+    pdf = " ".join(p.extract_text() for p in PdfReader(downloaded(page, "#handout-pdf",
+                                                                  folder)).pages)
+    assert "After your treatment" in pdf and "Dr Test" in pdf
+    page.fill("#course-age", "50")
+    page.wait_for_function("() => document.querySelectorAll('#course-dates li').length === 7")
     shot(page, shots_dir, "end")
+    cal = icalendar.Calendar.from_ical(downloaded(page, "#course-ics", folder).read_bytes())
+    events = [(e.decoded("dtstart"), str(e["summary"])) for e in cal.walk("VEVENT")]
+    first = datetime.date.fromisoformat(day)
+    assert events[0] == (datetime.datetime.combine(first, datetime.time(10)),
+                         "Mesotherapy: session 1 of 6")
+    assert len(events) == 7 and events[-1][1] == "Mesotherapy: maintenance session"
+    # A bad entry is the command's own message, and no calendar link is offered.
+    page.fill("#course-age", "42")
+    page.wait_for_selector("#course-error:has-text('no schedule for age 42')")
+    assert page.locator("#course-ics").is_hidden()
 
 
 def test_pause_resume_reload_and_a_second_tab_that_watches(server, page, browser, shots_dir,

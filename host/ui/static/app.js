@@ -200,11 +200,10 @@ function sessionPage() {
       $("#done").innerHTML = `<h2>Session ended: ${esc(ev.outcome)}</h2>` + (ev.reason ? `<p>${esc(ev.reason)}</p>` : "") +
         (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul.toFixed(1)} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}</p>` : "") +
         (ev.log ? `<p>Session log: <code>${esc(ev.log)}</code> — <a id="report-link" href="/report?log=${encodeURIComponent(ev.log)}" target="_blank">open the report</a></p>` : "");
-      if (ev.log) sessionStorage.setItem("meso-last-log", ev.log);
       if (ev.outcome !== "done") $("#left").textContent = "–";
       if (ev.outcome !== "done" && ev.log) $("#done").innerHTML +=
         `<p><a id="resume-link" class="button go" href="/session?new=1">Resume this session</a> from the next point not given (connect the gun again first if it was unplugged)</p>`;
-      $("#done").innerHTML += `<p><a href="/end">After the session</a> · <a href="/session?new=1">Next session</a></p>`;
+      $("#done").innerHTML += `<p><a id="end-link" href="/end${ev.log ? "?log=" + encodeURIComponent(ev.log) : ""}">After the session: report, handout, course calendar</a> · <a href="/session?new=1">Next session</a></p>`;
       document.querySelectorAll("[data-control]").forEach((b) => { b.disabled = true; });
       $(".controls").hidden = true;  // nothing left to steer (disabled coloured buttons still looked live)
     }
@@ -280,11 +279,24 @@ function sessionPage() {
 }
 
 function endPage() {
-  const log = sessionStorage.getItem("meso-last-log");
-  if (!log) return;
-  $("#end-summary").innerHTML = `<h2>Last session</h2><p>Session log <code>${esc(log)}</code></p>
-    <p><a href="/report?log=${encodeURIComponent(log)}" target="_blank">Open the report</a> (print it from the browser)</p>`;
-  $("#end-commands").textContent = `meso report ${log} -o report.html\nmeso course …`;
+  const form = $("#course");
+  if (!form) return;
+  // The course as `meso course` makes it: the dates shown as they are typed, the .ics link kept in step.
+  async function update() {
+    const q = new URLSearchParams();
+    ["age", "sessions", "every_days", "start", "time", "title"].forEach((k) => q.set(k, form.elements[k].value));
+    q.set("maintenance", $("#course-maintenance").checked ? "1" : "0");
+    const r = await fetch("/api/course?" + q);
+    const got = await r.json();
+    const err = $("#course-error"), link = $("#course-ics");
+    err.hidden = r.ok; err.textContent = r.ok ? "" : got.error;
+    link.hidden = !r.ok; link.href = "/course.ics?" + q;
+    $("#course-dates").innerHTML = r.ok ? got.sessions.map((e) =>
+      `<li><span>${esc(e.start.replace("T", " "))}</span><span>${esc(e.label)}</span></li>`).join("") : "";
+  }
+  form.addEventListener("input", update);
+  $("#course-maintenance").addEventListener("change", update);
+  update();
 }
 
 gunBadge();
