@@ -233,9 +233,15 @@ def the_end_page_gives_the_sessions_files(page, shots_dir, day):
 
 def test_pause_resume_reload_and_a_second_tab_that_watches(server, page, browser, shots_dir,
                                                             tmp_path):
+    from host.cli import main
+
     path = protocol(server.folder, points=40, pace_ms=1000)
     with Background(tmp_path / "gun", head=WATER, speed=10) as gun:
+        # A paired gun (clinical lock): it takes RESUME signed only, so the page's Resume
+        # must go signed (and the load, the zones) or the session stays paused.
+        assert main(["pair", "--port", gun.port]) == 0
         choose_gun(page, server, gun.port)
+        page.wait_for_selector("#identity dd:has-text('clinical')")
         start_session(page, server, path)
         wait_shots(page, 3)
         page.click("[data-control=pause]")
