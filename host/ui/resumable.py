@@ -39,13 +39,16 @@ def interrupted(logs, files, running=None):
         if summ.get("outcome") == "done":
             continue
         parts = doc["parts"]
+        outcome, reason = summ.get("outcome"), summ.get("reason", "")
+        if outcome == "running":  # the log of a program that stopped mid-session
+            outcome, reason = "interrupted", "the laptop or the program stopped mid-session"
         rows.append({
             "log": path, "name": name, "protocol": doc["protocol"]["protocol"]["name"],
             "patient": doc.get("patient"), "device": doc["device"],
             "started": parts[0].get("started"), "stopped": parts[-1].get("ended"),
             "parts": len(parts), "shots": len(doc["shots"]),
             "planned": sum(z["points"] for z in doc["protocol"]["zone"]),
-            "outcome": summ.get("outcome"), "reason": summ.get("reason", ""),
+            "outcome": outcome, "reason": reason,
             "match": hashes.get(doc["protocol_sha256"]),
             "mtime": os.path.getmtime(path)})
     return sorted(rows, key=lambda r: r["mtime"], reverse=True)
