@@ -14,12 +14,15 @@ from host.errors import MesoError
 from host.link import control, resume
 from host.link.stream import StreamRun
 
+RESUME_HINT = "meso run --resume LOG (its session log)"
 
-def begin(s, core, screen, accepted, clinical=None):
-    """A new session's log (not yet on disk); refused while the gun holds an interrupted one."""
+
+def begin(s, core, screen, accepted, clinical=None, resume_hint=RESUME_HINT):
+    """A new session's log (not yet on disk); refused while the gun holds an interrupted one
+    (resume_hint: how this front end goes on with it)."""
     if control.interrupted(s):
         raise MesoError("the gun holds a session interrupted by a power cut: go on with "
-                        "meso run --resume LOG (its session log), or discard it on the gun")
+                        "%s, or discard it on the gun" % resume_hint)
     doc = session_log.new(core, s.identity["info"]["device_id"], screen, accepted)
     if clinical is not None:  # the clinical record (host/cliutil/record.py)
         doc["record"] = record.finish(clinical, s.identity, screen, doc["accepted_warnings"])

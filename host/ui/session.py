@@ -36,6 +36,7 @@ FAULT_WORDS = {
     "abort": "the session was aborted",
     "power": "the gun lost power mid-session",
 }
+RESUME_HINT = "Resume in this page's list of interrupted sessions (its log)"
 CONTROLS = ("pause", "resume", "abort", "ack", "stop", "refilled")
 
 
@@ -115,7 +116,8 @@ class LiveSession:
                 proto, info["board"], None if self.accept_warnings else lambda n: False)
             if doc is None:
                 doc = sessionpart.begin(s, core, self.screening,
-                                        getattr(proto, "accepted_warnings", []), self.record)
+                                        getattr(proto, "accepted_warnings", []), self.record,
+                                        RESUME_HINT)
                 given = set()
             else:
                 core, given = sessionpart.take_up(s, doc, self.log_path, core,

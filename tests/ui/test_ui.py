@@ -52,8 +52,7 @@ def choose_gun(page, server, port):
     page.wait_for_selector("#identity dd:has-text('sim')")
 
 
-def start_session(page, server, path, accept_warnings=False):
-    page.goto(server.at("/session?path=" + str(path)))
+def fill_setup(page, accept_warnings=False):
     if accept_warnings:
         page.check("#accept-warnings")
     for key in ("pregnancy", "breastfeeding", "oncology", "allergy", "diabetes", "heart",
@@ -61,6 +60,11 @@ def start_session(page, server, path, accept_warnings=False):
         page.check("input[name=sc-%s][value=no]" % key)
     page.fill("#rec-patient_ref", "P-0042")
     page.fill("#rec-practitioner", "Dr Test")
+
+
+def start_session(page, server, path, accept_warnings=False):
+    page.goto(server.at("/session?path=" + str(path)))
+    fill_setup(page, accept_warnings)
     page.click("#start")
     page.wait_for_selector("#live:not([hidden])")
     assert page.locator("#setup").is_hidden()  # the live view replaces the form
@@ -346,6 +350,11 @@ def test_the_gun_unplugged_mid_session_then_resumed_from_the_page(server, page, 
         row = page.locator("#interrupted-list tr[data-log]")
         assert row.count() == 1 and "link lost" in row.inner_text()
         assert row.locator("select").input_value() == str(path)  # the log's protocol file
+        # A new session is refused on a gun that holds the interrupted one: the way on is given.
+        fill_setup(page)
+        page.click("#start")
+        page.wait_for_selector("#start-error:has-text('list of interrupted sessions')")
+        page.fill("#rec-patient_ref", "")
         # The refusals of `meso run --resume`, as messages: another protocol, another patient.
         row.locator("select").select_option(str(other))
         row.locator("button.resume").click()
