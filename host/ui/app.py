@@ -13,14 +13,12 @@ from starlette.websockets import WebSocketDisconnect
 
 from host import presets
 from host import screening as sc
-from host.cliutil import record as rec
 from host.errors import MesoError
-from host.ui import checks, guns, reports, resumable
+from host.ui import checks, files, guns, reports, resumable
 from host.ui.guard import TokenGuard
 from host.ui.session import LiveSession
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples")
 RECORD_FIELDS = (("patient_ref", "Patient reference"), ("practitioner", "Practitioner"),
                  ("product", "Product"), ("product_lot", "Product lot"),
                  ("product_expiry", "Product expiry"), ("syringe_lot", "Syringe lot"),
@@ -45,70 +43,6 @@ def _env():
     return env
 
 
-def library(state):
-    """The protocol files the page lists: (group, folder, [file names])."""
-    out = []
-    for group, folder in (("Examples", EXAMPLES), ("My protocols", state.folder)):
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".toml")) \
-            if os.path.isdir(folder) else []
-        out.append((group, folder, names))
-    return out
-
-
-def _resolve(state, path):
-    """A protocol path the page may open: inside the examples or the practitioner's folder."""
-    full = os.path.realpath(path)
-    for folder in (EXAMPLES, state.folder):
-        if os.path.dirname(full) == os.path.realpath(folder) and full.endswith(".toml"):
-            return full
-    raise MesoError("%s: not a protocol of the library (examples or %s)" % (path, state.folder))
-
-
-def _in_logs(state, path):
-    """A session log the page may open: one in the logs folder."""
-    full = os.path.realpath(path)
-    if os.path.dirname(full) != os.path.realpath(state.logs) or not os.path.isfile(full):
-        raise MesoError("%s: no such session log in %s" % (path, state.logs))
-    return full
-
-
-def _record(body):
-    """The clinical record's fields, checked as `meso run` checks them (host/cliutil/record)."""
-    now_local = datetime.datetime.now().astimezone()
-    record = {"session_start": now_local.isoformat(timespec="seconds"), "missing": []}
-    for field, option, _ in rec.FIELDS:
-        value = str(body.get(field) or "").strip() or None
-        if value is None:
-            record[field] = None
-            record["missing"].append(option)
-        else:
-            record[field] = rec.check(field, option, value, now_local.date())
-    return record
-
-
-def _summary_of(log):
-    """What the end page says of a session log: its summary and record."""
-    import json
-
-    try:
-        with open(log, encoding="utf-8") as f:
-            doc = json.load(f)
-    except (OSError, ValueError):
-        return None
-    return {"summary": doc.get("summary") or {}, "record": doc.get("record") or {},
-            "parts": len(doc.get("parts") or [])}
-
-
-def _read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
-
-def _write(path, text):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-
-
 def build(folder, logs, token, probe):
     """The app; probe(port) tells what answers on a port (`meso ports`' probe)."""
     state = State(folder, logs)
@@ -119,7 +53,7 @@ def build(folder, logs, token, probe):
         return HTMLResponse(env.get_template(name + ".html").render(**kw))
 
     async def index(request):
-        return page("library", request, groups=library(state),
+        return page("library", request, groups=files.library(state),
                     presets=sorted(presets.PRESETS.values(), key=lambda p: p.name))
 
     async def editor(request):
@@ -127,7 +61,7 @@ def build(folder, logs, token, probe):
         text, error = "", None
         if path:
             try:
-                text = await asyncio.to_thread(_read, _resolve(state, path))
+                text = await asyncio.to_thread(files.read, files.resolve(state, path))
             except (MesoError, OSError) as e:
                 error = str(e)
         return page("editor", request, path=path or "", text=text, error=error)
@@ -137,21 +71,21 @@ def build(folder, logs, token, probe):
 
     async def session_page(request):
         return page("session", request, checklist=sc.CHECKLIST, fields=RECORD_FIELDS,
-                    groups=library(state), chosen=request.query_params.get("path", ""))
+                    groups=files.library(state), chosen=request.query_params.get("path", ""))
 
     def chosen_log(request):
         """The session log a page asks for (?log=), else the last session's of this server."""
         asked = request.query_params.get("log")
         if not asked and state.live is not None and state.live.finished:
             asked = state.live.log_path
-        return _in_logs(state, asked) if asked else None
+        return files.in_logs(state, asked) if asked else None
 
     async def end_page(request):
         try:
             log = chosen_log(request)
         except MesoError as e:
             return page("end", request, log=None, error=str(e))
-        info = await asyncio.to_thread(_summary_of, log) if log else None
+        info = await asyncio.to_thread(files.summary_of, log) if log else None
         day = reports.session_day(log) if log else datetime.date.today()
         return page("end", request, log=log, info=info, error=None, day=day.isoformat(),
                     schedule=reports.course.SCHEDULE)
@@ -161,14 +95,14 @@ def build(folder, logs, token, probe):
         or the handout to read and print, or either as PDF (a download)."""
         kind = request.query_params.get("kind", "report")
         try:
-            log = _in_logs(state, request.query_params.get("log", ""))
+            log = files.in_logs(state, request.query_params.get("log", ""))
             path = await asyncio.to_thread(reports.write_for, log, kind)
         except MesoError as e:
             return HTMLResponse("cannot make the %s: %s" % (kind.replace("_", " "), e), 409)
         if kind.endswith("_pdf"):
             return FileResponse(path, media_type="application/pdf",
                                 filename=os.path.basename(path))
-        return HTMLResponse(await asyncio.to_thread(_read, path))
+        return HTMLResponse(await asyncio.to_thread(files.read, path))
 
     def course_of(request):
         q = request.query_params
@@ -223,7 +157,7 @@ def build(folder, logs, token, probe):
             return JSONResponse({"error": "a protocol file name ends in .toml"}, 400)
         os.makedirs(state.folder, exist_ok=True)
         path = os.path.join(state.folder, name)
-        await asyncio.to_thread(_write, path, str(body.get("text", "")))
+        await asyncio.to_thread(files.write, path, str(body.get("text", "")))
         return JSONResponse({"path": path})
 
     async def api_ports(request):
@@ -238,7 +172,8 @@ def build(folder, logs, token, probe):
             return JSONResponse({"error": str(e)}, 409)
 
     def library_files():
-        return [os.path.join(folder, n) for _, folder, names in library(state) for n in names]
+        return [os.path.join(folder, n) for _, folder, names in files.library(state)
+                for n in names]
 
     async def api_interrupted(request):
         live = state.live
@@ -254,17 +189,17 @@ def build(folder, logs, token, probe):
         try:
             port = str(body.get("port") or "").strip()
             if resume_log:  # `meso run --resume LOG [PROTOCOL]`: no new screening or record
-                resume_log = _in_logs(state, resume_log)
-                path = _resolve(state, body["protocol"]) if body.get("protocol") else None
+                resume_log = files.in_logs(state, resume_log)
+                path = files.resolve(state, body["protocol"]) if body.get("protocol") else None
                 screen = None
                 record = {"patient_ref": str(body.get("patient_ref") or "").strip() or None}
             else:
-                path = _resolve(state, str(body.get("protocol", "")))
+                path = files.resolve(state, str(body.get("protocol", "")))
             if not port:
                 raise MesoError("no gun chosen: connect one first")
             if not resume_log:
                 screen = guns.screen(body.get("answers") or {}, body.get("screened_by"))
-                record = _record(body)
+                record = files.record_of(body)
         except sc.Contraindicated as e:
             return JSONResponse({"error": str(e), "screening": e.record}, 409)
         except MesoError as e:
