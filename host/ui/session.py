@@ -140,7 +140,8 @@ class LiveSession:
                 if part.holes:
                     self._say("points not given, passed over: %s"
                               % ", ".join(part.point_name(h) for h in part.holes))
-                self._say("resuming at %s" % part.point_name(part.first))
+                self._say("resuming at point %d of zone %s" % (
+                    part.first[1] + 1, core["zone"][part.first[0]]["name"]))
                 sessionpart.latched(s, self._fault, self._say)
             self.run = part.stream(on_tick=self._tick, on_refill=self._refill,
                                    on_fault=self._fault)

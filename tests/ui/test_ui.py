@@ -366,7 +366,7 @@ def test_the_gun_unplugged_mid_session_then_resumed_from_the_page(server, page, 
         shot(page, shots_dir, "session-resume-refused")
         page.fill("#rec-patient_ref", "P-0042")
         row.locator("button.resume").click()
-        page.wait_for_selector("#notes:has-text('resuming at z0')")
+        page.wait_for_selector("#notes:has-text('resuming at point')")
         wait_state(page, "done")
         shot(page, shots_dir, "session-resumed-done")
     assert given(page) == 30

@@ -198,7 +198,7 @@ function sessionPage() {
       const s = ev.summary;
       $("#done").hidden = false;
       $("#done").innerHTML = `<h2>Session ended: ${esc(ev.outcome)}</h2>` + (ev.reason ? `<p>${esc(ev.reason)}</p>` : "") +
-        (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul.toFixed(1)} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}</p>` : "") +
+        (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul.toFixed(1)} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}${s.parts > 1 ? ", in " + s.parts + " parts" : ""}</p>` : "") +
         (ev.log ? `<p>Session log: <code>${esc(ev.log)}</code> — <a id="report-link" href="/report?log=${encodeURIComponent(ev.log)}" target="_blank">open the report</a></p>` : "");
       if (ev.outcome !== "done") $("#left").textContent = "–";
       if (ev.outcome !== "done" && ev.log) $("#done").innerHTML +=
