@@ -82,12 +82,12 @@ class Hand:
         why = "Ctrl-C" if self.interrupts else "paused"
         control.pause(self.s)
         while True:  # the shot in progress ends first (needle out)
-            self.run._drain()
+            self.run.collect()
             st = self.s.status()
             if state_name(st["state"]) not in ("advance", "dose", "hold", "relief", "retract",
                                                "pace", "safing", "homing"):
                 break
-        self.run._drain()
+        self.run.collect()
         if self.run.outcome is not None:  # the last point was being given: nothing to hold
             return
         self.out.write("%s: the gun is paused, needle out, after %s\n" % (why, self.where()))
@@ -105,9 +105,10 @@ class Hand:
         self.interrupts = 0
 
     def on_fault(self, text):
-        """The fault's question: acknowledge and go on with the next point not given, or stop."""
+        """The fault's question: True to acknowledge and go on with the next point not given,
+        False to stop."""
         if self.run is not None:  # (None: a fault still latched when a resume begins)
-            self.run._drain()
+            self.run.collect()
         self.waiting = "fault"
         self.out.write("FAULT: %s%s after %s.\n%s.\n" % (
             text, " (" + FAULT_HELP[text] + ")" if text in FAULT_HELP else "", self.where(),
@@ -115,7 +116,7 @@ class Hand:
         answer = self.question("a: acknowledge and continue with the next point not given;  "
                                "s: stop ")
         if answer in ("a", "ack", "acknowledge", "c", "continue"):
-            control.ack_fault(self.s)
+            # The caller acknowledges (StreamRun.acknowledge, or the resume's latched fault).
             self.out.write("acknowledged: the gun homes and goes on\n")
             return True
         self.out.write("stopped with the fault latched (meso run --resume LOG goes on later)\n")

@@ -28,13 +28,7 @@ def add_arguments(p):
 
 
 def outputs(args):
-    stem = os.path.splitext(args.output)[0]
-    files = {"report": args.output, "png": args.png or stem + ".png",
-             "handout": args.handout or stem + "-handout.html"}
-    if args.pdf:
-        files["report_pdf"] = stem + ".pdf"
-        files["handout_pdf"] = os.path.splitext(files["handout"])[0] + ".pdf"
-    return files
+    return report.outputs(args.output, args.png, args.handout, args.pdf)
 
 
 def run(args):

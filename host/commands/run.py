@@ -10,16 +10,14 @@ import datetime
 import os
 import sys
 
-from host.cliutil import protocol_file, record, session_log
+from host.cliutil import protocol_file, record, session_log, sessionpart
 from host.cliutil.live import Live
 from host.cliutil.output import write_json
 from host.cliutil.port import add_port_arguments, open_session
 from host.cliutil.prompt import NoAnswer
 from host.cliutil.runctl import Hand
 from host.errors import MesoError
-from host.link import control, resume
 from host.link.errors import LinkError, TransportError
-from host.link.stream import StreamRun
 from host.screening import Contraindicated
 
 COMMAND = "run"
@@ -76,52 +74,6 @@ def _writable(*targets):
             raise MesoError("cannot write %s: no folder %s" % (target, folder))
 
 
-def given_so_far(s, doc):
-    """(zone, point) pairs given in the log's earlier parts: its shots and, for each part,
-    the gun's journal records from where that part began."""
-    points = set()
-    for part in doc["parts"]:
-        recs = resume.part_records(control.read_journal_from(s, part["journal_start"]))
-        for r in resume.given_in_journal(recs):
-            m = resume.to_original(r, part["first"])
-            points.add((m["zone"], m["index"]))
-    return resume.given_points(doc["shots"], points)
-
-
-def check_same(doc, log_path, s, core=None, patient=None):
-    """Refuse, in one line, to resume on another gun, protocol or patient."""
-    device = s.identity["info"]["device_id"]
-    if doc["device"] != device:
-        raise MesoError("cannot resume %s: it was given with gun %s, this is gun %s"
-                        % (log_path, doc["device"], device))
-    if core is not None and resume.sha256(core) != doc["protocol_sha256"]:
-        raise MesoError("cannot resume %s: the protocol differs from the session's (SHA-256 "
-                        "%s, the log's %s)" % (log_path, resume.sha256(core)[:12],
-                                               doc["protocol_sha256"][:12]))
-    recorded = doc.get("patient")
-    if recorded is not None and patient is not None and recorded != patient:
-        raise MesoError("cannot resume %s: it is patient %s's session, not %s"
-                        % (log_path, recorded, patient))
-
-
-def latched(s, hand, out):
-    """A fault the gun still holds from the stop: this tool's own stop (abort) is
-    acknowledged; any other is the practitioner's to acknowledge."""
-    st = s.status()
-    from firmware.wire import faults
-    from firmware.wire.states import FAULT
-
-    if st["state"] != FAULT:
-        return
-    name = faults.name(st["fault"])
-    if name != "abort":
-        if not hand.on_fault(name):
-            raise MesoError("not resumed: the gun holds its fault (%s)" % name)
-        return
-    control.ack_fault(s)
-    print("the gun's stop (abort) from the last part is acknowledged", file=out)
-
-
 def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json_out=None,
            verbose=False, out=None, resume_log=None, clinical=None):
     """Run (or resume) one protocol file on the gun at port; return the summary."""
@@ -146,26 +98,14 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     try:
         board = s.identity["info"]["board"]
         core = protocol_file.core_for(proto, board, confirm) if proto is not None else None
-        if doc is None and control.interrupted(s):
-            raise MesoError("the gun holds a session interrupted by a power cut: go on with "
-                            "meso run --resume LOG (its session log), or discard it on the gun")
         if doc is None:
-            doc = session_log.new(core, s.identity["info"]["device_id"], screen,
-                                  getattr(proto, "accepted_warnings", []))
-            if clinical is not None:  # the clinical record (host/cliutil/record.py)
-                doc["record"] = record.finish(clinical, s.identity, screen,
-                                              doc["accepted_warnings"])
-                doc["patient"] = clinical.get("patient_ref") or None
+            doc = sessionpart.begin(s, core, screen, getattr(proto, "accepted_warnings", []),
+                                    clinical)
             given = set()
         else:
             patient = clinical.get("patient_ref") if clinical else None
-            check_same(doc, log_path, s, core, patient or None)
-            core = doc["protocol"]
-            if control.interrupted(s):  # a power cut: this log and the journal take over
-                control.discard_interrupted(s)
-                print("the gun's interrupted session is taken over by this resume", file=out)
-            control.settle(s)
-            given = given_so_far(s, doc)
+            core, given = sessionpart.take_up(s, doc, log_path, core, patient,
+                                              lambda text: print(text, file=out))
         summ, error = part(s, doc, core, given, log_path, verbose, out)
     finally:
         s.close()
@@ -185,45 +125,23 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
 
 def part(s, doc, core, given, log_path, verbose, out):
     """One part of the session, from the next point not given; (summary, link error)."""
-    first = resume.next_point(core, given)
     view = Live(core, out, verbose, given=sorted(given))
-    last = [None]
-
-    def where():
-        r = last[0]
-        if r is None:
-            return "no point of this part yet"
-        return "point %d of zone %s" % (r["index"] + 1, core["zone"][r["zone"]]["name"])
-
-    hand = Hand(s, view, out, where)
-    if first is None:
+    p = sessionpart.Part(s, doc, core, given, log_path, on_shot=view.shot,
+                         on_zone=view.zone_done)
+    hand = Hand(s, view, out, p.where)
+    if p.first is None:
         view.end()
         print("every point of this session was given already", file=out)
         return session_log.refresh(doc, "done"), None
-    if doc["parts"]:
-        holes = resume.missed(core, given, first)
-        if holes:
+    if p.resumed:
+        if p.holes:
             print("points not given, passed over: %s" % ", ".join(
-                "%s #%d" % (core["zone"][z]["name"], i + 1) for z, i in holes), file=out)
-        print("resuming at point %d of zone %s" % (first[1] + 1, core["zone"][first[0]]["name"]),
-              file=out)
-        latched(s, hand, out)
-    part_core = resume.remainder(core, *first)
-    info = session_log.add_part(doc, first, control.journal_size(s), part_core)
-    session_log.save(log_path, doc)
-
-    def shot(rec, raw):
-        m = resume.to_original(rec, first)
-        last[0] = m
-        doc["shots"].append(m)
-        info["shots"] += 1
-        session_log.save(log_path, doc)  # a laptop crash loses no shot the gun reported
-        view.shot(m)
-
-    run = StreamRun(s, part_core, on_shot=shot, on_zone=lambda z: view.zone_done(z + first[0]),
-                    on_refill=hand.on_refill, on_fault=hand.on_fault, on_tick=hand.tick,
-                    journal_start=info["journal_start"])
-    hand.run = run
+                p.point_name(h) for h in p.holes), file=out)
+        print("resuming at point %d of zone %s" % (p.first[1] + 1,
+                                                   core["zone"][p.first[0]]["name"]), file=out)
+        sessionpart.latched(s, hand.on_fault, lambda text: print(text, file=out))
+    run = hand.run = p.stream(on_refill=hand.on_refill, on_fault=hand.on_fault,
+                              on_tick=hand.tick)
     error = None
     try:
         with hand:
@@ -243,15 +161,7 @@ def part(s, doc, core, given, log_path, verbose, out):
     except (LinkError, TransportError) as e:
         run.outcome, run.reason, error = "link lost", str(e), e
     view.end()
-    if len(run.shots) > info["shots"]:  # the backfill brought records the link had lost
-        doc["shots"] = doc["shots"][:len(doc["shots"]) - info["shots"]] + [
-            resume.to_original(r, first) for r in run.shots]
-        info["shots"] = len(run.shots)
-    info["outcome"], info["reason"], info["ended"] = run.outcome, run.reason, \
-        session_log.now_text()
-    summ = session_log.refresh(doc, run.outcome, run.reason)
-    session_log.save(log_path, doc)
-    return summ, error
+    return p.end(), error
 
 
 def run(args):

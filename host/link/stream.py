@@ -48,9 +48,9 @@ class StreamRun:
         then holds the gun at the zone's start until it returns). on_refill(text) is called
         when the gun's syringe cannot give the next dose; when it returns a full syringe is
         on the gun (REFILLED goes out). Without it the run ends "syringe empty".
-        on_fault(text), if given, is called when the gun latches a fault; True: it was
-        acknowledged and the run goes on with the next point not given, else the run ends
-        "fault". journal_start: bytes in the gun's journal before this run (its records
+        on_fault(text), if given, is called when the gun latches a fault and may take its
+        time (the practitioner puts right what caused it); True: acknowledge it and go on
+        (acknowledge()), else the run ends "fault". journal_start: bytes in the gun's journal before this run (its records
         follow), for the backfill."""
         self.s = session
         self.on_fault = on_fault
@@ -77,7 +77,7 @@ class StreamRun:
         while self.outcome is None:
             s.pump()
             s.check_error()
-            self._drain()
+            self.collect()
             if self.on_tick:
                 self.on_tick()
         if self.outcome == "done" and self.incomplete():
@@ -124,7 +124,20 @@ class StreamRun:
             self.s.send(M.RUN_ZONE, (self.fed,))
             self.fed += 1
 
-    def _drain(self):
+    def acknowledge(self):
+        """Continue after a fault the practitioner acknowledged: the shots logged up to it
+        are collected, ACK_FAULT goes out (signed on a paired gun), and the run goes on with
+        the next point not given; the gun kept its place in the zone and the zones released
+        to it, and homes its carriage before the next shot. Raises DeviceError if the gun
+        holds no fault."""
+        from host.link import control
+
+        self.collect()
+        control.ack_fault(self.s)
+
+    def collect(self):
+        """Take what the gun reported (shots, zones done, events) from the session's inbox;
+        called between pumps, and by a hook that waited (a pause, a fault) before it goes on."""
         s = self.s
         while True:
             got = s.take((M.SHOT, M.ZONE_DONE, M.EVENT))
@@ -152,7 +165,9 @@ class StreamRun:
                 if code == M.EV_DONE:
                     self.outcome = "done"
                 elif code == M.EV_FAULT:
-                    if self.on_fault is None or not self.on_fault(self.reason):
+                    if self.on_fault is not None and self.on_fault(self.reason):
+                        self.acknowledge()
+                    else:
                         self.outcome = "fault"
                 elif code == M.EV_ABORTED:
                     self.outcome = "aborted"
@@ -174,7 +189,7 @@ class StreamRun:
                 self.s.pump(10000)
             except LinkError:
                 break
-            self._drain()
+            self.collect()
         return st
 
 

@@ -6,6 +6,20 @@ handout (HTML, and PDF with WeasyPrint) and a PNG.
     host.report.write_pdf("report.html", "report.pdf")
 """
 
+import os
+
+
+def outputs(html_path, png_path=None, handout_path=None, pdf=False):
+    """The files a report writes, by kind (report, png, handout, and with pdf report_pdf and
+    handout_pdf): the PNG and handout beside the report unless given, each PDF beside its page."""
+    stem = os.path.splitext(html_path)[0]
+    files = {"report": html_path, "png": png_path or stem + ".png",
+             "handout": handout_path or stem + "-handout.html"}
+    if pdf:
+        files["report_pdf"] = stem + ".pdf"
+        files["handout_pdf"] = os.path.splitext(files["handout"])[0] + ".pdf"
+    return files
+
 
 def write(*args, **kw):
     """Write the HTML report (and PNG, and handout); matplotlib and jinja2 load only when a

@@ -34,3 +34,13 @@ def plan_of(proto, board=protocol.DEFAULT_BOARD):
     return {"name": plan.name, "product": plan.product, "syringe_ml": plan.syringe_ml,
             "points": plan.points, "volume_ul": round(plan.volume_ul, 1),
             "time_s": round(plan.time_s, 1), "fills": plan.fills, "zones": zones}
+
+
+def plan_of_core(core):
+    """The zone map of a session log's own protocol (a resume with no protocol file): its
+    zones as the log keeps them, without the plan's timing (that needs the file)."""
+    zones = [{"name": z["name"], "mode": z["mode"], "points": z["points"],
+              "depth_mm": z.get("depth_mm"), "dose_ul": z.get("dose_ul"), "grid": None,
+              "pace_ms": z.get("pace_ms")} for z in core["zone"]]
+    return {"name": core["protocol"]["name"], "points": sum(z["points"] for z in zones),
+            "time_s": None, "zones": zones}

@@ -43,7 +43,9 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, monkeypatch):
+    # This laptop's gun keys (meso pair) for the server and the test alike, none of the user's.
+    monkeypatch.setenv("MESO_KEYS", str(tmp_path / "keys"))
     (tmp_path / "mine").mkdir()
     (tmp_path / "logs").mkdir()
     s = Server(tmp_path / "mine", tmp_path / "logs")

@@ -2,14 +2,15 @@
 
 import json
 import os
+import pathlib
 import re
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
-from conftest import PATIENCE_MS
 
+from firmware.wire import record
 from sim.serve import Background
 
 WATER = {"name": "water", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 32,
@@ -51,8 +52,7 @@ def choose_gun(page, server, port):
     page.wait_for_selector("#identity dd:has-text('sim')")
 
 
-def start_session(page, server, path, accept_warnings=False):
-    page.goto(server.at("/session?path=" + str(path)))
+def fill_setup(page, accept_warnings=False):
     if accept_warnings:
         page.check("#accept-warnings")
     for key in ("pregnancy", "breastfeeding", "oncology", "allergy", "diabetes", "heart",
@@ -60,6 +60,11 @@ def start_session(page, server, path, accept_warnings=False):
         page.check("input[name=sc-%s][value=no]" % key)
     page.fill("#rec-patient_ref", "P-0042")
     page.fill("#rec-practitioner", "Dr Test")
+
+
+def start_session(page, server, path, accept_warnings=False):
+    page.goto(server.at("/session?path=" + str(path)))
+    fill_setup(page, accept_warnings)
     page.click("#start")
     page.wait_for_selector("#live:not([hidden])")
     assert page.locator("#setup").is_hidden()  # the live view replaces the form
@@ -166,23 +171,81 @@ def test_a_short_session_runs_to_the_end(server, page, shots_dir, tmp_path):
     assert log["summary"]["outcome"] == "done" and len(log["shots"]) == 12
     assert log["record"]["patient_ref"] == "P-0042"
     assert log["screening"]["method"] == "asked" and not any(log["screening"]["answers"].values())
+    page.click("#end-link")
+    page.wait_for_selector("#end-summary:has-text('P-0042')")
+    day = log["record"]["session_start"][:10]
+    the_end_page_gives_the_sessions_files(page, shots_dir, day)
+
+
+def opened(page, link):
     with page.expect_popup() as pop:
-        page.click("#report-link")
-    report = pop.value
-    report.wait_for_load_state()
+        page.click(link)
+    p = pop.value
+    p.wait_for_load_state()
+    return p
+
+
+def downloaded(page, link, folder):
+    with page.expect_download() as got:
+        page.click(link)
+    path = folder / got.value.suggested_filename
+    got.value.save_as(path)
+    return path
+
+
+def the_end_page_gives_the_sessions_files(page, shots_dir, day):
+    """The end page's report, handout (to read and print, and as PDF) and course calendar
+    hold this session: its patient, practitioner, zones, and a course that begins its day."""
+    import datetime
+
+    import icalendar
+    from pypdf import PdfReader
+
+    report = opened(page, "#open-report")
     text = report.inner_text("body")
-    assert "planned and delivered per zone" in text and "P-0042" in text and "No fault during the session" in text
+    assert "planned and delivered per zone" in text and "P-0042" in text and \
+        "No fault during the session" in text
     shot(report, shots_dir, "report")
     report.close()
-    page.goto(server.at("/end"))
+    handout = opened(page, "#open-handout")
+    text = handout.inner_text("body")
+    assert "After your treatment" in text and "Dr Test" in text and "z0" in text
+    assert "P-0042" not in text  # the patient's sheet: no engineering, no record numbers
+    shot(handout, shots_dir, "handout")
+    handout.close()
+    folder = pathlib.Path(shots_dir)
+    pdf = " ".join(p.extract_text() for p in PdfReader(downloaded(page, "#report-pdf",
+                                                                  folder)).pages)
+    assert "P-0042" in pdf and "Dr Test" in pdf
+    pdf = " ".join(p.extract_text() for p in PdfReader(downloaded(page, "#handout-pdf",
+                                                                  folder)).pages)
+    assert "After your treatment" in pdf and "Dr Test" in pdf
+    page.fill("#course-age", "50")
+    page.wait_for_function("() => document.querySelectorAll('#course-dates li').length === 7")
     shot(page, shots_dir, "end")
+    cal = icalendar.Calendar.from_ical(downloaded(page, "#course-ics", folder).read_bytes())
+    events = [(e.decoded("dtstart"), str(e["summary"])) for e in cal.walk("VEVENT")]
+    first = datetime.date.fromisoformat(day)
+    assert events[0] == (datetime.datetime.combine(first, datetime.time(10)),
+                         "Mesotherapy: session 1 of 6")
+    assert len(events) == 7 and events[-1][1] == "Mesotherapy: maintenance session"
+    # A bad entry is the command's own message, and no calendar link is offered.
+    page.fill("#course-age", "42")
+    page.wait_for_selector("#course-error:has-text('no schedule for age 42')")
+    assert page.locator("#course-ics").is_hidden()
 
 
 def test_pause_resume_reload_and_a_second_tab_that_watches(server, page, browser, shots_dir,
                                                             tmp_path):
+    from host.cli import main
+
     path = protocol(server.folder, points=40, pace_ms=1000)
     with Background(tmp_path / "gun", head=WATER, speed=10) as gun:
+        # A paired gun (clinical lock): it takes RESUME signed only, so the page's Resume
+        # must go signed (and the load, the zones) or the session stays paused.
+        assert main(["pair", "--port", gun.port]) == 0
         choose_gun(page, server, gun.port)
+        page.wait_for_selector("#identity dd:has-text('clinical')")
         start_session(page, server, path)
         wait_shots(page, 3)
         page.click("[data-control=pause]")
@@ -245,22 +308,73 @@ def test_a_fault_acknowledged_and_the_session_finished(server, page, shots_dir, 
     assert any(s["fault"] for s in shots)
 
 
-def test_the_gun_unplugged_mid_session(server, page, shots_dir, tmp_path):
-    path = protocol(server.folder, points=60, pace_ms=1000)
-    gun = Background(tmp_path / "gun", head=WATER, speed=10)
+def journal_points(state_dir, doc):
+    """(zone, index) of every point the served gun's own journal says it gave, in the
+    session's numbering (each part's records from where it began)."""
+    data = (state_dir / "shots.log").read_bytes()
+    parts, out = doc["parts"], []
+    for k, part in enumerate(parts):
+        end = parts[k + 1]["journal_start"] if k + 1 < len(parts) else len(data)
+        z0, i0 = part["first"]
+        for r in record.read_journal(data[part["journal_start"]:end]):
+            if r["fault"] == 0 or r["delivered_nl"] > 0:
+                out.append((r["zone"] + z0, r["index"] + (i0 if r["zone"] == 0 else 0)))
+    return out
+
+
+def test_the_gun_unplugged_mid_session_then_resumed_from_the_page(server, page, shots_dir,
+                                                                  tmp_path):
+    path = protocol(server.folder, points=30, pace_ms=1000)
+    other = protocol(server.folder, name="other.toml", points=30, pace_ms=900)
+    state_dir = tmp_path / "gun"
+    gun = Background(state_dir, head=WATER, speed=10)
     try:
         choose_gun(page, server, gun.port)
         start_session(page, server, path)
         wait_shots(page, 3)
     finally:
-        gun.stop()  # unplugged: the pseudo-terminal goes away
-    page.wait_for_selector("#alert:has-text('not answering')", timeout=PATIENCE_MS)
+        gun.stop()  # unplugged and without power: the pseudo-terminal goes away
+    page.wait_for_selector("#alert:has-text('not answering')")
     wait_state(page, "link lost")
     shot(page, shots_dir, "session-unplugged")
     log = the_log(server)
     assert log["summary"]["outcome"] == "link lost" and len(log["shots"]) >= 3
     # The server is still there for the next session.
     assert urllib.request.urlopen(server.at("/api/session"), timeout=30).status == 200
+    with Background(state_dir, head=WATER, speed=10) as gun:  # plugged in again, new port
+        page.click("#resume-link")
+        page.wait_for_selector("#interrupted:not([hidden]) tr[data-log]")
+        choose_gun(page, server, gun.port)
+        page.goto(server.at("/session?new=1"))
+        page.wait_for_selector("#interrupted-list tr[data-log]")
+        row = page.locator("#interrupted-list tr[data-log]")
+        assert row.count() == 1 and "link lost" in row.inner_text()
+        assert row.locator("select").input_value() == str(path)  # the log's protocol file
+        # A new session is refused on a gun that holds the interrupted one: the way on is given.
+        fill_setup(page)
+        page.click("#start")
+        page.wait_for_selector("#start-error:has-text('list of interrupted sessions')")
+        page.fill("#rec-patient_ref", "")
+        # The refusals of `meso run --resume`, as messages: another protocol, another patient.
+        row.locator("select").select_option(str(other))
+        row.locator("button.resume").click()
+        page.wait_for_selector("#resume-error:has-text('the protocol differs')")
+        row.locator("select").select_option(str(path))
+        page.fill("#rec-patient_ref", "P-9999")
+        row.locator("button.resume").click()
+        page.wait_for_selector("#resume-error:has-text('patient P-0042')")
+        shot(page, shots_dir, "session-resume-refused")
+        page.fill("#rec-patient_ref", "P-0042")
+        row.locator("button.resume").click()
+        page.wait_for_selector("#notes:has-text('resuming at point')")
+        wait_state(page, "done")
+        shot(page, shots_dir, "session-resumed-done")
+    assert given(page) == 30
+    assert page.locator("#live-map circle.pt.given").count() == 30 + 1  # and the legend's
+    doc = the_log(server)
+    assert doc["summary"]["outcome"] == "done" and len(doc["parts"]) == 2
+    # The gun's own journal: every point exactly once across the two parts.
+    assert sorted(journal_points(state_dir, doc)) == [(0, i) for i in range(30)]
 
 
 def test_a_second_syringe_refill_done_and_the_session_goes_on(server, page, tmp_path):

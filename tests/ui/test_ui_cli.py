@@ -32,3 +32,29 @@ def test_with_the_flag_it_warns_and_serves(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
     assert "WARNING" in proc.stderr.read()
+
+
+def test_without_no_browser_it_opens_the_browser_at_its_url(tmp_path):
+    # The system's browser is whatever $BROWSER names (Python's webbrowser): here a script
+    # that writes down the URL it is opened at.
+    seen = tmp_path / "opened.txt"
+    script = tmp_path / "browser.sh"
+    script.write_text('#!/bin/sh\nprintf "%%s" "$1" > %s\n' % seen)
+    script.chmod(0o755)
+    env = dict(os.environ, BROWSER=str(script))
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    cmd = [sys.executable, "-m", "host.cli", "ui", "--logs", str(tmp_path), "--folder",
+           str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+                            start_new_session=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and "?token=" in url, url
+        # The page answers at the URL the browser was given (the server runs once the
+        # browser command has returned).
+        assert urllib.request.urlopen(url, timeout=30).status == 200
+        assert seen.read_text() == url
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)

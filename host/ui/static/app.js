@@ -168,17 +168,22 @@ function sessionPage() {
     } else if (ev.kind === "plan") {
       plan = ev.zones; planned = ev.planned; $("#planned").textContent = planned;
       zoneMap($("#live-map"), ev.zones);
-      $("#left").textContent = clock(ev.time_s);
+      $("#left").textContent = ev.time_s == null ? "–" : clock(ev.time_s);
+    } else if (ev.kind === "given") {
+      // A resumed session: the points its earlier parts gave.
+      ev.points.forEach(([z, i]) => { mark(z, i, "given"); done[z] = (done[z] || 0) + 1; });
+      shots += ev.points.length; given += ev.delivered_ul;
+      $("#shots").textContent = shots; $("#given").textContent = given.toFixed(1); timeLeft();
+    } else if (ev.kind === "note") {
+      $("#notes").hidden = false;
+      $("#notes").innerHTML += `<p>${esc(ev.message)}</p>`;
     } else if (ev.kind === "shot") {
       shots += ev.fault ? 0 : 1; given += ev.delivered_ul;
-      const c = document.getElementById(`p-${ev.zone}-${ev.index}`);
-      if (c) c.classList.add(ev.fault ? "fault" : "given");
+      mark(ev.zone, ev.index, ev.fault ? "fault" : "given");
       $("#shots").textContent = shots; $("#given").textContent = given.toFixed(1);
       if (plan) $("#zone").textContent = plan[ev.zone].name;
-      // Time left from the plan's own timing of each zone (as `meso plan`), for the points not given.
       done[ev.zone] = (done[ev.zone] || 0) + 1;
-      if (plan) $("#left").textContent = clock(plan.reduce((a, z, i) =>
-        a + z.time_s * Math.max(0, z.points - (done[i] || 0)) / z.points, 0));
+      timeLeft();
     } else if (ev.kind === "fault") {
       alertBox("fault", `<b>Fault (${esc(ev.fault)}): ${esc(ev.what)}.</b><br>What the gun did: ${esc(ev.gun)}.<br>Put right what caused it, then acknowledge and continue with the next point not given, or abort.`);
     } else if (ev.kind === "refill") {
@@ -193,13 +198,25 @@ function sessionPage() {
       const s = ev.summary;
       $("#done").hidden = false;
       $("#done").innerHTML = `<h2>Session ended: ${esc(ev.outcome)}</h2>` + (ev.reason ? `<p>${esc(ev.reason)}</p>` : "") +
-        (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul.toFixed(1)} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}</p>` : "") +
+        (s ? `<p>${s.shots} of ${s.planned} shots, ${s.delivered_ul.toFixed(1)} µL (gun's estimate), ${s.faults} fault${s.faults === 1 ? "" : "s"}${s.parts > 1 ? ", in " + s.parts + " parts" : ""}</p>` : "") +
         (ev.log ? `<p>Session log: <code>${esc(ev.log)}</code> — <a id="report-link" href="/report?log=${encodeURIComponent(ev.log)}" target="_blank">open the report</a></p>` : "");
-      if (ev.log) sessionStorage.setItem("meso-last-log", ev.log);
       if (ev.outcome !== "done") $("#left").textContent = "–";
-      $("#done").innerHTML += `<p><a href="/end">After the session</a> · <a href="/session?new=1">Next session</a></p>`;
+      if (ev.outcome !== "done" && ev.log) $("#done").innerHTML +=
+        `<p><a id="resume-link" class="button go" href="/session?new=1">Resume this session</a> from the next point not given (connect the gun again first if it was unplugged)</p>`;
+      $("#done").innerHTML += `<p><a id="end-link" href="/end${ev.log ? "?log=" + encodeURIComponent(ev.log) : ""}">After the session: report, handout, course calendar</a> · <a href="/session?new=1">Next session</a></p>`;
       document.querySelectorAll("[data-control]").forEach((b) => { b.disabled = true; });
+      $(".controls").hidden = true;  // nothing left to steer (disabled coloured buttons still looked live)
     }
+  }
+  function mark(zone, index, cls) {
+    const c = document.getElementById(`p-${zone}-${index}`);
+    if (c) c.classList.add(cls);
+  }
+  // Time left from the plan's own timing of each zone (as `meso plan`), for the points not given.
+  function timeLeft() {
+    if (!plan || plan.some((z) => z.time_s == null)) return;
+    $("#left").textContent = clock(plan.reduce((a, z, i) =>
+      a + z.time_s * Math.max(0, z.points - (done[i] || 0)) / z.points, 0));
   }
   function alertBox(kind, html) {
     const a = $("#alert");
@@ -222,23 +239,64 @@ function sessionPage() {
     const body = {protocol: $("#protocol").value, port: localStorage.getItem("meso-port"), answers,
       screened_by: $("#screened-by").value.trim() || null, accept_warnings: $("#accept-warnings").checked, tab: TAB};
     document.querySelectorAll("[id^=rec-]").forEach((i) => { body[i.name] = i.value; });
+    $("#start").disabled = true;
     const [code, got] = await post("/api/session/start", body);
+    $("#start").disabled = false;
     if (code !== 200) { const e = $("#start-error"); e.hidden = false; e.textContent = got.error; return; }
+    $("#interrupted").hidden = true;
     goLive();
+  });
+  async function listInterrupted() {
+    const rows = await (await fetch("/api/interrupted")).json();
+    $("#interrupted").hidden = !rows.length;
+    const options = (match) => `<option value="">the log's own protocol</option>` +
+      [...$("#protocol").options].map((o) => `<option value="${esc(o.value)}" ${o.value === match ? "selected" : ""}>${esc(o.textContent)}</option>`).join("");
+    $("#interrupted-list").innerHTML = `<tr><th>began</th><th>protocol</th><th>patient</th><th>gun</th><th>given</th><th>how it stopped</th><th>resume with</th><th></th></tr>` +
+      rows.map((r) => `<tr data-log="${esc(r.log)}"><td>${esc((r.started || "").replace("T", " ").slice(0, 16))}</td>
+        <td>${esc(r.protocol)}</td><td>${esc(r.patient || "–")}</td><td>${esc(r.device)}</td><td>${r.shots} of ${r.planned}</td>
+        <td>${esc(r.reason && r.reason.startsWith(r.outcome) ? r.reason : r.outcome + (r.reason ? ": " + r.reason : ""))}</td>
+        <td><select class="resume-protocol">${options(r.match)}</select></td>
+        <td><button class="resume go">Resume</button></td></tr>`).join("");
+  }
+  $("#interrupted-list").addEventListener("click", async (e) => {
+    if (!e.target.classList.contains("resume")) return;
+    const row = e.target.closest("tr");
+    const body = {resume: row.dataset.log, protocol: row.querySelector(".resume-protocol").value,
+      port: localStorage.getItem("meso-port"), patient_ref: $("#rec-patient_ref").value, tab: TAB};
+    e.target.disabled = true;
+    const [code, got] = await post("/api/session/start", body);
+    e.target.disabled = false;
+    const err = $("#resume-error");
+    err.hidden = code === 200; err.textContent = code === 200 ? "" : got.error;
+    if (code === 200) { $("#interrupted").hidden = true; goLive(); }
   });
   if (new URLSearchParams(location.search).has("new")) sessionStorage.removeItem("meso-live-seen");
   fetch("/api/session").then((r) => r.json()).then((got) => {
     if (got.live && (!got.live.finished || sessionStorage.getItem("meso-live-seen"))) goLive();
+    else listInterrupted();
   });
   window.addEventListener("beforeunload", () => { if (!$("#live").hidden) sessionStorage.setItem("meso-live-seen", "1"); });
 }
 
 function endPage() {
-  const log = sessionStorage.getItem("meso-last-log");
-  if (!log) return;
-  $("#end-summary").innerHTML = `<h2>Last session</h2><p>Session log <code>${esc(log)}</code></p>
-    <p><a href="/report?log=${encodeURIComponent(log)}" target="_blank">Open the report</a> (print it from the browser)</p>`;
-  $("#end-commands").textContent = `meso report ${log} -o report.html\nmeso course …`;
+  const form = $("#course");
+  if (!form) return;
+  // The course as `meso course` makes it: the dates shown as they are typed, the .ics link kept in step.
+  async function update() {
+    const q = new URLSearchParams();
+    ["age", "sessions", "every_days", "start", "time", "title"].forEach((k) => q.set(k, form.elements[k].value));
+    q.set("maintenance", $("#course-maintenance").checked ? "1" : "0");
+    const r = await fetch("/api/course?" + q);
+    const got = await r.json();
+    const err = $("#course-error"), link = $("#course-ics");
+    err.hidden = r.ok; err.textContent = r.ok ? "" : got.error;
+    link.hidden = !r.ok; link.href = "/course.ics?" + q;
+    $("#course-dates").innerHTML = r.ok ? got.sessions.map((e) =>
+      `<li><span>${esc(e.start.replace("T", " "))}</span><span>${esc(e.label)}</span></li>`).join("") : "";
+  }
+  form.addEventListener("input", update);
+  $("#course-maintenance").addEventListener("change", update);
+  update();
 }
 
 gunBadge();
