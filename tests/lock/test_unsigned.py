@@ -116,7 +116,9 @@ def test_no_unsigned_command_moves_or_changes_a_paired_gun():
         if mid == M.RUN_ZONE:
             values = (0,)
         if row[2] == M.RT:
-            inject(line, mid, values, tail, tag=0x7E)
+            # A tag other than the last realtime frame's (the practitioner's heartbeats count
+            # them up with the wall clock): a repeated tag is a retransmission, not a command.
+            inject(line, mid, values, tail, tag=(line.link.ep.rt_last + 0x55) & 0xFF)
         else:
             inject(line, mid, values, tail)
         tried += 1
