@@ -19,6 +19,7 @@ DEFAULTS = {
     "gc_pause_ms": (3.0, "mean length of a garbage-collection pause"),
     "fifo_segments": (16, "step segments the executor holds ahead of the one running"),
     "refill_us": (1000, "period of the soft timer that tops the segment queue up"),
+    "compute_scale": (1.0, "the firmware's compute time on the MCU, times this (0: free)"),
     # plunger and fluid (nominal; true values drawn per run)
     "bore_tol_pct": (1.0, "syringe bore tolerance, ± (uniform)"),
     "backlash_um": (12.0, "lead-screw nut backlash, mean"),

@@ -25,6 +25,7 @@ def _match(insertions, t0, t1):
     return None
 
 
+CUE_LATE_S = 0.01  # a pacing cue this long after the end of its pace counts as late
 FLOW_MODES = (2, 3)  # continuous, perfusion: several records per insertion or long ones
 
 
@@ -158,6 +159,10 @@ def build(run, sim_end_s, wall_s):
         "ended_by": run.ended_by,
         "syringes_refilled": run.refills,
         "polls": w.polls,
+        "compute_s": _r(w.compute.total_ticks / w.clock.hz),
+        "cues": len(run.cue_late_s),
+        "cues_late": sum(1 for x in run.cue_late_s if x > CUE_LATE_S),
+        "cue_late_ms_max": _r(max(run.cue_late_s) * 1000.0) if run.cue_late_s else None,
     }
     if run.exact:
         ex = (w.plunger_exec, w.carriage_exec)
@@ -208,6 +213,9 @@ def table(report):
         "depth error       max %s mm" % _fmt(s["depth_error_mm_max"], "%.3f"),
         "time              %.1f s simulated in %.2f s (%.0fx real time)"
         % (s["sim_seconds"], s["wall_seconds"], s["sim_seconds"] / max(s["wall_seconds"], 1e-9)),
+        "firmware time     %.2f s on the MCU; %d of %d pacing cues late (> %g ms), latest %s ms"
+        % (s["compute_s"], s["cues_late"], s["cues"], CUE_LATE_S * 1000,
+           _fmt(s["cue_late_ms_max"], "%+.1f")),
         "ended             %s" % s["ended_by"],
     ]
     if "late_steps" in s:

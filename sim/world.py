@@ -3,7 +3,7 @@
 World builds the clock, GC pauses, plunger plant, carriage, step executors, sensors and the
 HAL for one run; main_loop() is the MCU's cooperative loop, which polls the firmware at the
 deadline it asked for (or when an input changes), late by a drawn latency and by any GC
-pause. The firmware is reached through a small adapter (sim/firmware.py): in-process or a
+pause, and busy for the time the firmware's own code takes (sim/mcu.py's Compute). The firmware is reached through a small adapter (sim/firmware.py): in-process or a
 MicroPython child, the loop does not care.
 """
 
@@ -12,7 +12,7 @@ import simpy
 from firmware.hal import AXIS_PLUNGER
 from sim import params as sim_params
 from sim.carriage import Carriage
-from sim.mcu import Clock, GcPauses
+from sim.mcu import Clock, Compute, GcPauses
 from sim.plant import Plunger
 from sim.simhal import SimHAL, input_bits
 from sim.stepper import Executor
@@ -64,6 +64,7 @@ class World:
         self.env = simpy.Environment()
         self.clock = Clock(self.env, board, self.p)
         self.gc = GcPauses(self.clock, self.p, self.streams("gc"))
+        self.compute = Compute(self.clock, self.p)
         pl = board.plunger
         self.plunger = Plunger(self.true, pl.den * 1000.0 / pl.num)
         car = board.carriage
@@ -77,6 +78,7 @@ class World:
         self.stuck = {}
         self.hal = SimHAL(self)
         self.sleeping = False
+        self.edge = False  # an input changed while the loop was busy: poll when it is done
         self.synced_at = -1
         self.loop_proc = None
         self.cue = self.env.event()
@@ -163,6 +165,8 @@ class World:
         if self.sleeping:
             self.sleeping = False
             self.loop_proc.interrupt()
+        else:
+            self.edge = True
 
     def start(self, fw):
         self.loop_proc = self.env.process(self.main_loop(fw))
@@ -174,9 +178,23 @@ class World:
         period = self.board.tick_period
         half = period // 2
         lat_us = self.p["loop_latency_us"]
+        compute = self.compute if self.compute.scale > 0 else None
+        if compute is not None:
+            compute.start(fw.work())
         deadline = fw.poll(clock.ticks_us())
         lats = []
         while self.running:
+            if compute is not None:
+                # The poll's code takes time on the MCU: nothing is polled meanwhile (an
+                # input edge is served as soon as the poll is done).
+                busy = gc.busy_until(env.now, compute.ticks(fw.work()))
+                if busy > env.now:
+                    yield env.timeout(busy - env.now)
+                if not self.running:
+                    return
+                if self.edge:
+                    deadline = clock.ticks_us()
+            self.edge = False
             # Served late by the loop's own latency, and not at all during a GC pause.
             if not lats:
                 lats = [clock.from_us(int(x)) for x in g.exponential(lat_us, 4096)][::-1]
