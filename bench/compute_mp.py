@@ -24,6 +24,6 @@ for name in ("plunger", "carriage"):
             t0 = time.ticks_us()
             motion.plan_into(*plan)
             us = time.ticks_diff(time.ticks_us(), t0)
-            best = us if us < best else best
+            best = min(best, us)
             gc.collect()
         print("plan", name, n, motion.evals - e0, motion.roots - r0, best)
