@@ -3,8 +3,9 @@ soft timer that GC pauses hold off, with the default GC model.
 
     python -m bench.late_steps [--shots 10000] [--seed N] [--refill irq|timer|both]
 
-The session is the facial example's zones repeated until it has --shots points (the
-practitioner refills the syringe when the gun asks). Every step runs as its own event
+The session is the facial example's zones, four times their points at 1.5 µL a shot (the
+firmware caps a session at 20 mL), repeated until it has --shots points (the practitioner
+refills the syringe when the gun asks). Every step runs as its own event
 (exact mode), and each late one is counted (sim/stepper.py). Prints, per refill model, the
 steps, late steps, the worst step error, the longest GC pause, simulated and wall time.
 About 2-4 minutes per model for 10 000 shots.
@@ -18,6 +19,8 @@ import time
 from bench.facial import face
 from sim.run import Run
 
+DOSE_UL = 1.5
+
 
 def long_session(shots):
     base = face()
@@ -30,7 +33,8 @@ def long_session(shots):
         for z in base["zone"]:
             if left <= 0:
                 break
-            z = dict(z, points=min(z["points"], left), name="%s %d" % (z["name"], rounds))
+            z = dict(z, points=min(4 * z["points"], left), name="%s %d" % (z["name"], rounds),
+                     dose_ul=DOSE_UL)
             left -= z["points"]
             out["zone"].append(z)
     return out

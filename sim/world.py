@@ -78,7 +78,6 @@ class World:
         self.stuck = {}
         self.hal = SimHAL(self)
         self.sleeping = False
-        self.edge = False  # an input changed while the loop was busy: poll when it is done
         self.synced_at = -1
         self.loop_proc = None
         self.cue = self.env.event()
@@ -165,8 +164,6 @@ class World:
         if self.sleeping:
             self.sleeping = False
             self.loop_proc.interrupt()
-        else:
-            self.edge = True
 
     def start(self, fw):
         self.loop_proc = self.env.process(self.main_loop(fw))
@@ -184,32 +181,28 @@ class World:
         deadline = fw.poll(clock.ticks_us())
         lats = []
         while self.running:
-            if compute is not None:
-                # The poll's code takes time on the MCU: nothing is polled meanwhile (an
-                # input edge is served as soon as the poll is done).
-                busy = gc.busy_until(env.now, compute.ticks(fw.work()))
-                if busy > env.now:
-                    yield env.timeout(busy - env.now)
-                if not self.running:
-                    return
-                if self.edge:
-                    deadline = clock.ticks_us()
-            self.edge = False
+            # The poll's code takes time on the MCU, stretched by GC pauses: nothing is polled
+            # before it is done, an input edge meanwhile included.
+            now = env.now
+            busy = gc.busy_until(now, compute.ticks(fw.work())) if compute else now
             # Served late by the loop's own latency, and not at all during a GC pause.
             if not lats:
                 lats = [clock.from_us(int(x)) for x in g.exponential(lat_us, 4096)][::-1]
             lat = lats.pop()
             wait_us = (deadline - clock.ticks_us() + half) % period - half
-            due = env.now + (clock.from_us(wait_us) if wait_us > 0 else 0)
-            t = gc.free_at(due + lat)
-            if t > env.now:
+            due = now + (clock.from_us(wait_us) if wait_us > 0 else 0)
+            t = gc.free_at(max(busy, due) + lat)
+            if t > now:
                 self.sleeping = True
-                try:
-                    yield env.timeout(t - env.now)
-                except simpy.Interrupt:  # an input edge wakes the loop early
-                    t = gc.free_at(env.now + lat)
-                    if t > env.now:
+                woken = False
+                while t > env.now:
+                    try:
                         yield env.timeout(t - env.now)
+                    except simpy.Interrupt:  # an input edge wakes the loop early
+                        if not woken:
+                            woken = True
+                            at = max(busy, env.now)
+                            t = gc.free_at(at + lat)
                 self.sleeping = False
             if not self.running:
                 return
