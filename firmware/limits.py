@@ -122,17 +122,24 @@ def check_header(board, head, problems):
          "outside the fluids the dose model covers")
 
 
-def shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s):
-    """Shortest time one point shot takes: advance, dose, hold, relief, retract."""
+def shot_parts_us(board, scale, depth_um, dose_nl, flow_nl_s):
+    """The moves of one point shot in µs: needle in and out, dose (with the take-up), relief."""
     car = board.carriage
     depth_steps = car.um_to_steps(depth_um)
-    t_us = 2 * motion.move_time_us(depth_steps, car.max_speed_sps, car.accel_sps2)
+    needle_us = 2 * motion.move_time_us(depth_steps, car.max_speed_sps, car.accel_sps2)
     pl = board.plunger
     v = min(scale.rate_sps(flow_nl_s), pl.max_speed_sps)
     relief = pl.um_to_steps(board.relief_um)
-    t_us += motion.move_time_us(scale.steps(dose_nl) + relief, v, pl.accel_sps2)
-    t_us += motion.move_time_us(relief, pl.max_speed_sps, pl.accel_sps2)
-    return board.hold_ms + (t_us + 999) // 1000
+    dose_us = motion.move_time_us(scale.steps(dose_nl) + relief, v, pl.accel_sps2)
+    return needle_us, dose_us, motion.move_time_us(relief, pl.max_speed_sps, pl.accel_sps2)
+
+
+def shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s, hold_ms=-1):
+    """Shortest time one point shot takes: advance, dose, hold (the board's unless the zone
+    gives one), relief, retract."""
+    needle_us, dose_us, relief_us = shot_parts_us(board, scale, depth_um, dose_nl, flow_nl_s)
+    hold = board.hold_ms if hold_ms < 0 else hold_ms
+    return hold + (needle_us + dose_us + relief_us + 999) // 1000
 
 
 def line_kpa(board, head, syringe, flow_nl_s):
@@ -229,14 +236,18 @@ def check_zone(board, head, i, zone, names, problems):
         # A flow in range is at most the syringe's: the rule gives it as written. An unusable
         # one leaves the board's flow for the checks that follow (pace, volume).
         flow_nl_s = zone_flow_nl_s(board, syringe, zone) if usable else min(flow_nl_s, flow_hi)
+    hold_ms = -1
     if "hold_ms" in zone:
-        _num(problems, i, zone, "hold_ms", 0, 5000, "ms", "dwell out of range", integer=True)
+        if _num(problems, i, zone, "hold_ms", 0, 5000, "ms", "dwell out of range",
+                integer=True) is not None:
+            hold_ms = zone["hold_ms"]
     if syringe is not None and mode != "continuous":
         check_line(board, head, syringe, i, flow_nl_s, problems)
     shot_ms = None
     if syringe is not None and depth is not None and dose is not None:
         scale = units.PlungerScale(board.plunger, syringe.bore_um)
-        shot_ms = shot_time_ms(board, scale, units.milli(depth), units.milli(dose), flow_nl_s)
+        shot_ms = shot_time_ms(board, scale, units.milli(depth), units.milli(dose), flow_nl_s,
+                               hold_ms)
     if mode == "point":
         lo = board.pace_min_ms
         if shot_ms is not None and shot_ms > lo:
@@ -245,11 +256,22 @@ def check_zone(board, head, i, zone, names, problems):
              "shorter than one shot takes (%d ms) or beyond the board's pacing" % lo,
              integer=True)
     elif mode == "burst" and syringe is not None:
-        hi = syringe.max_burst_per_min
-        if shot_ms is not None and 60000 // shot_ms < hi:
-            hi = 60000 // shot_ms
-        _num(problems, i, zone, "rate_per_min", 1, hi, "shots/min",
-             "faster than the syringe or the shot time allows", integer=True)
+        cap = syringe.max_burst_per_min
+        hi = cap
+        why = "faster than the board allows for a %s mL syringe" % _fmt(syringe.volume_ml)
+        if shot_ms is not None:
+            needle_us, dose_us, relief_us = shot_parts_us(
+                board, units.PlungerScale(board.plunger, syringe.bore_um), units.milli(depth),
+                units.milli(dose), flow_nl_s)
+            shot = ("one shot takes %d ms = needle in and out %d, dose %d, hold %d, relief %d"
+                    % (shot_ms, needle_us // 1000, dose_us // 1000,
+                       board.hold_ms if hold_ms < 0 else hold_ms, relief_us // 1000))
+            if 60000 // shot_ms < cap:
+                hi = 60000 // shot_ms
+                why = "faster than %s (the syringe's cap: %d)" % (shot, cap)
+            else:
+                why += " (%s: %d)" % (shot, 60000 // shot_ms)
+        _num(problems, i, zone, "rate_per_min", 1, hi, "shots/min", why, integer=True)
     elif mode == "continuous":
         if "flow_ul_s" not in zone:
             problems.append(Problem(i, "flow_ul_s", None, None, "missing"))

@@ -30,6 +30,13 @@ _LIMB = 0xFFF  # 12-bit limbs of the ramp constant
 _LO = 0xFFFFFF
 _CACHE = 63  # step times kept by a Profile, less one (a mask)
 
+# Work done by every Profile since start-up, in the planner's costly operations: plans, step
+# times worked out (cache misses) and ramp roots among them. The simulator charges the MCU's time
+# from these (sim/mcu.py); small ints, so counting allocates nothing.
+plans = 0
+evals = 0
+roots = 0
+
 
 class PlanError(ValueError):
     """A move that cannot be planned: too many segments for the buffer, or bad figures."""
@@ -159,12 +166,16 @@ class Profile:
     def time(self, n):
         """Exact time of step n (1..N), in ticks from the start of the move; the last 64
         are kept (the fit asks for the same steps again as its segments grow)."""
+        global evals, roots
         j = n & _CACHE
         if self.tag[j] == n:
             return self.tv[j]
+        evals += 1
         if n <= self.accel_end:
+            roots += 1
             t = self._ramp(n)
         elif n >= self.decel_start:
+            roots += 1
             t = self.total - self._ramp(self.n - n)
         else:
             # Cruise: F n / v + F v / 2a, summed in half ticks.
@@ -227,6 +238,8 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
 
     tol_ticks bounds each step's deviation from the exact profile; the fit keeps a quarter
     of it spare for the steps between samples of long segments."""
+    global plans
+    plans += 1
     prof.setup(n_steps, v_sps, a_sps2, clock_hz)
     tol = tol_ticks - (tol_ticks >> 2)
     if tol < 1:

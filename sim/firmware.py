@@ -4,6 +4,7 @@ The MicroPython child (sim/mpy.py) offers the same methods, so the loop, the ope
 the report do not know which interpreter runs the core.
 """
 
+from firmware import motion
 from firmware.app import App
 from firmware.wire import faults
 from firmware.wire import record as shotlog
@@ -25,6 +26,10 @@ class InProcess:
 
     def poll(self, now):
         return self.app.poll(now)
+
+    def work(self):
+        """The planner's work counters (firmware/motion.py), for the compute-time charge."""
+        return motion.evals, motion.roots
 
     def state(self):
         return STATE_NAMES[self.app.machine.state]

@@ -1,9 +1,12 @@
-"""The simulated MCU's time: the wrapping µs tick counter and garbage-collection pauses.
+"""The simulated MCU's time: the wrapping µs tick counter, garbage-collection pauses and
+the time the firmware's own code takes.
 
 Simulated time (env.now) counts step-clock ticks as integers, so every step lands exactly
 where its segment puts it. The main-loop clock is derived from it, starts at an offset
 chosen so that it wraps mid-session, and wraps at the board's tick period. GC pauses are
 drawn ahead, in time order, from their own stream; a fault can add a storm of them.
+Compute charges each poll and the planner's work (counted by firmware/motion.py) in
+RP2040 cycles, so slow code makes late cues and slow bursts (docs/SIMULATION.md).
 """
 
 import bisect
@@ -78,6 +81,17 @@ class GcPauses:
             return self.ends[i]
         return t
 
+    def busy_until(self, t, ticks):
+        """When work of ticks begun at t ends, stretched by every pause it runs into."""
+        end = t + ticks
+        self._grow(end)
+        i = bisect.bisect_right(self.ends, t)
+        while i < len(self.starts) and self.starts[i] < end:
+            end += self.ends[i] - max(self.starts[i], t)
+            self._grow(end)
+            i += 1
+        return end
+
     def longest_ms(self, until):
         """Longest pause that started before until (for the report)."""
         best = 0
@@ -86,3 +100,39 @@ class GcPauses:
                 break
             best = max(best, e - s)
         return best * 1000.0 / self.clock.hz
+
+
+# Cycles of the firmware's code on a 125 MHz RP2040: this machine's unix-port times
+# (python -m bench.compute) times CHIP_FACTOR, the RP2040's pystone time over the unix
+# port's on this machine (docs/SIMULATION.md gives the sources). The rp2040js emulator runs
+# no MicroPython, so it has no figure of its own for these.
+CPU_HZ = 125000000
+CHIP_FACTOR = 110
+POLL_CYCLES = 11 * CHIP_FACTOR * 125  # one main-loop poll: 11 µs on the unix port
+ROOT_CYCLES = 15 * CHIP_FACTOR * 125 // 2  # a ramp step time (integer root): 7.5 µs
+EVAL_CYCLES = 2 * CHIP_FACTOR * 125  # a cruise step time (digit-wise muldiv): 2 µs
+
+
+class Compute:
+    """The MCU's time spent in the firmware: a poll's own, plus the plans it made."""
+
+    def __init__(self, clock, params):
+        self.clock = clock
+        self.scale = params["compute_scale"]
+        self.evals = 0
+        self.roots = 0
+        self.total_ticks = 0
+
+    def start(self, work):
+        """Work done before the session (loading, arming) is not charged."""
+        self.evals, self.roots = work
+
+    def ticks(self, work):
+        """Step-clock ticks the poll just run took, given the planner's work counters."""
+        evals, roots = work
+        d_roots = roots - self.roots
+        cycles = POLL_CYCLES + ROOT_CYCLES * d_roots + EVAL_CYCLES * (evals - self.evals - d_roots)
+        self.evals, self.roots = evals, roots
+        t = round(cycles * self.scale * self.clock.hz / CPU_HZ)
+        self.total_ticks += t
+        return t

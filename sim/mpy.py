@@ -46,6 +46,7 @@ class Child:
         self.st = 0
         self.fault_code = 0
         self.zone_i = 0
+        self.evals = self.roots = 0
         self.records = []
 
     def _send(self, line):
@@ -99,7 +100,8 @@ class Child:
             else:
                 raise ChildError("MicroPython child sent %r" % " ".join(f))
         self.st, self.fault_code, self.zone_i = int(f[2]), int(f[3]), int(f[4])
-        for h in f[5:]:
+        self.evals, self.roots = int(f[5]), int(f[6])
+        for h in f[7:]:
             if h:
                 self.records.append(shotlog.decode(binascii.unhexlify(h)))
         return int(f[1])
@@ -114,6 +116,9 @@ class Child:
     def load_protocol(self, proto):
         self._send("L " + json.dumps(proto))
         return json.loads(self._line())
+
+    def work(self):
+        return self.evals, self.roots
 
     def state(self):
         return STATE_NAMES[self.st]

@@ -2,8 +2,10 @@
 
 Human timing varies: move, reaction and lift times are log-normal around their medians,
 each from its own stream. The operator keeps contact while the needle is in, lifts after it
-is out, and after a latched fault waits, clears what a person would clear (a new needle
-for an occlusion) and acknowledges; when the gun asks for a refill, fits a new syringe. A fault scenario may make the operator slip.
+is out (through a burst zone it holds the trigger until the zone is done), and after a
+latched fault waits, clears what a person would clear (a new needle for an occlusion) and
+acknowledges; when the gun asks for a refill, fits a new syringe. A fault scenario may make
+the operator slip.
 """
 
 import math
@@ -14,6 +16,17 @@ RETRY_S = 1.0  # a press the gun did not take is tried again after this
 
 def lognormal(g, median, sigma):
     return float(median * math.exp(g.normal(0.0, sigma)))
+
+
+def burst_zone(run, zone_i):
+    zones = run.proto["zone"]
+    return 0 <= zone_i < len(zones) and zones[zone_i]["mode"] == "burst"
+
+
+def burst_over(run, zone_i, refill):
+    """A burst zone's trigger is let go when its points are given, or the gun stops."""
+    return (run.finished() or run.fault_latched() or run.zone() != zone_i
+            or (refill is not None and refill()))
 
 
 def trigger_hold_s(run, zone_i, p):
@@ -70,6 +83,15 @@ def operator(env, world, run):
         world.poke()
         went_in = world.needle_event
         yield env.timeout(clock.from_s(trigger_hold_s(run, zone, p)))
+        if burst_zone(run, zone):
+            # Burst: the practitioner holds the trigger, gliding over the zone, while the gun
+            # fires at its rate, and lets go when the zone is done.
+            gap = clock.from_s(60.0 / run.proto["zone"][zone]["rate_per_min"] + RETRY_S)
+            while not burst_over(run, zone, refill):
+                ev = world.needle_event
+                yield ev | env.timeout(gap)
+                if not ev.triggered and not world.needle_in():
+                    break  # no shot for longer than the rate allows: let go, press again
         op.trigger = False
         world.poke()
         if not went_in.triggered:

@@ -18,7 +18,10 @@ DEFAULTS = {
     "gc_every_s": (0.8, "mean interval between garbage-collection pauses"),
     "gc_pause_ms": (3.0, "mean length of a garbage-collection pause"),
     "fifo_segments": (16, "step segments the executor holds ahead of the one running"),
-    "refill_us": (1000, "period of the soft timer that tops the segment queue up"),
+    "refill_by": ("irq", "what refills the segment queue: irq (DMA-done, as the rp2 port) or timer"),
+    "refill_irq_us": (50, "from a segment's end to its place refilled by the interrupt"),
+    "refill_us": (1000, "period of the soft timer that tops the segment queue up (timer)"),
+    "compute_scale": (1.0, "the firmware's compute time on the MCU, times this (0: free)"),
     # plunger and fluid (nominal; true values drawn per run)
     "bore_tol_pct": (1.0, "syringe bore tolerance, ± (uniform)"),
     "backlash_um": (12.0, "lead-screw nut backlash, mean"),
@@ -82,6 +85,8 @@ def check(overrides):
         if not isinstance(v, want) or isinstance(v, bool):
             raise ParamError("parameter %s: expected %s, got %r" % (k, want.__name__, v))
         out[k] = v
+    if out["refill_by"] not in ("irq", "timer"):
+        raise ParamError("parameter refill_by: %r is not one of irq, timer" % out["refill_by"])
     if out["stopper_brand"] and out["stopper_brand"] not in BRANDS:
         raise ParamError("parameter stopper_brand: %r is not one of %s"
                          % (out["stopper_brand"], ", ".join(BRAND_ORDER)))

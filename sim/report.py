@@ -25,6 +25,7 @@ def _match(insertions, t0, t1):
     return None
 
 
+CUE_LATE_S = 0.01  # a pacing cue this long after the end of its pace counts as late
 FLOW_MODES = (2, 3)  # continuous, perfusion: several records per insertion or long ones
 
 
@@ -134,6 +135,16 @@ def fault_list(run):
     return out
 
 
+def burst_per_min(run, rows):
+    """The slowest burst zone's rate, from the start times of its shots without fault."""
+    rates = []
+    for zi, z in enumerate(run.proto["zone"]):
+        t = [s["t_start_s"] for s in rows if s["zone"] == zi and s["fault"] is None]
+        if z["mode"] == "burst" and len(t) > 1 and t[-1] > t[0]:
+            rates.append((len(t) - 1) * 60.0 / (t[-1] - t[0]))
+    return _r(min(rates)) if rates else None
+
+
 def build(run, sim_end_s, wall_s):
     w = run.world
     rows = shots(run)
@@ -158,6 +169,11 @@ def build(run, sim_end_s, wall_s):
         "ended_by": run.ended_by,
         "syringes_refilled": run.refills,
         "polls": w.polls,
+        "compute_s": _r(w.compute.total_ticks / w.clock.hz),
+        "cues": len(run.cue_late_s),
+        "cues_late": sum(1 for x in run.cue_late_s if x > CUE_LATE_S),
+        "cue_late_ms_max": _r(max(run.cue_late_s) * 1000.0) if run.cue_late_s else None,
+        "burst_per_min": burst_per_min(run, rows),
     }
     if run.exact:
         ex = (w.plunger_exec, w.carriage_exec)
@@ -208,8 +224,14 @@ def table(report):
         "depth error       max %s mm" % _fmt(s["depth_error_mm_max"], "%.3f"),
         "time              %.1f s simulated in %.2f s (%.0fx real time)"
         % (s["sim_seconds"], s["wall_seconds"], s["sim_seconds"] / max(s["wall_seconds"], 1e-9)),
+        "firmware time     %.2f s on the MCU; %d of %d pacing cues late (> %g ms), latest %s ms"
+        % (s["compute_s"], s["cues_late"], s["cues"], CUE_LATE_S * 1000,
+           _fmt(s["cue_late_ms_max"], "%+.1f")),
         "ended             %s" % s["ended_by"],
     ]
+    if s["burst_per_min"] is not None:
+        lines.insert(-1, "burst             %.1f shots/min (the slowest burst zone)"
+                     % s["burst_per_min"])
     if "late_steps" in s:
         lines.append("steps             %d, late %d, max step error %.3f µs"
                      % (s["steps"], s["late_steps"], s["max_step_error_us"]))

@@ -57,6 +57,7 @@ class Run:
         self.refills = 0
         self.refill_after = []
         self.last_state = "idle"
+        self.cue_late_s = []  # each pacing cue's delay past the end of its pace
         self.done = False
         self.ended_by = None
         self.power_cut = None
@@ -166,9 +167,21 @@ class Run:
         })
         self._end("firmware error: %s" % exc)
 
+    def _cue(self, t):
+        """A pace ended with a cue: how late it is after the last shot's start plus pace."""
+        rec = self.records[-1] if self.records else None
+        if rec is None or rec["mode"] > 1:  # point and burst zones pace their shots
+            return
+        zone = self.proto["zone"][rec["zone"]]
+        pace_ms = 60000 // zone["rate_per_min"] if "rate_per_min" in zone else zone["pace_ms"]
+        due = (rec["t_start_ms"] + pace_ms) / 1000.0 + rec.get("t_offset_s", 0.0)
+        self.cue_late_s.append(t - due)
+
     def _transition(self, old, new):
         w = self.world
         t = w.clock.s()
+        if old == "pace" and new == "armed":
+            self._cue(t)
         if new == "safing":
             w.sync()
             self.fault_events.append({

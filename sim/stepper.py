@@ -2,8 +2,11 @@
 
 Exact mode schedules one SimPy event per step, at the instant the segment puts it. Fast mode
 schedules one event per segment. Both hand steps to the plant as a ramp over the span they
-were made in, when someone looks (sync) or the segment ends. Both model the segment queue: the executor holds fifo_segments ahead; a soft timer
-every refill_us tops it up, and cannot run inside a GC pause. A segment not yet queued
+were made in, when someone looks (sync) or the segment ends. Both model the segment queue:
+the executor holds fifo_segments ahead. With refill_by "irq" (the rp2 port: the DMA-done
+hard IRQ refills the ring, firmware/ports/rp2/steps.py) a freed place is filled
+refill_irq_us after the segment ahead of it ends, GC pauses or not; with "timer" a soft
+timer every refill_us tops it up and cannot run inside a GC pause. A segment not yet queued
 when it is due starts late, and so does every step after it: that lateness is the step
 error this module reports (late steps, largest error).
 """
@@ -17,6 +20,8 @@ class Executor:
         self.exact = exact
         self.depth = params["fifo_segments"]
         self.refill = clock.from_us(params["refill_us"])
+        self.irq = params["refill_by"] == "irq"
+        self.irq_ticks = clock.from_us(params["refill_irq_us"])
         self.sink = sink  # step(t_s, n, direction) and ramp(t0_s, t1_s, n, direction)
         self.active = False
         self.done = 0
@@ -53,10 +58,12 @@ class Executor:
 
     def _available(self, k, ends, t0):
         """When segment k is in the queue: at once for the first few, else at the refill
-        after segment k - depth has left it."""
+        after segment k - depth has left it (the interrupt's, or the soft timer's)."""
         if k < self.depth:
             return t0
         freed = ends[k - self.depth]
+        if self.irq:
+            return freed + self.irq_ticks
         r = self.refill
         return self.gc.free_at(-(-freed // r) * r)
 

@@ -3,7 +3,7 @@
 World builds the clock, GC pauses, plunger plant, carriage, step executors, sensors and the
 HAL for one run; main_loop() is the MCU's cooperative loop, which polls the firmware at the
 deadline it asked for (or when an input changes), late by a drawn latency and by any GC
-pause. The firmware is reached through a small adapter (sim/firmware.py): in-process or a
+pause, and busy for the time the firmware's own code takes (sim/mcu.py's Compute). The firmware is reached through a small adapter (sim/firmware.py): in-process or a
 MicroPython child, the loop does not care.
 """
 
@@ -12,7 +12,7 @@ import simpy
 from firmware.hal import AXIS_PLUNGER
 from sim import params as sim_params
 from sim.carriage import Carriage
-from sim.mcu import Clock, GcPauses
+from sim.mcu import Clock, Compute, GcPauses
 from sim.plant import Plunger
 from sim.simhal import SimHAL, input_bits
 from sim.stepper import Executor
@@ -64,6 +64,7 @@ class World:
         self.env = simpy.Environment()
         self.clock = Clock(self.env, board, self.p)
         self.gc = GcPauses(self.clock, self.p, self.streams("gc"))
+        self.compute = Compute(self.clock, self.p)
         pl = board.plunger
         self.plunger = Plunger(self.true, pl.den * 1000.0 / pl.num)
         car = board.carriage
@@ -174,24 +175,34 @@ class World:
         period = self.board.tick_period
         half = period // 2
         lat_us = self.p["loop_latency_us"]
+        compute = self.compute if self.compute.scale > 0 else None
+        if compute is not None:
+            compute.start(fw.work())
         deadline = fw.poll(clock.ticks_us())
         lats = []
         while self.running:
+            # The poll's code takes time on the MCU, stretched by GC pauses: nothing is polled
+            # before it is done, an input edge meanwhile included.
+            now = env.now
+            busy = gc.busy_until(now, compute.ticks(fw.work())) if compute else now
             # Served late by the loop's own latency, and not at all during a GC pause.
             if not lats:
                 lats = [clock.from_us(int(x)) for x in g.exponential(lat_us, 4096)][::-1]
             lat = lats.pop()
             wait_us = (deadline - clock.ticks_us() + half) % period - half
-            due = env.now + (clock.from_us(wait_us) if wait_us > 0 else 0)
-            t = gc.free_at(due + lat)
-            if t > env.now:
+            due = now + (clock.from_us(wait_us) if wait_us > 0 else 0)
+            t = gc.free_at(max(busy, due) + lat)
+            if t > now:
                 self.sleeping = True
-                try:
-                    yield env.timeout(t - env.now)
-                except simpy.Interrupt:  # an input edge wakes the loop early
-                    t = gc.free_at(env.now + lat)
-                    if t > env.now:
+                woken = False
+                while t > env.now:
+                    try:
                         yield env.timeout(t - env.now)
+                    except simpy.Interrupt:  # an input edge wakes the loop early
+                        if not woken:
+                            woken = True
+                            at = max(busy, env.now)
+                            t = gc.free_at(at + lat)
                 self.sleeping = False
             if not self.running:
                 return

@@ -11,7 +11,8 @@ Requests (space-separated ints unless said):
     C now inputs kpa pm pd cm cd name   a command (arm, ack_fault, refilled, abort)
     P now inputs kpa pm pd cm cd        a poll
 where pm/pd and cm/cd are moving (0/1) and steps done of the plunger and the carriage.
-Replies to C and P: writes, then `= result state fault zone` and new shot-log records:
+Replies to C and P: writes, then `= result state fault zone evals roots` (the planner's work
+counters, firmware/motion.py) and new shot-log records:
     m axis dir nseg interval count add ...   move
     s axis                                   stop
     o which 0|1                              output

@@ -5,6 +5,7 @@ import binascii
 import json
 import sys
 
+from firmware import motion
 from firmware.app import App
 from firmware.board import by_name
 from firmware.ports.sim.hal import ProxyHAL
@@ -60,8 +61,8 @@ def serve(board_name="sim"):
         while seen < log.count:
             recs.append(binascii.hexlify(log.record(seen)).decode())
             seen += 1
-        send("= %d %d %d %d %s\n" % (result, m.state, m.fault, app.session.zone_i,
-                                      " ".join(recs)))
+        send("= %d %d %d %d %d %d %s\n" % (result, m.state, m.fault, app.session.zone_i,
+                                            motion.evals, motion.roots, " ".join(recs)))
         flush()
 
 

@@ -1,0 +1,75 @@
+"""The cost model behind the simulator's compute-time charge (sim/mcu.py), re-measured.
+
+    python -m bench.compute [--board pico]
+
+Plans moves of 20 to 12 000 steps on both axes under the venv's MicroPython (unix port,
+best of 5 each), fits the time to the planner's work counters (ramp roots, cruise step
+times; firmware/motion.py) by least squares, takes the poll times from bench.chip, and
+prints them beside the figures sim/mcu.py charges (unix-port µs = chip cycles / factor /
+125), with the ratio, and what each measured move costs on the modelled RP2040.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from bench import chip
+from sim import mcu
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def plans(board):
+    exe = os.path.join(os.path.dirname(sys.executable), "micropython")
+    env = dict(os.environ, MICROPYPATH=ROOT)
+    out = subprocess.run([exe, "-X", "heapsize=64M", os.path.join(ROOT, "bench", "compute_mp.py"),
+                          board], capture_output=True, text=True, env=env, cwd=ROOT)
+    if out.returncode != 0:
+        sys.exit("bench.compute: the MicroPython run failed:\n" + out.stdout + out.stderr)
+    rows = []
+    for line in out.stdout.splitlines():
+        f = line.split()
+        if f and f[0] == "plan":
+            rows.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5])))
+    return rows
+
+
+def model_us(cycles):
+    """A sim/mcu.py figure in cycles at 125 MHz as unix-port µs."""
+    return cycles / mcu.CHIP_FACTOR / (mcu.CPU_HZ // 1000000)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bench.compute")
+    ap.add_argument("--board", default="pico")
+    args = ap.parse_args(argv)
+    rows = plans(args.board)
+    work = np.array([[r[3], r[2] - r[3]] for r in rows], float)
+    us = np.array([r[4] for r in rows], float)
+    (root_us, eval_us), *_ = np.linalg.lstsq(work, us, rcond=None)
+    figs = chip.measure(args.board)
+    print("unix port (x86-64) on this machine, load %.1f; chip factor %d (RP2040 / unix port)"
+          % (os.getloadavg()[0], mcu.CHIP_FACTOR))
+    print("%-34s %10s %10s %7s" % ("figure", "measured", "sim model", "ratio"))
+    for label, got, cyc in (
+        ("ramp step time (root), µs", root_us, mcu.ROOT_CYCLES),
+        ("cruise step time, µs", eval_us, mcu.EVAL_CYCLES),
+        ("poll, armed and idle, µs", figs["us_poll_idle"], mcu.POLL_CYCLES),
+        ("poll, mid-dose, µs", figs["us_poll_dose"], mcu.POLL_CYCLES),
+    ):
+        mod = model_us(cyc)
+        print("%-34s %10.2f %10.2f %7.2f" % (label, got, mod, got / mod))
+    print()
+    print("%-9s %6s %6s %6s %10s %10s %14s" % ("axis", "steps", "evals", "roots", "unix µs",
+                                                "model µs", "RP2040 model ms"))
+    for name, n, evals, roots, t in rows:
+        cyc = mcu.ROOT_CYCLES * roots + mcu.EVAL_CYCLES * (evals - roots)
+        print("%-9s %6d %6d %6d %10d %10.0f %14.1f" % (name, n, evals, roots, t, model_us(cyc),
+                                                      cyc * 1000.0 / mcu.CPU_HZ))
+
+
+if __name__ == "__main__":
+    main()

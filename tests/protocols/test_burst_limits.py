@@ -1,0 +1,43 @@
+"""The burst rate the validator allows is what the syringe and the shot's own moves allow,
+and its message says which limit it is and what the shot is made of."""
+
+from firmware import limits
+from firmware.board import by_name
+
+BOARD = by_name("sim")
+
+
+def proto(ml, gauge, mpas, dose_ul, rate, **zone):
+    z = {"name": "glide", "mode": "burst", "points": 40, "depth_mm": 1.0, "dose_ul": dose_ul,
+         "rate_per_min": rate}
+    z.update(zone)
+    return {"protocol": {"name": "b", "syringe_ml": ml, "needle_mm": 4, "needle_gauge": gauge,
+                         "viscosity_mpas": mpas}, "zone": [z]}
+
+
+def top(pr):
+    """The upper end of a problem's allowed range, "1..N shots/min"."""
+    return int(pr.allowed.split("..")[1].split()[0])
+
+
+def rate_problem(p):
+    got = [x for x in limits.check_protocol(BOARD, p) if x.key == "rate_per_min"]
+    return got[0] if got else None
+
+
+def test_the_syringe_cap_binds_and_the_message_gives_the_shot_time_too():
+    pr = rate_problem(proto(1, 30, 1, 2, 600))
+    assert top(pr) == 150
+    msg = pr.message()
+    assert "1 mL syringe" in msg and "one shot takes" in msg and "hold 150" in msg
+
+
+def test_the_shot_time_binds_and_the_message_breaks_it_down():
+    pr = rate_problem(proto(3, 32, 2, 10, 250))
+    hi = top(pr)
+    assert hi < 250
+    assert "one shot takes" in pr.message() and "the syringe's cap: 250" in pr.message()
+    assert "needle in and out" in pr.message() and "dose" in pr.message()
+    # The zone's own dwell counts, not the board's: with none the 250/min burst fits.
+    assert rate_problem(proto(3, 32, 2, 10, 250, hold_ms=0)) is None
+    assert top(rate_problem(proto(3, 32, 2, 10, 300, hold_ms=0))) > hi

@@ -1,0 +1,72 @@
+"""The firmware's compute time charged on the simulated MCU: slow plans make late cues."""
+
+import os
+import tomllib
+
+import simpy
+
+from sim import params as sim_params
+from sim.mcu import Clock, Compute, GcPauses
+from sim.run import Run
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+def short():
+    with open(os.path.join(DATA, "short.toml"), "rb") as f:
+        return tomllib.load(f)
+
+
+def session(scale):
+    run = Run(short(), seed=3, params={"compute_scale": scale})
+    return run, run.run()
+
+
+def first_of_zone(rep, zone):
+    return next(s for s in rep["shots"] if s["zone"] == zone)
+
+
+def test_a_slow_plan_makes_the_next_cue_and_shot_late_and_free_code_does_not():
+    # The second zone's depth differs: its depth move is planned in the pace after the first
+    # zone's last shot, which on the RP2040 takes far longer than that pace has left.
+    _, free = session(0.0)
+    _, chip = session(1.0)
+    _, slow = session(3.0)
+    f, c, s = free["summary"], chip["summary"], slow["summary"]
+    assert f["compute_s"] == 0 and f["cues_late"] == 0 and f["cue_late_ms_max"] < 10
+    assert c["compute_s"] > 1.0 and c["cues_late"] >= 1 and c["cue_late_ms_max"] > 300
+    # Three times the code's time: the same cue later by at least the extra plan time.
+    assert s["cue_late_ms_max"] > c["cue_late_ms_max"] + 1000
+    assert s["compute_s"] > 2.9 * c["compute_s"]
+    for rep in (free, chip, slow):
+        assert rep["summary"]["points_given"] == 12 and rep["faults"] == []
+    # The operator waits for the cue, so the zone's first shot starts that much later.
+    late_s = (c["cue_late_ms_max"] - f["cue_late_ms_max"]) / 1000.0
+    shift = first_of_zone(chip, 1)["t_start_s"] - first_of_zone(free, 1)["t_start_s"]
+    assert shift > 0.5 * late_s
+
+
+def test_compute_time_counts_the_planner_work_of_the_poll():
+    p = sim_params.check({})
+    env = simpy.Environment()
+    clock = Clock(env, type("B", (), {"step_clock_hz": 125000000, "tick_period": 2**30})(), p)
+    c = Compute(clock, p)
+    c.start((1000, 400))
+    idle = c.ticks((1000, 400))
+    planned = c.ticks((1100, 450))  # 50 ramp roots and 50 cruise step times since
+    assert idle > 0
+    assert planned > idle + 50 * (planned - idle) // 100  # work costs more than a poll
+    assert c.ticks((1100, 450)) == idle  # counted once
+    assert c.total_ticks == 2 * idle + planned
+
+
+def test_work_running_into_a_gc_pause_ends_that_much_later():
+    p = sim_params.check({})
+    env = simpy.Environment()
+    clock = Clock(env, type("B", (), {"step_clock_hz": 125000000, "tick_period": 2**30})(), p)
+    gc = GcPauses(clock, p, sim_params.Streams(1)("gc"))
+    gc.free_at(clock.from_s(10.0))
+    s0, e0 = gc.starts[0], gc.ends[0]
+    before = s0 - 1000
+    assert gc.busy_until(before, 500) == before + 500  # done before the pause
+    assert gc.busy_until(before, 2000) == before + 2000 + (e0 - s0)  # stretched by it
