@@ -28,8 +28,11 @@ ROWS = (
     ("bytes_refill", "allocated by a refill", "B"),
     ("bytes_cycle_no_journal", "per cycle, zone change or refill, journal flush left out", "B"),
     ("bytes_plan_dose", "allocated by planning one dose move", "B"),
-    ("us_plan_dose", "plan a dose move", "us"),
-    ("us_plan_depth", "plan a depth move", "us"),
+    ("us_first_dose", "plan an axis's first dose move (its ramp fitted)", "us"),
+    ("us_first_depth", "plan an axis's first depth move (its ramp fitted)", "us"),
+    ("us_plan_dose", "plan a dose move of another length (ramp kept)", "us"),
+    ("us_plan_depth", "plan a depth move of another length (ramp kept)", "us"),
+    ("us_repeat_dose", "plan the same dose move again (the next shot)", "us"),
     ("us_poll_idle", "one main-loop poll, armed and idle", "us"),
     ("us_poll_dose", "one main-loop poll, mid-dose", "us"),
 )

@@ -14,6 +14,7 @@ print("heap_import", gc.mem_alloc() - BASE)
 
 from rig import Rig, point_zone, protocol  # noqa: E402
 
+from firmware.axis import Move  # noqa: E402
 from firmware.shot import STATE_NAMES  # noqa: E402
 
 BOARD = sys.argv[1] if len(sys.argv) > 1 else "pico"
@@ -110,18 +111,45 @@ def timed(fn):
     return time.ticks_diff(time.ticks_us(), t0) / N
 
 
+DOSE_STEPS = m.dose_move.steps
+DEPTH_STEPS = m.depth_move.steps
+turn = [0]
+
+
+def replan(mv, steps, axis):
+    """A move of another length each time (the Move keeps a repeated one as it is), on the
+    axis's own Profile: its ramp from rest is kept from the moves before."""
+    turn[0] ^= 1
+    mv.plan(steps + turn[0], axis.max_speed_sps, axis.accel_sps2, m.clock_hz, m.tol)
+
+
 def plan_dose():
-    m.dose_move.plan(m.dose_move.steps, pl.max_speed_sps, pl.accel_sps2, m.clock_hz, m.tol)
+    replan(m.dose_move, DOSE_STEPS, pl)
 
 
 def plan_depth():
-    m.depth_move.plan(m.depth_move.steps, car.max_speed_sps, car.accel_sps2, m.clock_hz, m.tol)
+    replan(m.depth_move, DEPTH_STEPS, car)
 
 
-print("dose_steps", m.dose_move.steps)
-print("depth_steps", m.depth_move.steps)
+def first(steps, axis):
+    """The axis's first plan: a fresh Move, whose ramp from rest is fitted anew."""
+    mv = Move(m.dose_move.capacity)
+    t0 = time.ticks_us()
+    mv.plan(steps, axis.max_speed_sps, axis.accel_sps2, m.clock_hz, m.tol)
+    return time.ticks_diff(time.ticks_us(), t0)
+
+
+def repeat_dose():
+    m.dose_move.plan(m.dose_move.steps, pl.max_speed_sps, pl.accel_sps2, m.clock_hz, m.tol)
+
+
+print("dose_steps", DOSE_STEPS)
+print("depth_steps", DEPTH_STEPS)
+print("us_first_dose", first(DOSE_STEPS, pl))
+print("us_first_depth", first(DEPTH_STEPS, car))
 print("us_plan_dose", timed(plan_dose))
 print("us_plan_depth", timed(plan_depth))
+print("us_repeat_dose", timed(repeat_dose))
 print("bytes_plan_dose", allocated(plan_dose))
 
 

@@ -32,8 +32,8 @@ def plans(board):
     rows = []
     for line in out.stdout.splitlines():
         f = line.split()
-        if f and f[0] == "plan":
-            rows.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5])))
+        if f and f[0] == "plan":  # axis, steps, cold|warm, evals, roots, segments, µs
+            rows.append((f[1], int(f[2]), f[3], int(f[4]), int(f[5]), int(f[6]), int(f[7])))
     return rows
 
 
@@ -47,9 +47,9 @@ def main(argv=None):
     ap.add_argument("--board", default="pico")
     args = ap.parse_args(argv)
     rows = plans(args.board)
-    work = np.array([[r[3], r[2] - r[3]] for r in rows], float)
-    us = np.array([r[4] for r in rows], float)
-    (root_us, eval_us), *_ = np.linalg.lstsq(work, us, rcond=None)
+    work = np.array([[r[4], r[3] - r[4], r[5]] for r in rows], float)
+    us = np.array([r[6] for r in rows], float)
+    (root_us, eval_us, seg_us), *_ = np.linalg.lstsq(work, us, rcond=None)
     figs = chip.measure(args.board)
     print("unix port (x86-64) on this machine, load %.1f; chip factor %d (RP2040 / unix port)"
           % (os.getloadavg()[0], mcu.CHIP_FACTOR))
@@ -57,18 +57,21 @@ def main(argv=None):
     for label, got, cyc in (
         ("ramp step time (root), µs", root_us, mcu.ROOT_CYCLES),
         ("cruise step time, µs", eval_us, mcu.EVAL_CYCLES),
+        ("segment written, µs", seg_us, mcu.SEG_CYCLES),
         ("poll, armed and idle, µs", figs["us_poll_idle"], mcu.POLL_CYCLES),
         ("poll, mid-dose, µs", figs["us_poll_dose"], mcu.POLL_CYCLES),
     ):
         mod = model_us(cyc)
         print("%-34s %10.2f %10.2f %7.2f" % (label, got, mod, got / mod))
     print()
-    print("%-9s %6s %6s %6s %10s %10s %14s" % ("axis", "steps", "evals", "roots", "unix µs",
-                                                "model µs", "RP2040 model ms"))
-    for name, n, evals, roots, t in rows:
-        cyc = mcu.ROOT_CYCLES * roots + mcu.EVAL_CYCLES * (evals - roots)
-        print("%-9s %6d %6d %6d %10d %10.0f %14.1f" % (name, n, evals, roots, t, model_us(cyc),
-                                                      cyc * 1000.0 / mcu.CPU_HZ))
+    print("%-9s %6s %5s %6s %6s %5s %10s %10s %14s" % (
+        "axis", "steps", "plan", "evals", "roots", "segs", "unix µs", "model µs",
+        "RP2040 model ms"))
+    for name, n, kind, evals, roots, segs, t in rows:
+        cyc = (mcu.ROOT_CYCLES * roots + mcu.EVAL_CYCLES * (evals - roots)
+               + mcu.SEG_CYCLES * segs)
+        print("%-9s %6d %5s %6d %6d %5d %10d %10.0f %14.1f" % (
+            name, n, kind, evals, roots, segs, t, model_us(cyc), cyc * 1000.0 / mcu.CPU_HZ))
 
 
 if __name__ == "__main__":

@@ -22,10 +22,17 @@ class Move:
         self.nseg = 0
         self.steps = 0
         self.duration_us = 0
+        self.planned = False  # segs hold the plan of the figures below
+        self.v = self.a = self.f = self.tol = 0
 
     def plan(self, steps, v_sps, a_sps2, clock_hz, tol_ticks):
         """Plan steps at up to v_sps with a_sps2 (small ints, no allocation once the axis's
-        first plan made its ramp constant; still never on the shot path: it takes ms)."""
+        first plan made its ramp; never on the shot path). The same move as the last one
+        planned (the next shot of a zone) is already in the buffer: nothing to do."""
+        if (self.planned and steps == self.steps and v_sps == self.v and a_sps2 == self.a
+                and clock_hz == self.f and tol_ticks == self.tol):
+            return
+        self.planned = False
         self.steps = steps
         if steps <= 0:
             self.nseg = 0
@@ -34,9 +41,15 @@ class Move:
         self.nseg = motion.plan_into(self.prof, self.segs, self.capacity, steps, v_sps, a_sps2,
                                      clock_hz, tol_ticks)
         self.duration_us = motion.muldiv(self.prof.duration, 1000000, clock_hz)
+        self.v = v_sps  # (one by one: a tuple of four would allocate)
+        self.a = a_sps2
+        self.f = clock_hz
+        self.tol = tol_ticks
+        self.planned = True
 
     def constant(self, steps, v_sps, clock_hz):
         """A slow move at constant speed (safe state, homing); allocates nothing."""
+        self.planned = False
         self.steps = steps if steps > 0 else 0
         self.nseg = motion.constant(self.segs, self.steps, v_sps, clock_hz)
         # Small ints throughout: the interval is below 2**31 and steps below 2**20.

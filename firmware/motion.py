@@ -26,16 +26,21 @@ SEG_WORDS = 3
 # Segments up to this many steps are checked at every step; longer ones, which only occur
 # where the profile is smooth, at ten spread samples.
 FULL_CHECK_STEPS = 48
+# Segments kept of a Profile's ramp from rest (its accel phase of the longest move so far).
+RAMP_SEGS = 96
+# The ramp is fitted as if it went on to this step (no segment of it is cut short).
+RAMP_END = 1 << 22
 _LIMB = 0xFFF  # 12-bit limbs of the ramp constant
 _LO = 0xFFFFFF
 _CACHE = 63  # step times kept by a Profile, less one (a mask)
 
 # Work done by every Profile since start-up, in the planner's costly operations: plans, step
-# times worked out (cache misses) and ramp roots among them. The simulator charges the MCU's time
-# from these (sim/mcu.py); small ints, so counting allocates nothing.
+# times worked out (cache misses) and ramp roots among them, segments written. The simulator
+# charges the MCU's time from these (sim/mcu.py); small ints, so counting allocates nothing.
 plans = 0
 evals = 0
 roots = 0
+written = 0
 
 
 class PlanError(ValueError):
@@ -80,6 +85,15 @@ class Profile:
         self.tag = array("i", [-1] * (_CACHE + 1))  # step times kept: step, time
         self.tv = array("i", [0] * (_CACHE + 1))
         self.nseg = self.duration = 0  # the last plan
+        # The ramp from rest, fitted once per acceleration, clock and tolerance and reused
+        # by every move of this Profile: its accel phase is a prefix, its decel the mirror
+        # image of one (see plan_into), so a move's plan takes no ramp roots after the first.
+        self.ramp = array("i", [0] * (SEG_WORDS * RAMP_SEGS))
+        self.rn = 0  # segments in ramp
+        self.rk = self.rt = 0  # steps they cover, and the time of the last
+        self.rg = 8  # the fit's next guess
+        self.ra = self.rf = self.rtol = 0  # what they were fitted for
+        self.ct = self.cg = self.ci = 0  # cover(): time, last count and steps covered
 
     def setup(self, n_steps, v_sps, a_sps2, clock_hz):
         if n_steps < 0 or v_sps < 1 or a_sps2 < 1 or clock_hz < 1:
@@ -91,9 +105,7 @@ class Profile:
             self.c1 = (c >> 12) & _LIMB
             self.c0 = c & _LIMB
             self.ca, self.cf = a_sps2, clock_hz
-        tag = self.tag
-        for j in range(_CACHE + 1):
-            tag[j] = -1
+        self.clear_times()
         self.n = n_steps
         self.v = v_sps
         self.a = a_sps2
@@ -125,6 +137,11 @@ class Profile:
             ends[k] = n_steps
             k += 1
         self.nends = k
+
+    def clear_times(self):
+        tag = self.tag
+        for j in range(_CACHE + 1):
+            tag[j] = -1
 
     def _ramp(self, k):
         """Time to cover k steps from rest, F sqrt(2k/a) = sqrt(k C), rounded: C's limbs
@@ -232,18 +249,197 @@ class Profile:
 _PROFILE = Profile()  # for plan() and move_time_us(); each Move has its own
 
 
+def cover(prof, segs, nseg, capacity, i, stop, end, t, guess, tol):
+    """Greedily cover steps i+1.. with segments (none past end, the phase's last step) from
+    segs[nseg] on, until step stop is covered (the move's time t at step i); return the
+    segment count, leave the time, the last count and the steps covered in prof.ct,
+    prof.cg and prof.ci. -1 when capacity runs out."""
+    while i < stop:
+        rem = end - i
+        m = guess if guess < rem else rem
+        if not prof.fit(t, i, m, tol):
+            m = m >> 1 if m > 1 else 1
+            while not prof.fit(t, i, m, tol):
+                m = m >> 1 if m > 1 else 1
+            interval, add = prof.fi, prof.fa
+        else:
+            interval, add = prof.fi, prof.fa
+            lo = m
+            hi = rem
+            while lo < hi:
+                mid = lo * 2 if lo * 2 < hi else hi
+                if not prof.fit(t, i, mid, tol):
+                    # Settle between lo and mid by halving the gap once or twice.
+                    step = (mid - lo) >> 1
+                    while step > 0:
+                        if prof.fit(t, i, lo + step, tol):
+                            lo = lo + step
+                            interval, add = prof.fi, prof.fa
+                        step >>= 1
+                    break
+                lo = mid
+                interval, add = prof.fi, prof.fa
+            m = lo
+        if nseg >= capacity:
+            return -1
+        base = nseg * SEG_WORDS
+        segs[base] = interval
+        segs[base + 1] = m
+        segs[base + 2] = add
+        nseg += 1
+        t += m * interval + add * tri(m)
+        i += m
+        guess = m
+    prof.ct = t
+    prof.cg = guess
+    prof.ci = i
+    return nseg
+
+
+def _count(prof, n):
+    """Count the segments a plan wrote (copied or mirrored from the ramp, or fitted)."""
+    global written
+    written += n
+    prof.nseg = n
+
+
+def _ramp_ready(prof, need, tol):
+    """The ramp from rest fitted over at least need steps; False if that takes more than
+    RAMP_SEGS segments (the move is then planned whole). The ramp is fitted as if it went on
+    for ever (no segment is cut by an end), so it grows by going on from where it stopped and
+    its segments are the same whichever moves came first: a plan depends on its figures alone."""
+    if prof.ra != prof.a or prof.rf != prof.f or prof.rtol != tol:
+        prof.rn = prof.rk = prof.rt = 0
+        prof.rg = 8
+        prof.ra = prof.a
+        prof.rf = prof.f
+        prof.rtol = tol
+    if prof.rk >= need:
+        return True
+    # The fit reads step times through time(): for the ramp they are all accel times.
+    accel_end, decel_start = prof.accel_end, prof.decel_start
+    prof.accel_end = RAMP_END
+    prof.decel_start = RAMP_END + 1
+    prof.clear_times()
+    n = cover(prof, prof.ramp, prof.rn, RAMP_SEGS, prof.rk, need, RAMP_END, prof.rt, prof.rg,
+              tol)
+    prof.accel_end, prof.decel_start = accel_end, decel_start
+    prof.clear_times()
+    if n < 0:
+        return False  # what was fitted stays: shorter moves still use it
+    prof.rn = n
+    prof.rk = prof.ci
+    prof.rt = prof.ct
+    prof.rg = prof.cg
+    return True
+
+
+def _ramp_prefix(prof, k):
+    """The ramp's segments covering its first k steps: leaves in prof.ct the time of step k
+    and in prof.cg the index of the last segment used (its count cut to fit k); returns
+    that last count."""
+    ramp = prof.ramp
+    t = 0
+    covered = 0
+    j = 0
+    m = 0
+    while covered < k:
+        b = j * SEG_WORDS
+        m = ramp[b + 1]
+        if covered + m > k:
+            m = k - covered
+        t += m * ramp[b] + ramp[b + 2] * tri(m)
+        covered += m
+        j += 1
+    prof.ct = t
+    prof.cg = j - 1
+    return m
+
+
 def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks):
     """Plan a move into the segment buffer segs; return its segment count (prof.nseg) and
     leave its duration in ticks in prof.duration. Allocates nothing (see the header).
 
     tol_ticks bounds each step's deviation from the exact profile; the fit keeps a quarter
-    of it spare for the steps between samples of long segments."""
+    of it spare for the steps between samples of long segments.
+
+    The accel phase is the Profile's ramp from rest cut at accel_end. The decel phase's
+    step n is due at total - ramp(N - n): the ramp's first N - decel_start steps mirrored
+    (each segment (i, m, d) run backwards is (i + (m - 1) d, m, -d)), after one step that
+    lands the mirror on the exact total, so each decel step is off by exactly the ramp's
+    error at its mirror step. The cruise between them is fitted here; it needs no root."""
     global plans
     plans += 1
     prof.setup(n_steps, v_sps, a_sps2, clock_hz)
     tol = tol_ticks - (tol_ticks >> 2)
     if tol < 1:
         tol = 1
+    accel_end = prof.accel_end
+    tail = n_steps - prof.decel_start  # decel steps mirrored from the ramp (one more lands)
+    if tail < 0:
+        tail = 0
+    need = accel_end if accel_end > tail else tail
+    if n_steps < 2 or not _ramp_ready(prof, need, tol):
+        return _plan_whole(prof, segs, capacity, n_steps, tol)
+    ramp = prof.ramp
+    nseg = 0
+    t = 0
+    if accel_end > 0:
+        last_m = _ramp_prefix(prof, accel_end)
+        last = prof.cg
+        if last + 1 > capacity:
+            raise PlanError("move of %d steps needs more than %d segments" % (n_steps, capacity))
+        for j in range(last + 1):
+            b = j * SEG_WORDS
+            segs[b] = ramp[b]
+            segs[b + 1] = ramp[b + 1] if j < last else last_m
+            segs[b + 2] = ramp[b + 2]
+        nseg = last + 1
+        t = prof.ct
+    cruise_end = prof.decel_start - 1
+    if cruise_end > accel_end:
+        nseg = cover(prof, segs, nseg, capacity, accel_end, cruise_end, cruise_end, t, 8, tol)
+        if nseg < 0:
+            raise PlanError("move of %d steps needs more than %d segments" % (n_steps, capacity))
+        t = prof.ct
+    if n_steps >= prof.decel_start:
+        last_m = 0
+        last = -1
+        mirrored = 0
+        if tail > 0:
+            last_m = _ramp_prefix(prof, tail)
+            last = prof.cg
+            mirrored = prof.ct
+        land = prof.total - mirrored - t  # the step into decel_start
+        if land < 1 or nseg + last + 2 > capacity:
+            if land >= 1:
+                raise PlanError("move of %d steps needs more than %d segments" % (
+                    n_steps, capacity))
+            return _plan_whole(prof, segs, capacity, n_steps, tol)
+        base = nseg * SEG_WORDS
+        segs[base] = land
+        segs[base + 1] = 1
+        segs[base + 2] = 0
+        nseg += 1
+        j = last
+        while j >= 0:
+            b = j * SEG_WORDS
+            m = ramp[b + 1] if j < last else last_m
+            add = ramp[b + 2]
+            base = nseg * SEG_WORDS
+            segs[base] = ramp[b] + (m - 1) * add
+            segs[base + 1] = m
+            segs[base + 2] = -add
+            nseg += 1
+            j -= 1
+        t = prof.total
+    _count(prof, nseg)
+    prof.duration = t
+    return nseg
+
+
+def _plan_whole(prof, segs, capacity, n_steps, tol):
+    """Every phase fitted from its exact step times (a ramp too long to keep, a tiny move)."""
     nseg = 0
     t = 0
     i = 0
@@ -251,43 +447,12 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
     ends = prof.ends
     for p in range(prof.nends):
         end = ends[p]
-        while i < end:
-            rem = end - i
-            m = guess if guess < rem else rem
-            if not prof.fit(t, i, m, tol):
-                m = m >> 1 if m > 1 else 1
-                while not prof.fit(t, i, m, tol):
-                    m = m >> 1 if m > 1 else 1
-                interval, add = prof.fi, prof.fa
-            else:
-                interval, add = prof.fi, prof.fa
-                lo = m
-                hi = rem
-                while lo < hi:
-                    mid = lo * 2 if lo * 2 < hi else hi
-                    if not prof.fit(t, i, mid, tol):
-                        # Settle between lo and mid by halving the gap once or twice.
-                        step = (mid - lo) >> 1
-                        while step > 0:
-                            if prof.fit(t, i, lo + step, tol):
-                                lo = lo + step
-                                interval, add = prof.fi, prof.fa
-                            step >>= 1
-                        break
-                    lo = mid
-                    interval, add = prof.fi, prof.fa
-                m = lo
-            if nseg >= capacity:
-                raise PlanError("move of %d steps needs more than %d segments" % (n_steps, capacity))
-            base = nseg * SEG_WORDS
-            segs[base] = interval
-            segs[base + 1] = m
-            segs[base + 2] = add
-            nseg += 1
-            t += m * interval + add * tri(m)
-            i += m
-            guess = m
-    prof.nseg = nseg
+        nseg = cover(prof, segs, nseg, capacity, i, end, end, t, guess, tol)
+        if nseg < 0:
+            raise PlanError("move of %d steps needs more than %d segments" % (n_steps, capacity))
+        t, guess = prof.ct, prof.cg
+        i = end
+    _count(prof, nseg)
     prof.duration = t
     return nseg
 

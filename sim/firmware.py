@@ -29,7 +29,7 @@ class InProcess:
 
     def work(self):
         """The planner's work counters (firmware/motion.py), for the compute-time charge."""
-        return motion.evals, motion.roots
+        return motion.evals, motion.roots, motion.written
 
     def state(self):
         return STATE_NAMES[self.app.machine.state]

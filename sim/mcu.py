@@ -111,6 +111,7 @@ CHIP_FACTOR = 110
 POLL_CYCLES = 11 * CHIP_FACTOR * 125  # one main-loop poll: 11 µs on the unix port
 ROOT_CYCLES = 15 * CHIP_FACTOR * 125 // 2  # a ramp step time (integer root): 7.5 µs
 EVAL_CYCLES = 2 * CHIP_FACTOR * 125  # a cruise step time (digit-wise muldiv): 2 µs
+SEG_CYCLES = 1 * CHIP_FACTOR * 125  # a segment written (copied from the ramp or fitted): 1 µs
 
 
 class Compute:
@@ -121,18 +122,21 @@ class Compute:
         self.scale = params["compute_scale"]
         self.evals = 0
         self.roots = 0
+        self.written = 0
         self.total_ticks = 0
 
     def start(self, work):
         """Work done before the session (loading, arming) is not charged."""
-        self.evals, self.roots = work
+        self.evals, self.roots, self.written = work
 
     def ticks(self, work):
-        """Step-clock ticks the poll just run took, given the planner's work counters."""
-        evals, roots = work
+        """Step-clock ticks the poll just run took, given the planner's work counters
+        (step times worked out, ramp roots among them, segments written)."""
+        evals, roots, written = work
         d_roots = roots - self.roots
-        cycles = POLL_CYCLES + ROOT_CYCLES * d_roots + EVAL_CYCLES * (evals - self.evals - d_roots)
-        self.evals, self.roots = evals, roots
+        cycles = (POLL_CYCLES + ROOT_CYCLES * d_roots + EVAL_CYCLES * (evals - self.evals - d_roots)
+                  + SEG_CYCLES * (written - self.written))
+        self.evals, self.roots, self.written = evals, roots, written
         t = round(cycles * self.scale * self.clock.hz / CPU_HZ)
         self.total_ticks += t
         return t

@@ -46,7 +46,7 @@ class Child:
         self.st = 0
         self.fault_code = 0
         self.zone_i = 0
-        self.evals = self.roots = 0
+        self.evals = self.roots = self.written = 0
         self.records = []
 
     def _send(self, line):
@@ -100,8 +100,8 @@ class Child:
             else:
                 raise ChildError("MicroPython child sent %r" % " ".join(f))
         self.st, self.fault_code, self.zone_i = int(f[2]), int(f[3]), int(f[4])
-        self.evals, self.roots = int(f[5]), int(f[6])
-        for h in f[7:]:
+        self.evals, self.roots, self.written = int(f[5]), int(f[6]), int(f[7])
+        for h in f[8:]:
             if h:
                 self.records.append(shotlog.decode(binascii.unhexlify(h)))
         return int(f[1])
@@ -118,7 +118,7 @@ class Child:
         return json.loads(self._line())
 
     def work(self):
-        return self.evals, self.roots
+        return self.evals, self.roots, self.written
 
     def state(self):
         return STATE_NAMES[self.st]

@@ -62,6 +62,43 @@ def test_random_moves_within_one_microsecond():
     assert worst <= 1.0, worst
 
 
+def test_moves_of_one_axis_reuse_its_ramp_and_stay_within_one_microsecond():
+    """An axis keeps its acceleration: after its first move the ramp is kept, each move's
+    accel phase a prefix of it and its decel the mirror, every step still within the bound."""
+    rng = Prng(11)
+    segs = array("l", [0] * (3 * 2048))
+    prof = motion.Profile()
+    a = 1280000
+    worst = 0.0
+    roots_after_first = reused = 0
+    for _ in range(scaled(120, 20)):
+        total = rng.randint(1, scaled(8000, 2000))
+        v = rng.randint(2000, 80000)
+        need = min(total, v * v // (2 * a) + 1)
+        before, kept = motion.roots, prof.rk
+        nseg = motion.plan_into(prof, segs, 2048, total, v, a, F_HZ, TOL_TICKS)
+        if need <= kept:
+            reused += 1
+            roots_after_first += motion.roots - before
+        worst = max(worst, worst_error_us(segs, nseg, total, v, a))
+        assert prof.duration == motion.duration_ticks(segs, nseg)
+        assert abs(prof.duration / F_HZ - exact_s(total, total, v, a)) < 1e-6
+    assert worst <= 1.0, worst
+    assert reused > 10 and roots_after_first == 0  # the ramp kept from the moves before
+
+
+def test_a_plan_depends_on_its_figures_not_on_the_moves_before():
+    mine = array("l", [0] * 3000)
+    fresh = motion.Profile()
+    n = motion.plan_into(fresh, mine, 1000, 3706, 80000, 1280000, F_HZ, TOL_TICKS)
+    want = list(mine[:3 * n])
+    used = motion.Profile()
+    for total, v in ((50, 9000), (9000, 80000), (3706, 20000), (700, 80000)):
+        motion.plan_into(used, mine, 1000, total, v, 1280000, F_HZ, TOL_TICKS)
+    n = motion.plan_into(used, mine, 1000, 3706, 80000, 1280000, F_HZ, TOL_TICKS)
+    assert list(mine[:3 * n]) == want
+
+
 def test_triangle_and_trapezoid_end_at_the_same_total_time():
     segs = array("l", [0] * 3000)
     for total, v, a in ((1000, 5000, 100000), (1000, 50000, 100000), (1, 100, 1000)):
@@ -107,3 +144,19 @@ def test_move_time_matches_the_profile():
     # 3200 steps, 32000 steps/s, 320000 steps/s²: N/v + v/a = 0.1 s + 0.1 s.
     assert motion.move_time_us(3200, 32000, 320000) == 200000
     assert motion.move_time_us(0, 32000, 320000) == 0
+
+
+def test_a_move_planned_again_with_the_same_figures_is_kept():
+    from firmware.axis import Move
+
+    mv = Move(256)
+    mv.plan(3000, 80000, 1280000, F_HZ, TOL_TICKS)
+    first = list(mv.segs[:3 * mv.nseg])
+    before = motion.plans
+    mv.plan(3000, 80000, 1280000, F_HZ, TOL_TICKS)  # the zone's next shot
+    assert motion.plans == before and list(mv.segs[:3 * mv.nseg]) == first
+    mv.plan(3001, 80000, 1280000, F_HZ, TOL_TICKS)
+    assert motion.plans == before + 1
+    mv.constant(10, 1000, F_HZ)  # the buffer now holds another move: planned afresh
+    mv.plan(3001, 80000, 1280000, F_HZ, TOL_TICKS)
+    assert motion.plans == before + 2 and mv.steps == 3001 and mv.nseg > 1

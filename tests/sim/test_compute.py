@@ -28,21 +28,22 @@ def first_of_zone(rep, zone):
 
 def test_a_slow_plan_makes_the_next_cue_and_shot_late_and_free_code_does_not():
     # The second zone's depth differs: its depth move is planned in the pace after the first
-    # zone's last shot, which on the RP2040 takes far longer than that pace has left.
+    # zone's last shot (the axis's ramp is kept, so on the modelled RP2040 that takes tens of
+    # ms); code ten times slower than the model's takes far longer than the pace has left.
     _, free = session(0.0)
     _, chip = session(1.0)
-    _, slow = session(3.0)
+    _, slow = session(10.0)
     f, c, s = free["summary"], chip["summary"], slow["summary"]
     assert f["compute_s"] == 0 and f["cues_late"] == 0 and f["cue_late_ms_max"] < 10
-    assert c["compute_s"] > 1.0 and c["cues_late"] >= 1 and c["cue_late_ms_max"] > 300
-    # Three times the code's time: the same cue later by at least the extra plan time.
-    assert s["cue_late_ms_max"] > c["cue_late_ms_max"] + 1000
-    assert s["compute_s"] > 2.9 * c["compute_s"]
+    assert c["compute_s"] > 1.0 and c["cue_late_ms_max"] > f["cue_late_ms_max"] + 10
+    # Ten times the code's time: the same cue later by far more than the extra plan time.
+    assert s["cues_late"] >= 1 and s["cue_late_ms_max"] > c["cue_late_ms_max"] + 1000
+    assert s["compute_s"] > 9.5 * c["compute_s"]
     for rep in (free, chip, slow):
         assert rep["summary"]["points_given"] == 12 and rep["faults"] == []
     # The operator waits for the cue, so the zone's first shot starts that much later.
-    late_s = (c["cue_late_ms_max"] - f["cue_late_ms_max"]) / 1000.0
-    shift = first_of_zone(chip, 1)["t_start_s"] - first_of_zone(free, 1)["t_start_s"]
+    late_s = (s["cue_late_ms_max"] - f["cue_late_ms_max"]) / 1000.0
+    shift = first_of_zone(slow, 1)["t_start_s"] - first_of_zone(free, 1)["t_start_s"]
     assert shift > 0.5 * late_s
 
 
@@ -51,13 +52,15 @@ def test_compute_time_counts_the_planner_work_of_the_poll():
     env = simpy.Environment()
     clock = Clock(env, type("B", (), {"step_clock_hz": 125000000, "tick_period": 2**30})(), p)
     c = Compute(clock, p)
-    c.start((1000, 400))
-    idle = c.ticks((1000, 400))
-    planned = c.ticks((1100, 450))  # 50 ramp roots and 50 cruise step times since
+    c.start((1000, 400, 70))
+    idle = c.ticks((1000, 400, 70))
+    planned = c.ticks((1100, 450, 70))  # 50 ramp roots and 50 cruise step times since
     assert idle > 0
     assert planned > idle + 50 * (planned - idle) // 100  # work costs more than a poll
-    assert c.ticks((1100, 450)) == idle  # counted once
-    assert c.total_ticks == 2 * idle + planned
+    assert c.ticks((1100, 450, 70)) == idle  # counted once
+    copied = c.ticks((1100, 450, 170))  # a plan from the kept ramp: 100 segments written
+    assert idle < copied < planned
+    assert c.total_ticks == 2 * idle + planned + copied
 
 
 def test_work_running_into_a_gc_pause_ends_that_much_later():

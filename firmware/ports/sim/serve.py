@@ -61,8 +61,9 @@ def serve(board_name="sim"):
         while seen < log.count:
             recs.append(binascii.hexlify(log.record(seen)).decode())
             seen += 1
-        send("= %d %d %d %d %d %d %s\n" % (result, m.state, m.fault, app.session.zone_i,
-                                            motion.evals, motion.roots, " ".join(recs)))
+        send("= %d %d %d %d %d %d %d %s\n" % (result, m.state, m.fault, app.session.zone_i,
+                                               motion.evals, motion.roots, motion.written,
+                                               " ".join(recs)))
         flush()
 
 
