@@ -334,6 +334,59 @@ def _ramp_ready(prof, need, tol):
     return True
 
 
+def _cruise(prof, segs, nseg, capacity, i, end, t, tol):
+    """Cover the cruise's steps i+1..end (planned time t at step i) without fitting: its
+    exact interval is F/v = q + r/v ticks, so a run of steps at q falls behind by r/v a step
+    and one at q + 1 gains (v - r)/v; each run goes from where the error stands to the far
+    side of the tolerance, then the error is read afresh from the exact time (one step time
+    a run, no search). The first step lands on its exact time. Returns the segment count
+    (-1 when capacity runs out, -2 when steps come closer than the tolerance); the time at
+    end in prof.ct."""
+    global evals
+    v = prof.v
+    q = prof.f // v
+    r = prof.f - q * v
+    band = tol - 2  # the exact times are rounded: a tick each way
+    if band < 1:
+        band = 1
+    while i < end:
+        evals += 1
+        if nseg >= capacity:
+            return -1
+        exact = (muldiv(2 * prof.f, i + 1, v) + prof.cruise2 + 1) >> 1
+        err = t - exact + q  # the error at step i + 1 if it came after q ticks
+        # Steps at q while the error stays at or above -band; at q + 1 (each one tick later
+        # than at q) while it stays at or below +band. -1: that run cannot start here.
+        behind = -1
+        if -band <= err <= band:
+            behind = 0 if r == 0 else (err + band) * v // r
+        ahead = -1
+        if -band <= err + 1 <= band:
+            ahead = (band - err - 1) * v // (v - r)
+        if i == prof.accel_end or (behind < 0 and ahead < 0):
+            interval, m = exact - t, 1  # land on it
+            if interval < 1:
+                return -2  # steps closer than the tolerance: fitted whole instead
+        else:
+            if r == 0 and behind >= 0:
+                interval, m = q, end - i
+            elif behind >= ahead:
+                interval, m = q, behind + 1
+            else:
+                interval, m = q + 1, ahead + 1
+            if m > end - i:
+                m = end - i
+        base = nseg * SEG_WORDS
+        segs[base] = interval
+        segs[base + 1] = m
+        segs[base + 2] = 0
+        nseg += 1
+        t += m * interval
+        i += m
+    prof.ct = t
+    return nseg
+
+
 def _ramp_prefix(prof, k):
     """The ramp's segments covering its first k steps: leaves in prof.ct the time of step k
     and in prof.cg the index of the last segment used (its count cut to fit k); returns
@@ -398,7 +451,9 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
         t = prof.ct
     cruise_end = prof.decel_start - 1
     if cruise_end > accel_end:
-        nseg = cover(prof, segs, nseg, capacity, accel_end, cruise_end, cruise_end, t, 8, tol)
+        nseg = _cruise(prof, segs, nseg, capacity, accel_end, cruise_end, t, tol)
+        if nseg == -2:
+            return _plan_whole(prof, segs, capacity, n_steps, tol)
         if nseg < 0:
             raise PlanError("move of %d steps needs more than %d segments" % (n_steps, capacity))
         t = prof.ct

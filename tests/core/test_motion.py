@@ -160,3 +160,18 @@ def test_a_move_planned_again_with_the_same_figures_is_kept():
     mv.constant(10, 1000, F_HZ)  # the buffer now holds another move: planned afresh
     mv.plan(3001, 80000, 1280000, F_HZ, TOL_TICKS)
     assert motion.plans == before + 2 and mv.steps == 3001 and mv.nseg > 1
+
+
+def test_a_cruise_is_laid_in_runs_without_fitting():
+    """The cruise's interval F/v is not whole: runs at its floor and ceiling swing across
+    the tolerance, one exact step time each, and every step stays within the bound."""
+    segs = array("l", [0] * 3000)
+    prof = motion.Profile()
+    motion.plan_into(prof, segs, 1000, 12001, 128000, 6400000, F_HZ, TOL_TICKS)  # ramp fitted
+    for total, v in ((12000, 128000), (9000, 77777), (30000, 128000)):
+        before = motion.evals
+        nseg = motion.plan_into(prof, segs, 1000, total, v, 6400000, F_HZ, TOL_TICKS)
+        cruise = [segs[3 * j:3 * j + 3] for j in range(nseg) if segs[3 * j + 2] == 0]
+        assert motion.evals - before <= len(cruise) + 1
+        assert len(cruise) < 2 + total // 150  # runs of ~2 tol / frac(F/v) steps
+        assert worst_error_us(segs, nseg, total, v, 6400000) <= 1.0

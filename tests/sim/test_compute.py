@@ -28,17 +28,16 @@ def first_of_zone(rep, zone):
 
 def test_a_slow_plan_makes_the_next_cue_and_shot_late_and_free_code_does_not():
     # The second zone's depth differs: its depth move is planned in the pace after the first
-    # zone's last shot (the axis's ramp is kept, so on the modelled RP2040 that takes tens of
-    # ms); code ten times slower than the model's takes far longer than the pace has left.
+    # zone's last shot. With the axis's ramp kept that fits the pace on the modelled RP2040;
+    # code thirty times slower than the model's does not.
     _, free = session(0.0)
     _, chip = session(1.0)
-    _, slow = session(10.0)
+    _, slow = session(30.0)
     f, c, s = free["summary"], chip["summary"], slow["summary"]
     assert f["compute_s"] == 0 and f["cues_late"] == 0 and f["cue_late_ms_max"] < 10
-    assert c["compute_s"] > 1.0 and c["cue_late_ms_max"] > f["cue_late_ms_max"] + 10
-    # Ten times the code's time: the same cue later by far more than the extra plan time.
-    assert s["cues_late"] >= 1 and s["cue_late_ms_max"] > c["cue_late_ms_max"] + 1000
-    assert s["compute_s"] > 9.5 * c["compute_s"]
+    assert c["compute_s"] > 1.0 and c["cues_late"] == 0
+    assert s["cues_late"] >= 1 and s["cue_late_ms_max"] > 300
+    assert s["compute_s"] > 20 * c["compute_s"]
     for rep in (free, chip, slow):
         assert rep["summary"]["points_given"] == 12 and rep["faults"] == []
     # The operator waits for the cue, so the zone's first shot starts that much later.
