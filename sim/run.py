@@ -39,6 +39,7 @@ class Run:
         else:
             self.fw = InProcess(self.world.hal, self.board, dosing, self.world.cal_ppm)
         self.fw.after_poll = self.after_poll
+        self.world.depth_hint = self._zone_depth_mm
         self.fw.crashed = self.crashed
         self.points = sum(z["points"] for z in proto["zone"])
         self.records = []
@@ -52,6 +53,12 @@ class Run:
         self.finish_event = self.world.env.event()
         self.sample_s = sample_s
         self.samples = []  # (t_s, out_ul, in_skin_ul) every sample_s, for flow benchmarks
+
+    def _zone_depth_mm(self):
+        """Depth of the zone being given (the tissue layer the tip is in)."""
+        i = self.fw.status()["zone"]
+        zones = self.proto["zone"]
+        return zones[i].get("depth_mm", 0.0) if 0 <= i < len(zones) else 0.0
 
     # -- what the operator and the faults ask -------------------------------------
     def finished(self):
@@ -180,7 +187,7 @@ class Run:
         if self.power_cut is None:
             # Let what is still stored in the syringe come out, then close the books.
             env.run(until=env.now + w.clock.from_s(SETTLE_S))
-            w.sync()
+            w.close_books()
         else:
             self.power_cut["journal_records"] = self._journal_after_cut()
         self.fw.close()
