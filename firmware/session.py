@@ -63,6 +63,7 @@ class Session:
         self.total_nl = 0  # commanded volume of the session
         self.zone_nl = 0  # commanded volume of the current zone
         self.syringe_nl = 0  # commanded volume from the syringe now fitted
+        self.reserve_nl = 0  # of the syringe, what the line holds charged (line.py)
 
     def load(self, proto):
         """Check and take a protocol; return the problems (empty when loaded)."""
@@ -112,7 +113,7 @@ class Session:
             return CHECK_ZONE
         if self.total_nl + zone.dose_nl > b.session_max_nl:
             return CHECK_SESSION
-        if self.syringe_nl + zone.dose_nl > self.syringe.volume_nl:
+        if self.syringe_nl + zone.dose_nl > self.syringe.volume_nl - self.reserve_nl:
             return CHECK_SYRINGE
         return CHECK_OK
 
@@ -133,3 +134,4 @@ class Session:
     def refilled(self):
         """A full syringe was fitted."""
         self.syringe_nl = 0
+        self.reserve_nl = 0

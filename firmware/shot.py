@@ -9,7 +9,7 @@ From the trigger to the end of the retract nothing allocates: moves are planned 
 prepare(), before the trigger, and the shot path only starts them and watches inputs.
 """
 
-from firmware import dosing, faults, flow, ticks
+from firmware import dosing, faults, flow, line, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
 from firmware.dosing import Dosing
@@ -45,9 +45,10 @@ FAULT = const(10)
 REFILL = const(11)
 DONE = const(12)
 PAUSED = const(13)
+PRIME = const(14)  # needle out: the plunger sets the line's pressure reference (line.py)
 STATE_NAMES = (
     "idle", "homing", "armed", "advance", "dose", "hold", "relief", "retract", "pace",
-    "safing", "fault", "refill", "done", "paused",
+    "safing", "fault", "refill", "done", "paused", "prime",
 )
 
 MONITOR_US = const(1000)  # poll period once a move is due to end, and while safing
@@ -64,7 +65,7 @@ HOME_CLEAR_UM = const(300)
 HOME_MARGIN_STEPS = const(800)  # homing may run this far past the nominal travel
 DEPTH_SEGS = const(256)
 DOSE_SEGS = const(512)
-RELIEF_SEGS = const(32)
+RELIEF_SEGS = const(192)  # a relief sized from a real syringe's compliance is mm long
 
 
 class ShotMachine:
@@ -196,7 +197,8 @@ class ShotMachine:
         pl = b.plunger
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
         v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
-        self.dose_move.plan(steps, v, pl.accel_sps2, self.clock_hz, self.tol)
+        line.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
+                       zone.mode)
         self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
         # The core's own estimate of the shot's net volume: the running total's stopper
         # positions after and before it, to the step (what the model promises; the
@@ -229,6 +231,9 @@ class ShotMachine:
             wait = MONITOR_US
         if (st == DOSE or st == HOLD) and wait > self.pressure_us:
             wait = self.pressure_us
+        ref = self.dosing.ref if self.dosing is not None else None
+        if st == HOLD and ref is not None and ref.holding:
+            wait = ref.wait_us  # the pressure says when the dose will be in
         if wait > MOTION_MAX_US:
             wait = MOTION_MAX_US
         return ticks.add(now, wait, period)
@@ -259,6 +264,8 @@ class ShotMachine:
         elif self.pause_request:
             self.pause_request = False
             self.state = PAUSED
+        elif line.needs_prime(self):
+            line.start_prime(self, now, PRIME)
         else:
             self.state = ARMED
 
@@ -314,11 +321,12 @@ class ShotMachine:
         """Go to the safe state: stop, relieve, retract, alarm, log; latch the fault."""
         in_shot = ADVANCE <= self.state <= RETRACT
         dosed = self.state >= DOSE
+        priming = self.state == PRIME
         self.plunger.stop()
         self.carriage.stop()
         if self.state == DOSE:
             self.dose_steps_done = self.plunger.moved()
-        if in_shot or self.state == PACE:
+        if in_shot or self.state == PACE or priming:
             self.account_plunger()
         if in_shot:
             self.end_shot(code, in_shot and dosed)
@@ -326,7 +334,7 @@ class ShotMachine:
         self.hal.output(OUT_ALARM, True)
         self.state = SAFING
         self.planned = False
-        if in_shot and self.dosing is not None:
+        if (in_shot or priming) and self.dosing is not None:
             self.safe_plunger.constant(self.dosing.relief_steps, self.safe_sps_plunger,
                                        self.clock_hz)
             self.plunger.start(BACKWARD, self.safe_plunger)
@@ -365,6 +373,8 @@ class ShotMachine:
             kpa = self.hal.pressure_kpa()
             if kpa != NO_PRESSURE and kpa > self.board.pressure_max_kpa:
                 return faults.OCCLUSION
+            if st == HOLD and self.dosing.ref is not None and self.dosing.ref.occluded:
+                return faults.OCCLUSION  # the pressure does not fall (line.py)
         return faults.NONE
 
     def poll(self, now):
@@ -411,9 +421,16 @@ class ShotMachine:
                 self.dose_steps_done = self.plunger.moved()
                 self.account_plunger()
                 self.state = HOLD
-                self.until = ticks.add(now, self.zone.hold_ms * 1000, period)
+                hold_us = self.zone.hold_ms * 1000
+                if self.dosing.ref is not None:
+                    hold_us = self.dosing.ref.hold_us(self.zone)
+                    self.dosing.ref.hold_begin(now, self.zone.mode)
+                self.until = ticks.add(now, hold_us, period)
         elif st == HOLD:
-            if ticks.diff(now, self.until, period) >= 0 and not flow.next_bolus(self, now):
+            if ticks.diff(now, self.until, period) >= 0 and (
+                    self.dosing.ref is None or self.dosing.ref.hold_done(
+                        self.hal.pressure_kpa(), now, period)) \
+                    and not flow.next_bolus(self, now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
         elif st == RELIEF:
             if not moving_p:
@@ -430,6 +447,8 @@ class ShotMachine:
                 self.planned = False
         elif st == PACE:
             return self.poll_pace(now)
+        elif st == PRIME:
+            return line.prime_poll(self, now, moving_p)
         elif st == HOMING:
             if self.inputs.level(IN_CARRIAGE_HOME):
                 self.carriage.stop()

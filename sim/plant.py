@@ -131,12 +131,15 @@ class Plunger:
             flow, leak, k = self._flow(self._p(v0))
             h = dt if k * dt <= SUBSTEP else SUBSTEP / k
             drive = q_ul_s - flow
-            e = math.exp(-k * h)
-            v1 = v0 + (drive * (1.0 - e) / k if k > 0.0 else drive * h)
+            kh = k * h
+            v1 = v0 + (drive * -math.expm1(-kh) / k if kh > 1e-9 else drive * h)
             if v1 < v_open:
                 # The pressure falls to the tissue's within the sub-step: flow stops there.
                 frac = (v_open - v0) * k / drive if k > 0.0 else 0.0
-                s = -math.log(1.0 - frac) / k if 0.0 <= frac < 1.0 and k > 0.0 else h
+                if k * h > 1e-9 and 0.0 <= frac < 1.0:
+                    s = -math.log1p(-frac) / k
+                else:
+                    s = (v_open - v0) / drive if drive < 0.0 else h
                 s = min(s, h)
                 v1 = v_open
                 h = s
