@@ -10,7 +10,8 @@ from firmware.compat import const
 from firmware.inputs import Inputs
 from firmware.limits import Problem
 from firmware.session import Session
-from firmware.shot import ADVANCE, ARMED, FAULT, IDLE, PACE, PAUSED, SAFING, STATE_NAMES, ShotMachine
+from firmware.shot import (ADVANCE, ARMED, FAULT, IDLE, PACE, PAUSED, PRIME, SAFING, STATE_NAMES,
+                           ShotMachine)
 from firmware.shotlog import ShotLog
 
 JOURNAL = "shots.log"
@@ -61,7 +62,7 @@ class App:
     # -- commands (from the link handler, the operator's buttons or a test) ---------
     def load_protocol(self, proto):
         """Check and load a protocol (refused whole if any limit is broken)."""
-        if not self.between_shots() or self.machine.state == SAFING:
+        if not self.between_shots() or self.machine.state in (SAFING, PRIME):
             return [Problem(-1, "protocol", None, "between shots", "busy: a shot is in progress")]
         m = self.machine
         s = self.session

@@ -35,6 +35,7 @@ NEAR_KPA = const(2)
 DELTA_MAX_MKPA = const(20000)  # the relief's share is a few kPa: more is a bad rate
 RELIEF_KPA = const(40)  # the relief empties C over hold_kpa plus this...
 RELIEF_PCT = const(150)  # ...times this margin (a soft stopper, air)
+RESERVE_DEN = const(100)  # and 1 % of the syringe for the bore's and calibration's error
 PRIME_CHARGE_X = const(4)  # priming gives up after this many nominal charges
 MODE_PERFUSION = const(3)  # firmware/session.py's (session imports limits, which imports
 # dosing, which imports this module): point, burst and continuous shots hold on the pressure;
@@ -47,7 +48,8 @@ OCCLUDED_KPA = const(1)
 SETTLE_US = const(250000)
 SETTLE_MAX_US = const(1500000)
 SETTLE_KPA = const(3)
-SWEEP_PCT = const(160)  # doses sweep at least this share of that flow (P stays >= hold_kpa)
+SWEEP_PCT = const(130)  # doses sweep at this share of that flow: P stays above hold_kpa
+# and under about 1.3 hold_kpa over the tissue's (more would leak back along the needle)
 IDLE = const(0)
 PUSH = const(1)
 SETTLE = const(2)
@@ -79,6 +81,7 @@ class Reference:
         self.prev_kpa = -1
         self.prev_t = 0
         self.us_per_kpa = 0  # how fast the pressure falls while holding
+        self.u_last = 0  # ...and fell at the last hold (until this one has measured it)
         self.end_at = -1  # when the hold ends, once the last level is crossed
         self.fine = True  # the last wait was short enough to time a crossing
         self.occluded = False  # the pressure stopped falling while holding: blocked needle
@@ -156,6 +159,8 @@ class Reference:
             self.due = True  # a flow shot leaves the line elsewhere: prime again
         self.t0 = now
         self.prev_kpa = -1
+        if self.us_per_kpa > 0:
+            self.u_last = self.us_per_kpa
         self.us_per_kpa = 0
         self.ka = -1
         self.kb = -1
@@ -174,7 +179,15 @@ class Reference:
         if not self.holding:
             return True
         held = ticks.diff(now, self.t0, period)
-        if kpa == NO_PRESSURE or held >= HOLD_MAX_US:
+        if kpa == NO_PRESSURE:
+            self.holding = False
+            return True
+        if held >= HOLD_MAX_US:
+            # The tissue presses back near hold_kpa: this point keeps what it took. What
+            # the line holds above the reference would come out at the next point: the
+            # running total counts it as given, so the next dose sweeps that much less.
+            if kpa > self.hold_kpa:
+                self.d.base_nl += self.c_nl_kpa * (kpa - self.hold_kpa)
             self.holding = False
             return True
         if kpa > self.top_kpa:
@@ -198,10 +211,12 @@ class Reference:
             self.ka = -1  # seen late (a coarse wait): not a crossing time to measure from
             self.kb = -1
         elif falling:
-            # A change of the reading is a half-kPa crossing: the rate over the last two
-            # such intervals is a true one (the first poll's reading is not a crossing).
+            # A change of the reading is a half-kPa crossing: the rate over the last one or
+            # two intervals between such changes is a true one.
             if self.ka >= 0:
                 self.us_per_kpa = ticks.diff(now, self.ta, period) // (self.ka - kpa)
+            elif self.kb >= 0:
+                self.us_per_kpa = ticks.diff(now, self.tb, period) // (self.kb - kpa)
             self.ta = self.tb
             self.ka = self.kb
             self.tb = now
@@ -209,6 +224,8 @@ class Reference:
         if kpa != self.prev_kpa:
             self.prev_kpa = kpa
         u = self.us_per_kpa
+        if u <= 0 and kpa <= self.hold_kpa + NEAR_KPA:
+            u = self.u_last  # a short fall: the last hold's rate is the best there is
         if u <= 0:
             # No rate yet: end where the reading falls under hold_kpa (its true - 1/2);
             # meanwhile poll finely so the first crossings are seen when they happen.
@@ -283,8 +300,9 @@ def isqrt(n):
 
 def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
     """The dose move; with a reference, the take-up of the last relief at full speed first,
-    then the dose at the zone's flow, or faster if the needle passes more than that at
-    hold_kpa (the pressure must stay above it to the end: one buffer, two profiles).
+    then the dose at SWEEP_PCT of what the needle passes at hold_kpa, whatever the zone's
+    flow: faster and the line's pressure climbs to leak back along the needle, slower and
+    it falls under hold_kpa before the dose is in (one buffer, two profiles).
 
     A perfusion zone's first bolus takes the relief up only to where the pressure would
     start to rise (C·hold_kpa short of the reference): charged to hold_kpa with the needle
@@ -303,9 +321,8 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
         q = ref.q_w_nl_s * SWEEP_PCT // 100
         if q > ref.max_flow_nl_s:
             q = ref.max_flow_nl_s
-        v_min = d.scale.rate_sps(q)
-        if v_min > v_sps:
-            v_sps = v_min if v_min < pl.max_speed_sps else pl.max_speed_sps
+        v = d.scale.rate_sps(q)
+        v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
     take = d.take_steps if ref is not None else 0
     if take > steps:
         take = steps
@@ -368,7 +385,7 @@ def prime_poll(m, now, moving):
             if kpa >= ref.hold_kpa:
                 ref.measured(kpa, pushed)
                 # The charge stays in the line to the syringe's last shot: not for dosing.
-                charge = m.dosing.scale.nl(pushed)
+                charge = m.dosing.scale.nl(pushed) + m.session.syringe.volume_nl // RESERVE_DEN
                 if charge > m.session.reserve_nl:
                     m.session.reserve_nl = charge
                 ref.phase = SETTLE

@@ -41,9 +41,10 @@ DEFAULTS = {
     "leak_kpa_s_ul": (50.0, "resistance of that leak path"),
     "glide_sd_pct": (25.0, "stopper glide force spread between syringes, sd"),
     "needle_id_tol_pct": (4.0, "needle inner diameter around the gauge's nominal, ± (uniform)"),
-    "needle_hub_mm": (2.0, "cannula length inside the hub, adds to the flow path, mean"),
-    "needle_hub_tol_mm": (0.5, "hub length spread, ± (uniform)"),
+    "needle_hub_mm": (3.0, "cannula length inside the hub, adds to the flow path, mean"),
+    "needle_hub_tol_mm": (1.0, "hub length spread, ± (uniform)"),
     "stall_kpa": (900.0, "line pressure at which the plunger motor stalls"),
+    "pressure_sensor": (1, "1: the line-pressure sensor answers; 0: a board without one"),
     "fill_ul": (0.0, "fluid in the syringe at the start (0: its nominal volume)"),
     "calibration_sd_pct": (0.15, "error of the stored gravimetric calibration (<0: none)"),
     # depth carriage and skin

@@ -154,8 +154,9 @@ def table(report):
         "protocol          %s (seed %d%s)" % (report["protocol"], report["seed"],
                                               ", exact steps" if report["exact"] else ""),
         "shots             %d (%d without fault)" % (s["shots"], s["shots_ok"]),
-        "delivered         %.2f µL (drip outside the skin %.2f µL)"
-        % (s["delivered_ul_total"], s["drip_ul_total"]),
+        "delivered         %.2f µL into the skin (outside it %.2f µL: %.2f priming, per shot"
+        " p99 %s µL)" % (s["delivered_ul_total"], s["drip_ul_total"],
+                         s["drip_ul_before_first_shot"], _fmt(s["drip_ul_p99"], "%.3f")),
         "dose error        mean %s %%, 99th pct |error| %s %%"
         % (_fmt(s["dose_error_pct_mean"], "%+.3f"), _fmt(s["dose_error_pct_p99_abs"], "%.3f")),
         "depth error       max %s mm" % _fmt(s["depth_error_mm_max"], "%.3f"),

@@ -9,7 +9,7 @@ MicroPython child, the loop does not care.
 
 import simpy
 
-from firmware.hal import AXIS_CARRIAGE, AXIS_PLUNGER
+from firmware.hal import AXIS_CARRIAGE, AXIS_PLUNGER, NO_PRESSURE
 from sim import params as sim_params
 from sim.carriage import Carriage
 from sim.mcu import Clock, GcPauses
@@ -112,6 +112,8 @@ class World:
         return input_bits(self)
 
     def pressure_kpa(self):
+        if not self.p["pressure_sensor"]:
+            return NO_PRESSURE
         self.sync()
         return int(self.plunger.pressure_kpa() + 0.5)
 
