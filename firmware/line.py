@@ -81,7 +81,6 @@ class Reference:
         self.prev_kpa = -1
         self.prev_t = 0
         self.us_per_kpa = 0  # how fast the pressure falls while holding
-        self.u_last = 0  # ...and fell at the last hold (until this one has measured it)
         self.end_at = -1  # when the hold ends, once the last level is crossed
         self.fine = True  # the last wait was short enough to time a crossing
         self.occluded = False  # the pressure stopped falling while holding: blocked needle
@@ -128,6 +127,8 @@ class Reference:
         if us > 0 and fell_kpa > 0:
             self.q_w_nl_s = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
             self.air_us_per_kpa = us // fell_kpa
+            if self.air_us_per_kpa > 8000000:
+                self.air_us_per_kpa = 8000000  # keeps the hold's products small ints
         self.steps_w = d.scale.steps(self.c_nl_kpa * self.hold_kpa)
         # The relief that follows lets out, in air, what a hold in the skin leaves in for
         # its own relief (delta_mkpa at the air's rate): count it as given already.
@@ -159,8 +160,6 @@ class Reference:
             self.due = True  # a flow shot leaves the line elsewhere: prime again
         self.t0 = now
         self.prev_kpa = -1
-        if self.us_per_kpa > 0:
-            self.u_last = self.us_per_kpa
         self.us_per_kpa = 0
         self.ka = -1
         self.kb = -1
@@ -186,8 +185,13 @@ class Reference:
             # The tissue presses back near hold_kpa: this point keeps what it took. What
             # the line holds above the reference would come out at the next point: the
             # running total counts it as given, so the next dose sweeps that much less.
-            if kpa > self.hold_kpa:
-                self.d.base_nl += self.c_nl_kpa * (kpa - self.hold_kpa)
+            if kpa >= self.hold_kpa:
+                # The reading is the true pressure to 1/2 kPa; the target hold_kpa - 1/2 +
+                # delta (in thousandths of a kPa, as the hold would have ended).
+                dmk = self.delta_mkpa(self.us_per_kpa) if self.us_per_kpa > 0 else 0
+                # (Split so every product stays a small int on a 32-bit port.)
+                c = self.c_nl_kpa
+                self.d.base_nl += c * (kpa - self.hold_kpa) + c * (500 - dmk) // 1000
             self.holding = False
             return True
         if kpa > self.top_kpa:
@@ -224,8 +228,6 @@ class Reference:
         if kpa != self.prev_kpa:
             self.prev_kpa = kpa
         u = self.us_per_kpa
-        if u <= 0 and kpa <= self.hold_kpa + NEAR_KPA:
-            u = self.u_last  # a short fall: the last hold's rate is the best there is
         if u <= 0:
             # No rate yet: end where the reading falls under hold_kpa (its true - 1/2);
             # meanwhile poll finely so the first crossings are seen when they happen.
@@ -236,23 +238,21 @@ class Reference:
             self.fine = True
             return False
         dmk = self.delta_mkpa(u)
-        level = self.hold_kpa + dmk // 1000 + 1
-        if kpa < level:
-            if not falling or was > level:
-                self.holding = False  # already past it (a slow dose): nothing to wait for
+        # The target is hold_kpa - 1/2 + delta; a fall of the reading to kpa is the true
+        # pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
+        left = (kpa + 1 - self.hold_kpa) * 1000 - dmk
+        if falling and left <= 1000:
+            if left <= 0:
+                self.holding = False  # already there (a slow dose): nothing to wait for
                 return True
-            # The true pressure just crossed level - 1/2; the target is hold_kpa - 1/2 +
-            # delta, the rest of a kPa lower.
-            wait = (1000 - dmk % 1000) * u // 1000
-            if wait <= 0:
-                self.holding = False
-                return True
+            wait = left * (u // 100) // 10
             self.end_at = ticks.add(now, wait, period)
-            self.wait_us = wait
+            self.wait_us = wait if wait > 0 else 1
             return False
-        # Come back at half the time left to the last kPa above level; near it, often
-        # enough that the pressure overshoots by 1/LAST_SHARE kPa at most (C times that is
-        # the shot's error) and the rate stays exact.
+        if left <= 0:
+            self.holding = False
+            return True
+        level = self.hold_kpa + dmk // 1000 + 1
         self.set_wait(kpa, level, u)
         return False
 
@@ -282,7 +282,7 @@ class Reference:
         else:
             tc_ms = self.acc_ms + (sc - self.acc_steps) * 1000 // self.v_sps
             share = 600
-        d = share * tc_ms * 1000 // u
+        d = share * tc_ms * 100 // (u // 10 + 1)
         return d if d < DELTA_MAX_MKPA else DELTA_MAX_MKPA
 
 
