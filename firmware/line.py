@@ -109,6 +109,11 @@ class Reference:
             q = 2 * dosing.line.flow_nl_s(HOLD_KPA)
         sps = dosing.scale.rate_sps(q)
         self.prime_sps = sps if sps < pl.max_speed_sps else pl.max_speed_sps
+        # A line nominally too fast to hold above hold_kpa (water through a wide needle)
+        # is not primed: the dose model's fixed hold lets it settle in a few ms.
+        if dosing.line is not None and \
+                dosing.line.flow_nl_s(HOLD_KPA) * SWEEP_PCT // 100 > self.max_flow_nl_s:
+            self.due = False
 
     # -- priming (before the trigger: may allocate) ---------------------------
     def measured(self, kpa, pushed_steps):
@@ -146,7 +151,10 @@ class Reference:
         steps = d.scale.steps(relief_nl) + d.backlash
         if steps > d.relief_steps:
             d.relief_steps = steps
-        self.ok = True
+        # A line that empties faster than the syringe may be swept (water through a wide
+        # needle) cannot be held above hold_kpa while dosing: the dose model's fixed hold
+        # then lets it settle (its time constant is a few ms), with the relief sized here.
+        self.ok = self.q_w_nl_s == 0 or self.q_w_nl_s * SWEEP_PCT // 100 <= self.max_flow_nl_s
 
     # -- the hold (shot path: small ints) --------------------------------------
     def hold_us(self, zone):
