@@ -9,7 +9,7 @@ From the trigger to the end of the retract nothing allocates: moves are planned 
 prepare(), before the trigger, and the shot path only starts them and watches inputs.
 """
 
-from firmware import dosing, faults, flow, line, ticks
+from firmware import dosing, faults, flow, linemove, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
 from firmware.dosing import Dosing
@@ -197,7 +197,7 @@ class ShotMachine:
         pl = b.plunger
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
         v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
-        line.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
+        linemove.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
                        zone.mode)
         self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
         # The core's own estimate of the shot's net volume: the running total's stopper
@@ -264,8 +264,8 @@ class ShotMachine:
         elif self.pause_request:
             self.pause_request = False
             self.state = PAUSED
-        elif line.needs_prime(self):
-            line.start_prime(self, now, PRIME)
+        elif linemove.needs_prime(self):
+            linemove.start_prime(self, now, PRIME)
         else:
             self.state = ARMED
 
@@ -448,7 +448,7 @@ class ShotMachine:
         elif st == PACE:
             return self.poll_pace(now)
         elif st == PRIME:
-            return line.prime_poll(self, now, moving_p)
+            return linemove.prime_poll(self, now, moving_p)
         elif st == HOMING:
             if self.inputs.level(IN_CARRIAGE_HOME):
                 self.carriage.stop()
