@@ -9,26 +9,42 @@ reserve is sized from what the gun knows, never from the plant:
 - RESERVE_PCT of the nominal volume: the fill is read off the barrel's mark, and without a
   stored calibration the bore's tolerance (about ±1 %, so ±2 % in area) and the lead
   screw's pitch move the true volume per step; 3 % covers both with room;
-- what the stopper and barrel compliance hold at the occlusion limit, HELD_MARGIN times
-  (the dose model's nominal figure; softer stoppers hold more);
+- on the dose model's path (no pressure reference), what the stopper and barrel compliance
+  hold at the occlusion limit, HELD_MARGIN times (the dose model's nominal figure; softer
+  stoppers hold more);
 - BACKLASH_MARGIN times the backlash in use: how far the stopper model can be off the rod
   after a reversal.
+Held on the pressure instead, the gun primes the line to firmware/line.py's reference before
+a fill's first shot (and after a perfusion point): the push that charges the line is forward
+travel like any other, so the account counts it (the measured charge; the plan counts the
+nominal one); the reference keeps it in the line to the fill's last shot.
 """
 
 from firmware import dosing, units
 from firmware.compat import const
 from firmware.hal import BACKWARD, FORWARD
 from firmware.limits import zone_flow_nl_s
+from firmware.wire.modes import MODE_PERFUSION, MODES
 
 RESERVE_PCT = const(3)
 HELD_MARGIN = const(2)
 BACKLASH_MARGIN = const(2)
 
 
+def primes(board, model):
+    """Whether the gun holds this model's line at the pressure reference (firmware/line.py):
+    a board with the sensor, compensated dosing of a line slow enough to hold."""
+    ref = model.ref
+    return ref is not None and (ref.due or ref.ok) and board.pins.get("pressure_adc") is not None
+
+
 def reserve_nl(board, syringe, model):
     """Volume of a fill never planned for, for this board, syringe and dose model."""
     r = syringe.volume_nl * RESERVE_PCT // 100
-    r += HELD_MARGIN * dosing.compliance_nl_bar(syringe) * board.pressure_max_kpa // 100
+    if not primes(board, model):
+        # Held on the pressure, the line rests at the reference, whose charge the priming
+        # push puts in the account; on the dose model's path, what it may hold is reserved.
+        r += HELD_MARGIN * dosing.compliance_nl_bar(syringe) * board.pressure_max_kpa // 100
     backlash = model.backlash if model.backlash > 0 else board.plunger.backlash_steps
     return r + model.scale.nl(BACKLASH_MARGIN * backlash)
 
@@ -63,6 +79,18 @@ class Fill:
         self.used_steps = 0
 
 
+def prime(board, model, fill, syringe_nl):
+    """The plan's priming, as the gun's PRIME state does it on a board with the sensor: push
+    the nominal charge (the backlash first), rebase on the reference, relieve."""
+    ref = model.ref
+    if not ref.due or not primes(board, model):
+        return
+    ref.due = False
+    fill.moved(model, FORWARD, model.scale.steps(ref.c_nl_kpa * ref.hold_kpa) + model.slack)
+    ref.primed(ref.hold_kpa, 0, 0, syringe_nl)
+    fill.moved(model, BACKWARD, model.relief_steps)
+
+
 def plan(board, proto, mode=dosing.COMPENSATED):
     """The fills a checked core-form protocol needs on a gun with a nominal calibration,
     starting from a full syringe: [(zone, point)] of the last point of each fill. None if a
@@ -76,9 +104,11 @@ def plan(board, proto, mode=dosing.COMPENSATED):
     syringe_nl = 0
     last = None
     ends = []
+    perfusion = MODES[MODE_PERFUSION]
     for zi, zone in enumerate(proto["zone"]):
         dose_nl = zone_dose_nl(board, syringe, zone)
         for i in range(zone["points"]):
+            prime(board, model, fill, syringe_nl)
             steps = model.dose_steps(syringe_nl + dose_nl)
             if not fill.fits(model, steps):
                 if last is None:
@@ -88,6 +118,7 @@ def plan(board, proto, mode=dosing.COMPENSATED):
                 fill.refilled()
                 syringe_nl = 0
                 last = None
+                prime(board, model, fill, syringe_nl)
                 steps = model.dose_steps(dose_nl)
                 if not fill.fits(model, steps):
                     return None
@@ -95,5 +126,7 @@ def plan(board, proto, mode=dosing.COMPENSATED):
             fill.moved(model, BACKWARD, model.relief_steps)
             syringe_nl += dose_nl
             last = (zi, i)
+            if zone["mode"] == perfusion and model.ref is not None and model.ref.ok:
+                model.ref.due = True  # its line is left elsewhere: the gun primes again
     ends.append(last)
     return ends

@@ -64,3 +64,39 @@ def test_burst_shot_allocates_nothing():
     rig = ready(protocol([burst_zone(points=3)]))
     drive_locked(rig, "pace")
     assert rig.app.session.shots == 1
+
+
+def test_pressure_held_shot_allocates_nothing():
+    # A board with a sensor: priming sets the reference (the reading stands at 120 kPa, so
+    # the push stops at once and the settle times out), then the shot's hold follows the
+    # pressure down with the heap locked, ending at the reference as line.py works it out.
+    rig = Rig(protocol([point_zone(points=2)]), start_us=(1 << 30) - 200000)
+    rig.hal.kpa = 120
+    rig.arm()
+    rig.run_until("armed", limit_us=10000000)
+    assert rig.app.machine.dosing.ref.ok
+    rig.touch(True)
+    rig.run_for(40000)
+    rig.trigger(True)
+    seen = [0] * 32
+    n = 0
+    k = 0
+    gc.collect()
+    micropython.heap_lock()
+    try:
+        for _ in range(40000):
+            rig.step(1000)
+            st = rig.app.machine.state
+            if n == 0 or seen[n - 1] != st:
+                seen[n] = st
+                n += 1
+            if st == 5:  # hold: the line empties, 1 kPa every 20 ms
+                k += 1
+                if k % 20 == 0 and rig.hal.kpa > 0:
+                    rig.hal.kpa -= 1
+            if rig.state() == "pace":
+                break
+    finally:
+        micropython.heap_unlock()
+    assert rig.state() == "pace", seen[:n]
+    assert rig.app.session.shots == 1

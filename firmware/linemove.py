@@ -1,0 +1,140 @@
+"""The line's moves: priming in air (the PRIME state) and the two-part dose move.
+
+firmware/line.py holds the reference state and the hold; Priming is a base of
+firmware/shot.py's ShotMachine (its PRIME state), and its planning calls plan_dose().
+"""
+
+from firmware import ticks
+from firmware.hal import BACKWARD, FORWARD, NO_PRESSURE
+from firmware.line import (BACK, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
+                           SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
+                           SWEEP_PCT)
+from firmware.wire import faults
+from firmware.wire.modes import MODE_PERFUSION
+from firmware.wire.states import PRIME
+
+
+def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
+    """The dose move; with a reference, the take-up of the last relief at full speed first,
+    then the dose at SWEEP_PCT of what the needle passes at hold_kpa, whatever the zone's
+    flow: faster and the line's pressure climbs to leak back along the needle, slower and
+    it falls under hold_kpa before the dose is in (one buffer, two profiles).
+
+    A perfusion zone's first bolus takes the relief up only to where the pressure would
+    start to rise (C·hold_kpa short of the reference): charged to hold_kpa with the needle
+    in for good, the line would empty C·(hold_kpa - tissue) into the skin, many times a
+    bolus. The model counts that part as done (the stopper stays behind by it) and the
+    line is primed again after the zone."""
+    ref = d.ref
+    if ref is not None and ref.ok and mode == MODE_PERFUSION and d.take_steps > 0:
+        skip = d.take_steps if d.take_steps < ref.steps_w else ref.steps_w
+        if skip > steps:
+            skip = steps
+        d.stopper += skip
+        d.take_steps -= skip
+        steps -= skip
+    if ref is not None and ref.ok and ref.q_w_nl_s > 0:
+        q = ref.q_w_nl_s * SWEEP_PCT // 100
+        if q > ref.max_flow_nl_s:
+            q = ref.max_flow_nl_s
+        v = d.scale.rate_sps(q)
+        v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
+    take = d.take_steps if ref is not None else 0
+    if take > steps:
+        take = steps
+    if take <= 0 or take == steps:
+        move.plan(steps, v_sps if take <= 0 else pl.max_speed_sps, pl.accel_sps2, clock_hz, tol)
+        return
+    t = ref.take_move
+    if t.steps != take:  # the same take-up shot after shot: planned once
+        t.plan(take, pl.max_speed_sps, pl.accel_sps2, clock_hz, tol)
+    s = ref.scratch
+    s.plan(steps - take, v_sps, pl.accel_sps2, clock_hz, tol)
+    if t.nseg + s.nseg > move.capacity:
+        move.plan(steps, v_sps, pl.accel_sps2, clock_hz, tol)
+        return
+    n = t.nseg * 3
+    for i in range(n):
+        move.segs[i] = t.segs[i]
+    for i in range(s.nseg * 3):
+        move.segs[n + i] = s.segs[i]
+    move.nseg = t.nseg + s.nseg
+    move.steps = steps
+    move.duration_us = t.duration_us + s.duration_us
+
+
+class Priming:
+    """The PRIME state (needle out, before the trigger), a base of the shot machine."""
+
+    def needs_prime(self):
+        d = self.dosing
+        return d is not None and d.ref is not None and d.ref.due \
+            and self.hal.pressure_kpa() != NO_PRESSURE
+
+    def start_prime(self, now):
+        ref = self.dosing.ref
+        ref.due = False
+        ref.ok = False
+        ref.phase = PUSH
+        ref.lo_steps = -1
+        self.safe_plunger.constant(ref.prime_steps, ref.prime_sps, self.clock_hz)
+        self.plunger.start(FORWARD, self.safe_plunger)
+        self.state = PRIME
+        self.until = ticks.add(now, self.safe_plunger.duration_us + self.timeout_us(), self.period)
+
+    def prime_poll(self, now, moving):
+        """One poll of the PRIME state; returns the next deadline."""
+        ref = self.dosing.ref
+        period = self.period
+        if ticks.diff(now, self.until, period) >= 0:
+            self.trip(faults.TIMEOUT, now)
+            return ticks.add(now, POLL_MIN_US, period)
+        if ref.phase == PUSH:
+            kpa = self.hal.pressure_kpa()
+            if ref.lo_steps < 0 and kpa >= PRIME_LO_KPA:
+                ref.lo_steps = self.plunger.moved()
+                ref.lo_kpa = kpa
+            if kpa >= ref.hold_kpa or not moving:
+                self.plunger.stop()
+                pushed = self.plunger.moved()
+                self.account_plunger()
+                if kpa >= ref.hold_kpa:
+                    ref.measured(kpa, pushed)
+                    # The charge stays in the line to the syringe's last shot: the push is
+                    # counted in the fill's travel (firmware/fill.py), so no dose is planned on it.
+                    ref.phase = SETTLE
+                    ref.settle_kpa = kpa
+                    ref.settle_t = now
+                    ref.first_kpa = -1
+                    return ticks.add(now, POLL_MIN_US, period)
+                self._relieve(ref, now)
+        elif ref.phase == SETTLE:
+            kpa = self.hal.pressure_kpa()
+            fell = kpa < ref.settle_kpa
+            ref.settle_kpa = kpa
+            if fell and ref.first_kpa < 0:
+                ref.first_kpa = kpa
+                ref.first_t = now
+            elif fell:
+                us = ticks.diff(now, ref.first_t, period)
+                if ref.first_kpa - kpa >= SETTLE_KPA or us >= SETTLE_US:
+                    ref.primed(kpa, ref.first_kpa - kpa, us, self.session.syringe_nl)
+                    self._relieve(ref, now)
+            if ref.phase == SETTLE and ticks.diff(now, ref.settle_t, period) >= SETTLE_MAX_US:
+                ref.primed(kpa, 0, 0, self.session.syringe_nl)  # too slow to measure: C alone
+                self._relieve(ref, now)
+        elif not moving:
+            self.account_plunger()
+            ref.phase = IDLE
+            self.enter_armed(now)
+            return ticks.add(now, POLL_MIN_US, period)
+        return ticks.add(now, POLL_MIN_US, period)
+
+    def _relieve(self, ref, now):
+        d = self.dosing
+        pl = self.board.plunger
+        self.relief_move.plan(d.relief_steps, pl.max_speed_sps, pl.accel_sps2, self.clock_hz,
+                              self.tol)
+        self.plunger.start(BACKWARD, self.relief_move)
+        ref.phase = BACK
+        self.until = ticks.add(now, self.relief_move.duration_us + self.timeout_us(), self.period)
