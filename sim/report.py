@@ -52,6 +52,7 @@ def shots(run):
             m = ([x for x in ins if x["t_in"] <= rec["cut_s"]] or [None])[-1]
             t0 = t1 = rec["cut_s"]
             delivered = m["delivered_ul"] if m else 0.0
+            drip = m["drip_ul"] if m else 0.0
             depth_um = m["depth_um"] if m else 0.0
         elif rec["mode"] in FLOW_MODES:
             # What went into the skin since the previous record was logged.
