@@ -16,8 +16,9 @@ reserve is sized from what the gun knows, never from the plant:
   after a reversal.
 Held on the pressure instead, the gun primes the line to firmware/line.py's reference before
 a fill's first shot (and after a perfusion point): the push that charges the line is forward
-travel like any other, so the account counts it (the measured charge; the plan counts the
-nominal one); the reference keeps it in the line to the fill's last shot.
+travel, counted at the nominal charge on the gun as in the plan (so both put the refills at
+the same points), with one more nominal charge reserved for a softer syringe; the reference
+keeps it in the line to the fill's last shot.
 """
 
 from firmware import dosing, units
@@ -41,9 +42,12 @@ def primes(board, model):
 def reserve_nl(board, syringe, model):
     """Volume of a fill never planned for, for this board, syringe and dose model."""
     r = syringe.volume_nl * RESERVE_PCT // 100
-    if not primes(board, model):
-        # Held on the pressure, the line rests at the reference, whose charge the priming
-        # push puts in the account; on the dose model's path, what it may hold is reserved.
+    if primes(board, model):
+        # The fill counts the line's charge at its nominal figure: one more covers a
+        # syringe up to twice as soft as its maker's figure.
+        r += model.ref.charge_nl
+    else:
+        # On the dose model's path, what the compliance may hold at the occlusion limit.
         r += HELD_MARGIN * dosing.compliance_nl_bar(syringe) * board.pressure_max_kpa // 100
     backlash = model.backlash if model.backlash > 0 else board.plunger.backlash_steps
     return r + model.scale.nl(BACKLASH_MARGIN * backlash)
@@ -75,6 +79,11 @@ class Fill:
         take = steps if steps < model.slack else model.slack
         return self.used_steps + steps - take <= self.limit_steps
 
+    def charged(self, used_steps, charge_steps):
+        """The priming push reached the reference from used_steps: count the line's charge
+        at its nominal figure, whatever the syringe's true compliance made it take."""
+        self.used_steps = used_steps + charge_steps
+
     def refilled(self):
         self.used_steps = 0
 
@@ -86,7 +95,7 @@ def prime(board, model, fill, syringe_nl):
     if not ref.due or not primes(board, model):
         return
     ref.due = False
-    fill.moved(model, FORWARD, model.scale.steps(ref.c_nl_kpa * ref.hold_kpa) + model.slack)
+    fill.moved(model, FORWARD, model.scale.steps(ref.charge_nl) + model.slack)
     ref.primed(ref.hold_kpa, 0, 0, syringe_nl)
     fill.moved(model, BACKWARD, model.relief_steps)
 

@@ -70,6 +70,7 @@ class Reference:
         self.hold_kpa = HOLD_KPA
         # Nominal compliance, nL per kPa (the maker's figure), until priming measures it.
         self.c_nl_kpa = dosing.line.c_nl_bar // 100 if dosing.line is not None else 0
+        self.charge_nl = self.c_nl_kpa * HOLD_KPA  # the nominal charge at the reference
         self.due = True  # prime before the next shot
         self.phase = IDLE
         self.ok = False  # a prime reached hold_kpa: shots hold on the pressure

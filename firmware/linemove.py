@@ -97,11 +97,14 @@ class Priming:
             if kpa >= ref.hold_kpa or not moving:
                 self.plunger.stop()
                 pushed = self.plunger.moved()
+                used = self.fill.used_steps
                 self.account_plunger()
                 if kpa >= ref.hold_kpa:
                     ref.measured(kpa, pushed)
-                    # The charge stays in the line to the syringe's last shot: the push is
-                    # counted in the fill's travel (firmware/fill.py), so no dose is planned on it.
+                    # The charge stays in the line to the fill's last shot: the fill counts it
+                    # at the nominal figure, as the plan does (firmware/fill.py reserves for a
+                    # softer syringe), so the gun asks for a refill where the plan says.
+                    self.fill.charged(used, self.dosing.scale.steps(ref.charge_nl))
                     ref.phase = SETTLE
                     ref.settle_kpa = kpa
                     ref.settle_t = now

@@ -14,8 +14,9 @@ from host.link.stream import shot_record
 def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys,
                                                              monkeypatch):
     face = os.path.join(ROOT, "examples", "face.toml")
-    # The session does not fit one 3 mL fill with its reserve and the line's charge: the
-    # practitioner fits a second syringe when asked (once).
+    # 2860 µL do not fit one 3 mL fill once the line's charge (and one more for a softer
+    # syringe) is reserved, as `meso plan` says: the practitioner fits a second syringe
+    # when asked (once).
     asked = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "")
     dev = device(speed=100, fitted=face)
