@@ -17,8 +17,8 @@ reserve is sized from what the gun knows, never from the plant:
 Held on the pressure instead, the gun primes the line to firmware/line.py's reference before
 a fill's first shot (and after a perfusion point): the push that charges the line is forward
 travel, counted at the nominal charge on the gun as in the plan (so both put the refills at
-the same points), with one more nominal charge reserved for a softer syringe; the reference
-keeps it in the line to the fill's last shot.
+the same points; RESERVE_PCT covers a syringe twice as soft as its maker's figure); the
+reference keeps it in the line to the fill's last shot.
 """
 
 from firmware import dosing, units
@@ -42,12 +42,9 @@ def primes(board, model):
 def reserve_nl(board, syringe, model):
     """Volume of a fill never planned for, for this board, syringe and dose model."""
     r = syringe.volume_nl * RESERVE_PCT // 100
-    if primes(board, model):
-        # The fill counts the line's charge at its nominal figure: one more covers a
-        # syringe up to twice as soft as its maker's figure.
-        r += model.ref.charge_nl
-    else:
-        # On the dose model's path, what the compliance may hold at the occlusion limit.
+    if not primes(board, model):
+        # On the dose model's path, what the compliance may hold at the occlusion limit
+        # (held on the pressure, the line's charge is counted in the travel instead).
         r += HELD_MARGIN * dosing.compliance_nl_bar(syringe) * board.pressure_max_kpa // 100
     backlash = model.backlash if model.backlash > 0 else board.plunger.backlash_steps
     return r + model.scale.nl(BACKLASH_MARGIN * backlash)

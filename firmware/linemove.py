@@ -102,8 +102,8 @@ class Priming:
                 if kpa >= ref.hold_kpa:
                     ref.measured(kpa, pushed)
                     # The charge stays in the line to the fill's last shot: the fill counts it
-                    # at the nominal figure, as the plan does (firmware/fill.py reserves for a
-                    # softer syringe), so the gun asks for a refill where the plan says.
+                    # at the nominal figure, as the plan does (firmware/fill.py's reserve covers
+                    # a softer syringe), so the gun asks for a refill where the plan says.
                     self.fill.charged(used, self.dosing.scale.steps(ref.charge_nl))
                     ref.phase = SETTLE
                     ref.settle_kpa = kpa

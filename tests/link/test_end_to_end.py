@@ -14,9 +14,8 @@ from host.link.stream import shot_record
 def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys,
                                                              monkeypatch):
     face = os.path.join(ROOT, "examples", "face.toml")
-    # 2860 µL do not fit one 3 mL fill once the line's charge (and one more for a softer
-    # syringe) is reserved, as `meso plan` says: the practitioner fits a second syringe
-    # when asked (once).
+    # The line's charge (counted from priming) and the reserve leave room for the whole
+    # session in one 3 mL fill, as `meso plan` says: no refill prompt.
     asked = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "")
     dev = device(speed=100, fitted=face)
@@ -25,7 +24,7 @@ def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, 
                           "--yes", "--log", log)
     assert code == 0, err
     assert "done, 274/274 shots" in out and "0 faults" in out
-    assert len(asked) == 1 and "fit a full 3 mL syringe" in asked[0], asked
+    assert asked == [], asked
     host_shots = json.loads(log.read_text())["shots"]
     device_shots = [shot_record(r) for r in dev.journal()]
     assert len(host_shots) == 274
