@@ -17,6 +17,8 @@ REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu
 venv: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): pyproject.toml Makefile
+	@# Chromium for the browser tests of `meso ui` (Playwright cannot download its own here).
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@# PDF reports (WeasyPrint) draw text with Pango; DejaVu is the reports' font.
 	dpkg -s $(REPORT_DEBS) >/dev/null 2>&1 || { apt-get update -qq && \
 	    apt-get install -y -qq $(REPORT_DEBS); }

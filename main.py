@@ -149,9 +149,7 @@ def _halt(key):
         return  # an open gun leaves the REPL to the engineer
     import time
 
-    import micropython
-
-    micropython.kbd_intr(-1)
+    _keep_keyboard(key)  # again: a firmware that failed may have handed Ctrl-C back
     print("loader: halted; see docs/DEVICE.md, Recovery")
     while True:
         time.sleep(1)
@@ -183,8 +181,20 @@ def _choose(key):
     return active, False
 
 
+def _keep_keyboard(key):
+    """On a paired gun Ctrl-C is data from the loader on: a firmware still importing (or
+    hung before its link takes the port) must not drop to the REPL, which would open the
+    lock. An open gun keeps Ctrl-C, the engineer's way in."""
+    if key is None:
+        return
+    import micropython
+
+    micropython.kbd_intr(-1)
+
+
 def _boot():
     key = _read(KEY)
+    _keep_keyboard(key)
     folder, trial = _choose(key)
     if folder is None:
         return _halt(key)

@@ -14,7 +14,7 @@ import json
 import sys
 import types
 
-from firmware import auth, calibration
+from firmware import auth, calibration, pairing
 from firmware import progress as prog
 from firmware.link_store import STORED, read_stored
 from firmware.wire import record
@@ -258,41 +258,27 @@ def _host_rename(flash, a, b):
 
 
 def auth_key(first):
-    """`meso pair`: the key written over the REPL as auth.key.tmp, then renamed."""
+    """Pairing on the gun (firmware/pairing.py): the key staged as auth.new, then committed to
+    auth.key once the laptop proved it (auth.new removed); re-pairing replaces a key."""
     old = None if first else b"\x01" * auth.KEY_BYTES
     new = b"\x02" * auth.KEY_BYTES
     path = "data/" + KEY_FILE
 
     def write(store, flash):
-        with flash.open(path + ".tmp", "wb") as f:
-            f.write(new)
-        _host_rename(flash, path + ".tmp", path)
+        pairing.stage(store, new)
+        pairing.commit(store, new)
 
     def read(store, flash):
-        key = store.read_file(KEY_FILE)
-        if key is not None and len(key) != auth.KEY_BYTES:
-            return "bad"  # the gun would read it as no key: open mode (fails open)
+        mode, key, _staged, _problems = pairing.load(store)
+        if mode == pairing.LOCKED:
+            return "damaged"  # locked: HELLO and STATUS only, the physical recovery
+        if mode in (pairing.OPEN, pairing.PAIRING):
+            # Not (re-)paired yet, or a staged key nobody confirmed: the key in force must be
+            # the one before (none on a first pairing).
+            return "old" if key == old else "bad"
         return "old" if key == old else "new" if key == new else "bad"
 
     return ({path: old} if old else {}), write, read
-
-
-def auth_fails(first):
-    old = None if first else b"2"
-
-    def write(store, flash):
-        g = auth.Guard(b"k" * 32, lambda n: bytes(n), lambda: 0, store)
-        g._keep(3)
-
-    def read(store, flash):
-        g = auth.Guard(b"k" * 32, lambda n: bytes(n), lambda: 0, store)
-        if g.fails == 3:
-            return "new"
-        if g.fails == (0 if old is None else 2):
-            return "old"
-        return "damaged" if g.locked() else "bad"  # a damaged count locks the gun out
-
-    return ({"data/" + auth.FAILS_FILE: old} if old else {}), write, read
 
 
 def firmware_switch(first):
@@ -330,8 +316,7 @@ FILES = (
     ("session progress", progress),
     ("settings/calibration", settings),
     ("stored protocol", stored_protocol),
-    ("auth key", auth_key),
-    ("auth failure count", auth_fails),
+    ("auth key (two-phase pairing)", auth_key),
     ("manifest + active pointer", firmware_switch),
 )
 

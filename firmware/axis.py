@@ -18,21 +18,22 @@ class Move:
         self.capacity = capacity
         # 'i' is 32 bits on every port: the board HALs read the buffer as 32-bit words.
         self.segs = array("i", [0] * (motion.SEG_WORDS * capacity))
+        self.prof = motion.Profile()  # its own: the ramp constant is per axis
         self.nseg = 0
         self.steps = 0
         self.duration_us = 0
 
     def plan(self, steps, v_sps, a_sps2, clock_hz, tol_ticks):
-        """Plan steps at up to v_sps with a_sps2; planning allocates (not on the shot path)."""
+        """Plan steps at up to v_sps with a_sps2 (small ints, no allocation once the axis's
+        first plan made its ramp constant; still never on the shot path: it takes ms)."""
         self.steps = steps
         if steps <= 0:
             self.nseg = 0
             self.duration_us = 0
             return
-        self.nseg, ticks = motion.plan(
-            self.segs, self.capacity, steps, v_sps, a_sps2, clock_hz, tol_ticks
-        )
-        self.duration_us = ticks * 1000000 // clock_hz
+        self.nseg = motion.plan_into(self.prof, self.segs, self.capacity, steps, v_sps, a_sps2,
+                                     clock_hz, tol_ticks)
+        self.duration_us = motion.muldiv(self.prof.duration, 1000000, clock_hz)
 
     def constant(self, steps, v_sps, clock_hz):
         """A slow move at constant speed (safe state, homing); allocates nothing."""

@@ -38,11 +38,45 @@ def div_round(a, b):
     return -((-2 * a + b) // (2 * b))
 
 
+rem = 0  # remainder of the last muldiv
+
+
+def muldiv(x, y, d):
+    """floor(x * y / d) for x, y >= 0 and d > 0, the remainder left in rem (a
+    module global: returning a pair would allocate). Small ints
+    throughout while x, y < 2**30, d < 2**28 and the result < 2**29: y is taken in digits
+    of b bits, with d << b kept below 2**29, so no partial product passes 2**30."""
+    global rem
+    q = x // d
+    r = x - q * d
+    b = 1
+    while (d << (b + 1)) < 0x20000000:
+        b += 1
+    mask = (1 << b) - 1
+    sh = 0
+    while (y >> sh) > mask:
+        sh += b
+    acc_q = 0
+    acc_r = 0
+    while sh >= 0:
+        acc_r = (acc_r << b) + r * ((y >> sh) & mask)
+        qq = acc_r // d
+        acc_q = (acc_q << b) + qq
+        acc_r -= qq * d
+        sh -= b
+    rem = acc_r
+    return q * y + acc_q
+
+
 class PlungerScale:
     """Volume in nL to plunger steps for one syringe bore and one plunger axis.
 
     steps = nl * 4 / (pi * bore²) * steps_per_mm / 1000, with bore in µm converted and the
-    calibration factor in ppm (1 000 000 = nominal). Kept as one fraction k_num / k_den.
+    calibration factor in ppm (1 000 000 = nominal). Kept as one fraction k_num / k_den
+    (wide ints, made once at load), converted through its nearest fraction p / q with both
+    terms below 2**20 (a continued-fraction convergent, off by under 1/(q q') relative, so
+    by less than 2**-18 of a step over a whole syringe): steps and nL come out in small
+    ints with no allocation, as the shot cycle needs on a 32-bit port.
     """
 
     def __init__(self, axis, bore_um, cal_ppm=PPM):
@@ -50,15 +84,42 @@ class PlungerScale:
         self.k_den = PI_NUM * bore_um * bore_um * axis.den * 1000 * PPM
         self.bore_um = bore_um
         self.cal_ppm = cal_ppm
+        self.p, self.q = convergent(self.k_num, self.k_den, SMALL_TERM)
 
     def steps(self, nl):
         """Plunger steps that sweep nl nanolitres (nearest step)."""
-        return div_round(nl * self.k_num, self.k_den)
+        return ratio_round(nl, self.p, self.q)
 
     def nl(self, steps):
         """Nanolitres swept by a number of steps (nearest nL)."""
-        return div_round(steps * self.k_den, self.k_num)
+        return ratio_round(steps, self.q, self.p)
 
     def rate_sps(self, nl_s):
         """A flow in nL/s as a plunger speed in steps/s (at least 1)."""
         return max(1, self.steps(nl_s))
+
+
+SMALL_TERM = 1 << 20
+
+
+def convergent(num, den, limit):
+    """The last continued-fraction convergent p / q of num / den with p, q < limit."""
+    h1, h2, k1, k2 = 1, 0, 0, 1
+    while den:
+        a = num // den
+        h = a * h1 + h2
+        k = a * k1 + k2
+        if h >= limit or k >= limit:
+            break
+        h1, h2, k1, k2 = h, h1, k, k1
+        num, den = den, num - a * den
+    return h1, k1
+
+
+def ratio_round(x, p, q):
+    """x p / q rounded to the nearest integer, halves away from zero; small ints while
+    |x| < 2**30, p, q < 2**20 and the result < 2**29 (muldiv's digits)."""
+    if x < 0:
+        return -ratio_round(-x, p, q)
+    r = muldiv(x, p, q)
+    return r + 1 if 2 * rem >= q else r

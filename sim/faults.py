@@ -87,7 +87,9 @@ def _shot_reached(world, run, shot):
     bolus per shot) the needle still in after the shots before it were logged."""
     if len(world.insertions) >= shot:
         return True
-    return world.needle_in() and len(run.records) >= shot - 1
+    # A served gun (sim/link_world.py) keeps no run records: insertions only, there.
+    records = getattr(run, "records", None)
+    return records is not None and world.needle_in() and len(records) >= shot - 1
 
 
 def _for(env, world, what, dur):

@@ -26,8 +26,11 @@ ALLOWED = {
     "host.report": BASE,
     "host.flash": BASE | {"host.link"},
     "host.cliutil": BASE | {"host.link", "host.protocol"},
+    "host.ui": BASE | {"host", "host.presets", "host.screening", "host.link", "host.protocol",
+                       "host.report", "host.cliutil"},
     "host.commands": BASE | {"host", "host.presets", "host.screening", "host.link",
-                             "host.protocol", "host.report", "host.flash", "host.cliutil"},
+                             "host.protocol", "host.report", "host.flash", "host.cliutil",
+                             "host.ui"},
     "host.cli": BASE | {"host.commands", "host.cliutil"},
 }
 # Only the commands that start a virtual device reach the simulator (docs: DESIGN rule 6).

@@ -146,6 +146,9 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
     try:
         board = s.identity["info"]["board"]
         core = protocol_file.core_for(proto, board, confirm) if proto is not None else None
+        if doc is None and control.interrupted(s):
+            raise MesoError("the gun holds a session interrupted by a power cut: go on with "
+                            "meso run --resume LOG (its session log), or discard it on the gun")
         if doc is None:
             doc = session_log.new(core, s.identity["info"]["device_id"], screen,
                                   getattr(proto, "accepted_warnings", []))
@@ -158,6 +161,9 @@ def stream(path, port, baud, screened_by=None, confirm=None, log_path=None, json
             patient = clinical.get("patient_ref") if clinical else None
             check_same(doc, log_path, s, core, patient or None)
             core = doc["protocol"]
+            if control.interrupted(s):  # a power cut: this log and the journal take over
+                control.discard_interrupted(s)
+                print("the gun's interrupted session is taken over by this resume", file=out)
             control.settle(s)
             given = given_so_far(s, doc)
         summ, error = part(s, doc, core, given, log_path, verbose, out)

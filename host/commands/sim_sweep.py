@@ -6,6 +6,8 @@ import sys
 
 from host import protocol
 from host.argtypes import positive_int
+from host.cliutil.output import version
+from host.commands import sim_run
 from host.commands.sim_run import _params as parse_param
 from host.errors import MesoError
 
@@ -142,7 +144,8 @@ def run(args):
             os.makedirs(args.plot, exist_ok=True)
         sweep = Sweep(grid, args.out, workers=args.workers or _cpus(), scheduler=args.scheduler,
                       resume=args.resume, overwrite=args.overwrite, reports_dir=args.reports,
-                      csv=args.csv)
+                      csv=args.csv, report_head={"command": sim_run.COMMAND,
+                                                 "meso_version": version()})
         out = sweep.run(progress=not args.no_progress)
     except sweep_grid.SweepError as e:
         raise MesoError(str(e))

@@ -42,6 +42,19 @@ def ack_fault(s):
     s.check_error()
 
 
+def interrupted(s):
+    """True if the gun came up holding an interrupted session (firmware/progress.py)."""
+    return bool(s.status()["flags"] & M.FLAG_INTERRUPTED)
+
+
+def discard_interrupted(s):
+    """Tell the gun to drop the session it kept across a power cut: the laptop goes on with
+    it from its own log and the gun's journal (where the gun logged a shot the cut stopped)."""
+    s.send(M.SESSION_CHOICE, (M.CHOICE_DISCARD,))
+    s.flush()
+    s.check_error()
+
+
 def state(s):
     """The gun's state now, by name."""
     return state_name(s.status()["state"])

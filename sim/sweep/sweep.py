@@ -27,7 +27,8 @@ class Outcome:
 
 class Sweep:
     def __init__(self, grid, out_dir, workers=1, scheduler=None, resume=False, overwrite=False,
-                 reports_dir=None, csv=False, fn=None, checkpoint_s=CHECKPOINT_S):
+                 reports_dir=None, csv=False, fn=None, checkpoint_s=CHECKPOINT_S,
+                 report_head=None):
         self.grid = grid
         self.out_dir = out_dir
         self.workers = workers
@@ -47,7 +48,8 @@ class Sweep:
         os.makedirs(out_dir, exist_ok=True)  # a folder that cannot be written fails now
         if reports_dir:
             os.makedirs(reports_dir, exist_ok=True)
-        self.tables = tables.Tables(out_dir, grid.shared(), reports_dir, old_runs, old_shots)
+        self.tables = tables.Tables(out_dir, grid.shared(), reports_dir, old_runs, old_shots,
+                                    report_head)
         done = {tables.row_key(r, grid.names) for r in self.tables.runs}
         self.todo = [j for j in grid.jobs() if key(j) not in done]
         self.resumed = len(done)

@@ -83,10 +83,14 @@ def _sort_keys(table, names, extra=()):
 class Tables:
     """The rows of a sweep so far (those of a resumed table first), saved on demand."""
 
-    def __init__(self, out_dir, shared, reports_dir=None, old_runs=None, old_shots=None):
+    def __init__(self, out_dir, shared, reports_dir=None, old_runs=None, old_shots=None,
+                 report_head=None):
         self.out_dir = out_dir
         self.shared = shared
         self.reports_dir = reports_dir
+        # Keys the command adds to every report, as `meso sim run --json` does (command,
+        # meso_version), so a sweep's report is that command's, byte for byte.
+        self.report_head = dict(report_head or {})
         self.runs = old_runs.to_pylist() if old_runs is not None else []
         self.shots = [old_shots] if old_shots is not None and old_shots.num_rows else []
         self.new_runs = 0
@@ -100,7 +104,7 @@ class Tables:
         if self.reports_dir:
             name = report_name(job)
             with open(os.path.join(self.reports_dir, name), "w") as f:
-                f.write(to_json(report))
+                f.write(to_json(dict(report, **self.report_head)))
 
     def fail(self, job, error, attempts):
         self.runs.append(run_row(job, None, attempts, error))

@@ -7,22 +7,9 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TINY = """[protocol]
-name = "tiny"
-syringe_ml = 3
-needle_mm = 4
-needle_gauge = 32
-viscosity_mpas = 1
+from .test_errors import TINY  # the same tiny protocol as the other CLI mistakes
 
-[[zone]]
-name = "z"
-mode = "point"
-points = 3
-depth_mm = 1.0
-dose_ul = 10
-pace_ms = 500
-"""
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture

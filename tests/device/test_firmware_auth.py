@@ -12,13 +12,14 @@ import shutil
 import time
 
 import pytest
+import serial
 
 from firmware import manifest
 from host.flash import deploy, installed
 from host.flash.device import Device
 from host.link import keys
 from tests.device.conftest import flash_with, run_meso
-from tests.device.firmware_kit import compile_source, marker_source, rewrite_manifest
+from tests.device.firmware_kit import compile_source, marker_source, rewrite_manifest, variant
 
 # Core files the boot imports, each replaced in turn.
 CORE = ("firmware/__init__.mpy", "firmware/boot.mpy", "firmware/app.mpy", "firmware/gun.mpy",
@@ -190,3 +191,25 @@ def test_re_pairing_cut_on_either_side_of_the_key_change_still_boots(paired):
     board.power_cycle()
     info = deploy.handshake(board.port)["info"]
     assert info["folder"] == active and info["mode"] == "clinical"
+
+
+def test_ctrl_c_while_a_paired_gun_boots_never_opens_the_repl(paired, unix_build, tmp_path):
+    """A firmware still importing (here one stuck before its link takes the port) gets a
+    Ctrl-C from the host: on a paired gun that must not fall through to the REPL. The loader
+    makes 0x03 data before it imports anything; on the unix port the interpreter then ends
+    on SIGINT, a reset, which rolls the unconfirmed trial back (a board ignores the byte)."""
+    board = paired
+    old = deploy.handshake(board.port)["info"]["folder"]
+    mark = tmp_path / "importing"
+    stuck = marker_source(mark, "importing") + "while True:\n    pass\n"
+    build = variant(unix_build, {"firmware/mainloop.mpy": compile_source(tmp_path, stuck)})
+    folder = deploy.deploy(board.port, build, say=lambda *a: None)
+    end = time.monotonic() + VERDICT_WAIT_S
+    while not os.path.exists(mark):
+        assert time.monotonic() < end, "the trial never started"
+        time.sleep(0.05)
+    with serial.Serial(board.port) as port:
+        port.write(b"\x03\r\n")
+    info = deploy.handshake(board.port, wait_s=VERDICT_WAIT_S)["info"]  # not a REPL
+    assert info["folder"] == old and info["mode"] == "clinical"
+    assert "trial %s was not confirmed: back to %s" % (folder, old) in _log_lines(board)

@@ -2,14 +2,16 @@
 
 import json
 import os
+import time
 
 import pytest
+import serial
 
 from firmware import manifest
 from host.flash import deploy
 from host.flash.errors import FlashError
 from tests.device.conftest import flash_with, run_meso
-from tests.device.firmware_kit import compile_source, variant
+from tests.device.firmware_kit import compile_source, marker_source, variant
 
 
 def _fw_folders(board):
@@ -51,10 +53,27 @@ def test_verify_checks_the_board(board, unix_build, capsys):
         in out
 
 
+def _hang_source(mark):
+    """A firmware that hangs after taking its port, as its link does first: from then on the
+    host's bytes are data to it. (One that hangs before can be interrupted by a 0x03 and reset
+    by a 0x04 in a handshake's random bytes, which rolls the trial back early.)"""
+    return marker_source(mark, "hung") + (
+        "import micropython, termios\ntermios.setraw(0)\nmicropython.kbd_intr(-1)\n"
+        "while True:\n    pass\n")
+
+
+def _wait_for(path, wait_s=60):
+    end = time.monotonic() + wait_s
+    while not os.path.exists(path):
+        assert time.monotonic() < end, "%s never appeared" % path
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("how", ["crash", "hang"])
 def test_firmware_failing_before_its_handshake_is_rolled_back(board, unix_build, tmp_path, how):
     old = flash_with(board, unix_build)
-    source = "raise RuntimeError('broken build')\n" if how == "crash" else "while True:\n    pass\n"
+    mark = tmp_path / "hung"
+    source = "raise RuntimeError('broken build')\n" if how == "crash" else _hang_source(mark)
     broken = variant(unix_build, {"firmware/mainloop.mpy": compile_source(tmp_path, source)})
     folder = deploy.deploy(board.port, broken, say=lambda *a: None)
     assert folder != old["folder"]
@@ -63,6 +82,13 @@ def test_firmware_failing_before_its_handshake_is_rolled_back(board, unix_build,
         info = deploy.handshake(board.port)["info"]
         assert "trial %s failed before its handshake" % folder in _read(board, "data/boot.log")
     else:
+        _wait_for(mark)
+        with serial.Serial(board.port, timeout=2) as port:
+            # Ctrl-C, then Ctrl-D once Ctrl-C had its time (a terminal flushes its input at an
+            # interrupt): no way out of a hang that owns its port, no REPL in between.
+            port.write(b"\x03")
+            assert b">>>" not in port.read(4096)
+            port.write(b"\x04")
         with pytest.raises(FlashError, match="previous one boots at the next reset"):
             deploy.handshake(board.port, wait_s=3)
         board.power_cycle()

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT, write_protocol
+from conftest import ROOT, meso, write_protocol
 
 LONG = "left nasolabial fold, upper"
 
@@ -53,8 +53,6 @@ def test_an_expired_product_stops_before_the_port(tmp_path):
 
 def test_upload_keeps_the_record_and_refuses_an_expired_lot(device, tmp_path, capsys):
     import os
-
-    from conftest import meso
 
     dev = device(speed=100)
     proto = write_protocol(tmp_path / "p.toml", points=4)

@@ -166,9 +166,12 @@ def test_on_a_terminal_p_pauses_and_enter_resumes(tmp_path, device):
     dev = device(speed=SPEED)
     log = tmp_path / "s.json"
     master, slave = pty.openpty()
+    # The clinical record given whole, so the terminal is asked nothing before the session.
+    record = ["--patient", "P-1", "--practitioner", "Dr T", "--product", "saline",
+              "--lot", "L1", "--expiry", "2099-12", "--syringe-lot", "S1", "--needle-lot", "N1"]
     p = subprocess.Popen([sys.executable, "-m", "host.cli", "run", str(proto), "--screened-by",
-                          "test", "--log", str(log)], cwd=ROOT, env=env(), stdin=slave,
-                         stdout=slave, stderr=slave)
+                          "test", "--log", str(log), *record], cwd=ROOT, env=env(),
+                         stdin=slave, stdout=slave, stderr=slave)
     os.close(slave)
     seen = [""]
 

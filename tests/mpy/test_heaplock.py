@@ -100,3 +100,49 @@ def test_pressure_held_shot_allocates_nothing():
         micropython.heap_unlock()
     assert rig.state() == "pace", seen[:n]
     assert rig.app.session.shots == 1
+
+
+def test_whole_session_cycles_allocate_nothing():
+    # Shot after shot, arm to shot to pace to armed again with the next shot planned, over
+    # zone changes (a new depth move each time) and a refill, all under one heap lock. The
+    # journal flush and the session-progress write are left out: they are file I/O, between
+    # shots, and allocate on every port (the HAL opens the file); the records wait in the
+    # log's ring meanwhile, and the progress stays in RAM.
+    zones = [point_zone(name="z%d" % i, points=2, dose_ul=200, pace_ms=4000,
+                        depth_mm=1.0 + (i % 2) * 0.5) for i in range(4)]
+    rig = Rig(protocol(zones, syringe_ml=1), board="pico")
+    log = rig.app.log
+
+    def no_flush(hal, name):
+        log.flushed = log.count
+
+    log.flush = no_flush
+    from firmware import progress
+
+    saved_progress = progress.save
+    progress.save = lambda hal, p: None
+    rig.arm()
+    rig.pull()  # the first shot: everything it makes once is made
+    rig.run_until("armed")
+    counts = [0, 0, 0]  # shots, zone changes, refills
+    gc.collect()
+    micropython.heap_lock()
+    try:
+        while rig.state() != "done":
+            zone = rig.app.session.zone_i
+            rig.pull()
+            if rig.state() == "refill":
+                counts[2] += 1
+                rig.app.refilled()
+                continue
+            rig.run_until("pace")
+            while rig.state() != "armed" and rig.state() != "done":
+                rig.step(1000)
+            counts[0] += 1
+            if rig.app.session.zone_i != zone:
+                counts[1] += 1
+    finally:
+        micropython.heap_unlock()
+        progress.save = saved_progress
+    assert counts[0] == 7 and counts[1] >= 3 and counts[2] == 1, counts
+    assert rig.app.session.shots == 8

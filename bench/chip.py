@@ -1,0 +1,72 @@
+"""The firmware's budget on the MicroPython unix port: heap, bytes allocated, time per step.
+
+    python -m bench.chip [--board pico]
+
+Runs bench/chip_mp.py under the venv's MicroPython (unix port, x86-64) on the test rig's
+FakeHAL and prints: heap after importing the core and after loading a 300-point protocol;
+bytes allocated per shot cycle (trigger -> shot -> pace -> armed again, the next shot planned),
+per zone change and per refill; time to plan a dose and a depth move; one main-loop poll idle
+and mid-dose. These are unix-port figures: times are for an x86-64 host, not a 125 MHz
+Cortex-M0+, and ints up to 2**62 are small there (on the RP2040 every int past 2**30 is a
+heap object, so figures of 0 bytes here only hold there if the values stay below 2**30,
+which tests/test_small_ints.py checks).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOALS = {"heap_import": 40 * 1024, "bytes_shot_cycle": 0, "bytes_zone_change": 0,
+         "bytes_refill": 0, "bytes_cycle_no_journal": 0}
+ROWS = (
+    ("heap_import", "heap after importing the core", "B"),
+    ("heap_loaded", "heap after loading a 300-point protocol (rig included)", "B"),
+    ("bytes_shot_cycle", "allocated per shot cycle (worst)", "B"),
+    ("bytes_zone_change", "allocated by a cycle that changes zone", "B"),
+    ("bytes_refill", "allocated by a refill", "B"),
+    ("bytes_cycle_no_journal", "per cycle, zone change or refill, journal flush left out", "B"),
+    ("bytes_plan_dose", "allocated by planning one dose move", "B"),
+    ("us_plan_dose", "plan a dose move", "us"),
+    ("us_plan_depth", "plan a depth move", "us"),
+    ("us_poll_idle", "one main-loop poll, armed and idle", "us"),
+    ("us_poll_dose", "one main-loop poll, mid-dose", "us"),
+)
+
+
+def measure(board):
+    exe = os.path.join(os.path.dirname(sys.executable), "micropython")
+    path = os.pathsep.join([ROOT, os.path.join(ROOT, "tests", "core"), ".frozen"])
+    env = dict(os.environ, MICROPYPATH=path)
+    out = subprocess.run([exe, "-X", "heapsize=64M", os.path.join(ROOT, "bench", "chip_mp.py"),
+                          board], capture_output=True, text=True, env=env, cwd=ROOT)
+    if out.returncode != 0:
+        sys.exit("bench.chip: the MicroPython run failed:\n" + out.stdout + out.stderr)
+    figs = {}
+    for line in out.stdout.splitlines():
+        key, _, val = line.partition(" ")
+        figs[key] = float(val) if "." in val else (int(val) if val.lstrip("-").isdigit() else val)
+    return figs
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bench.chip")
+    ap.add_argument("--board", default="pico")
+    args = ap.parse_args(argv)
+    figs = measure(args.board)
+    print("MicroPython unix port (x86-64), board %s; %d shot cycles, dose move %d steps, "
+          "depth move %d steps" % (args.board, figs["cycles"], figs["dose_steps"],
+                                   figs["depth_steps"]))
+    print("%-58s %12s  %s" % ("figure", "value", "goal"))
+    for key, label, unit in ROWS:
+        val = figs[key]
+        shown = ("%.1f" % val) if isinstance(val, float) else "%d" % val
+        goal = GOALS.get(key)
+        mark = "" if goal is None else ("<= %d %s  %s" % (goal, unit, "met" if val <= goal
+                                                            else "NOT met"))
+        print("%-58s %12s %-2s %s" % (label, shown, unit, mark))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The MicroPython side of bench.chip: heap, bytes allocated and time per step of a session,
+printed as one "key value" line each (run by bench/chip.py under the unix port)."""
+
+import gc
+import sys
+import time
+
+gc.collect()
+BASE = gc.mem_alloc()
+import firmware.app  # noqa: E402, F401  the core, as a board's boot imports it
+
+gc.collect()
+print("heap_import", gc.mem_alloc() - BASE)
+
+from rig import Rig, point_zone, protocol  # noqa: E402
+
+from firmware.shot import STATE_NAMES  # noqa: E402
+
+BOARD = sys.argv[1] if len(sys.argv) > 1 else "pico"
+
+
+def zones300():
+    # 300 points: 30 zones of 10, alternating depth (a depth move re-planned at each change).
+    return [point_zone(name="z%d" % i, points=10, dose_ul=20, pace_ms=600,
+                       depth_mm=1.0 if i % 2 else 1.5) for i in range(30)]
+
+
+gc.collect()
+before = gc.mem_alloc()
+rig = Rig(protocol(zones300(), syringe_ml=1), board=BOARD)
+gc.collect()
+print("heap_loaded", gc.mem_alloc() - BASE)
+print("heap_rig_and_protocol", gc.mem_alloc() - before)
+rig.arm()
+rig.run_for(20000)
+
+
+def allocated(fn):
+    """Bytes fn allocates (the collector off; the heap is big enough to hold them)."""
+    gc.collect()
+    gc.disable()
+    a0 = gc.mem_alloc()
+    fn()
+    a1 = gc.mem_alloc()
+    gc.enable()
+    return a1 - a0
+
+
+def cycle():
+    rig.pull()
+    st = rig.state()
+    if st == "refill":
+        return
+    rig.run_until("armed")
+
+
+def shot_in_zone():
+    cycle()
+
+
+# Shot cycles inside a zone, a zone change (the 10th shot moves on), a refill.
+worst_cycle = 0
+zone_bytes = 0
+refill_bytes = -1
+cycles = 0
+for i in range(60):
+    s = rig.app.session
+    z0 = s.zone_i
+    b = allocated(cycle)
+    if rig.state() == "refill":
+        refill_bytes = allocated(lambda: (rig.app.refilled(), rig.run_for(1000)))
+        continue
+    if rig.app.session.zone_i != z0:
+        zone_bytes = max(zone_bytes, b)
+    else:
+        worst_cycle = max(worst_cycle, b)
+    cycles += 1
+print("cycles", cycles)
+print("bytes_shot_cycle", worst_cycle)
+print("bytes_zone_change", zone_bytes)
+print("bytes_refill", refill_bytes)
+
+# The same cycles with the journal flush (file I/O between shots) left out.
+log = rig.app.log
+
+
+def no_flush(hal, name):
+    log.flushed = log.count
+
+
+log.flush = no_flush
+worst_noj = 0
+for i in range(20):
+    b = allocated(cycle)
+    if rig.state() == "refill":
+        b += allocated(lambda: (rig.app.refilled(), rig.run_for(1000)))
+    worst_noj = max(worst_noj, b)
+print("bytes_cycle_no_journal", worst_noj)
+
+m = rig.app.machine
+pl = rig.board.plunger
+car = rig.board.carriage
+N = 20
+
+
+def timed(fn):
+    t0 = time.ticks_us()
+    for _ in range(N):
+        fn()
+    return time.ticks_diff(time.ticks_us(), t0) / N
+
+
+def plan_dose():
+    m.dose_move.plan(m.dose_move.steps, pl.max_speed_sps, pl.accel_sps2, m.clock_hz, m.tol)
+
+
+def plan_depth():
+    m.depth_move.plan(m.depth_move.steps, car.max_speed_sps, car.accel_sps2, m.clock_hz, m.tol)
+
+
+print("dose_steps", m.dose_move.steps)
+print("depth_steps", m.depth_move.steps)
+print("us_plan_dose", timed(plan_dose))
+print("us_plan_depth", timed(plan_depth))
+print("bytes_plan_dose", allocated(plan_dose))
+
+
+def poll():
+    rig.app.poll(rig.hal.now)
+
+
+print("state_idle", STATE_NAMES[m.state])
+print("us_poll_idle", timed(poll))
+rig.touch(True)
+rig.run_for(30000)
+rig.trigger(True)
+rig.run_until("dose")
+print("us_poll_dose", timed(poll))

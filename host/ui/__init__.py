@@ -1,0 +1,1 @@
+"""`meso ui`: the practitioner's screen (server, pages, the live session adapter)."""
