@@ -148,6 +148,7 @@ class Dosing:
         if self.ref is not None:
             self.ref.due = True
             self.ref.ok = False
+            self.ref.fast = False
 
     def follow(self, old, syringe_nl):
         """Carry on from another protocol's model on the same syringe, whose running total
@@ -164,8 +165,8 @@ class Dosing:
             # Primed for the same syringe: the reference state is the syringe's, whatever
             # the fluid; it holds if the last protocol's shots ended on it.
             old_ref = old.ref
-            if old_ref is not None and not old_ref.ok and not old_ref.due:
-                self.ref.due = False  # found too fast to hold on this syringe: model only
+            if old_ref is not None and not old_ref.ok and not old_ref.fast and not old_ref.due:
+                self.ref.due = False  # not primed on this syringe (no reading): model only
             if old_ref is not None and old_ref.ok and not old_ref.due:
                 self.ref.ok = True
                 self.ref.due = False
@@ -204,7 +205,7 @@ class Dosing:
         self.cut_stopper = self.stopper
         self.cut_kpa = kpa
         self.cut = True
-        if self.ref is not None and self.ref.ok:
+        if self.ref is not None and (self.ref.ok or self.ref.fast):
             self.ref.due = True  # the line's state is lost: prime again before the next shot
 
     def _apply_cut(self):

@@ -87,12 +87,13 @@ class Fill:
 
 def prime(board, model, fill, syringe_nl):
     """The plan's priming, as the gun's PRIME state does it on a board with the sensor: push
-    the nominal charge (the backlash first), rebase on the reference, relieve."""
+    the nominal charge (the backlash and the last relief first), rebase, relieve."""
     ref = model.ref
     if not ref.due or not primes(board, model):
         return
     ref.due = False
-    fill.moved(model, FORWARD, model.scale.steps(ref.charge_nl) + model.slack)
+    take = model.dose_end - model.stopper if model.dose_end > model.stopper else 0
+    fill.moved(model, FORWARD, take + model.scale.steps(ref.charge_nl) + model.slack)
     ref.primed(ref.hold_kpa, 0, 0, syringe_nl)
     fill.moved(model, BACKWARD, model.relief_steps)
 
@@ -133,6 +134,11 @@ def plan(board, proto, mode=dosing.COMPENSATED):
             syringe_nl += dose_nl
             last = (zi, i)
             if zone["mode"] == perfusion and model.ref is not None and model.ref.ok:
-                model.ref.due = True  # its line is left elsewhere: the gun primes again
+                # The needle comes out after the zone's last bolus, or before a bolus that
+                # would not fit (the gun's rule, firmware/shot.py after_hold): its line is
+                # left elsewhere, so the gun primes again before the next point.
+                nxt = model.dose_steps(syringe_nl + dose_nl)
+                if i == zone["points"] - 1 or not fill.fits(model, nxt):
+                    model.ref.due = True
     ends.append(last)
     return ends

@@ -12,14 +12,17 @@ back-pressure, each shot then delivers what the rod's net travel swept (the cali
 The reference state is set once per syringe (and after a fault or a non-point shot) by
 priming in air: the plunger creeps forward until the pressure reads hold_kpa, which also
 gives a first measurement of C (volume swept per kPa) to size the relief; it then relieves.
-A board without a sensor (pressure NO_PRESSURE) keeps the dose model of firmware/dosing.py.
+A line that empties faster than the syringe may be swept to keep it at hold_kpa (water
+through a fine needle) is found so while priming; it drains in air to zero instead, and its
+shots settle at the tissue's pressure and are topped up from it (firmware/settle.py). A board
+without a sensor (pressure NO_PRESSURE) keeps the dose model of firmware/dosing.py.
 
 The shot machine calls hold_us()/hold_begin()/hold_done() around HOLD; the moves (priming,
 the two-part dose move) are in firmware/linemove.py. The hold's checks run on the shot path:
 small ints only, nothing allocates.
 """
 
-from firmware import ticks
+from firmware import settle, ticks
 from firmware.axis import Move
 from firmware.compat import const
 from firmware.hal import NO_PRESSURE
@@ -53,6 +56,11 @@ IDLE = const(0)
 PUSH = const(1)
 SETTLE = const(2)
 BACK = const(3)
+DRAIN = const(4)
+DRAIN_MAX_US = const(5000000)
+FAST_US_PER_KPA = const(4000)  # falling faster in air from hold_kpa (tau < 0.4 s): fast
+FAST_LIMIT_PCT = const(50)  # a fast line settled above this share of the board's limit:
+# blocked, or a tissue pressing back more than a dose may be pushed against
 
 
 class Reference:
@@ -109,17 +117,25 @@ class Reference:
             q = 2 * dosing.line.flow_nl_s(HOLD_KPA)
         sps = dosing.scale.rate_sps(q)
         self.prime_sps = sps if sps < pl.max_speed_sps else pl.max_speed_sps
-        # A line nominally too fast to hold above hold_kpa (water through a wide needle)
-        # is not primed: the dose model's fixed hold lets it settle in a few ms.
-        if dosing.line is not None and \
-                dosing.line.flow_nl_s(HOLD_KPA) * SWEEP_PCT // 100 > self.max_flow_nl_s:
-            self.due = False
+        self.fast = False  # too fast to hold: shots settle and are topped up (settle.py)
+        self.settle = settle.Settle()
+        self.limit_kpa = board.pressure_max_kpa * FAST_LIMIT_PCT // 100
+        self.p_int = 0  # while pushing from PRIME_LO_KPA: the pressure's integral, kPa·µs
+        self.p_t = 0
+        self.push_nl = 0  # swept from PRIME_LO_KPA to the stop, and the rise meanwhile
+        self.push_dk = 0
+        self.zero_t = -1  # draining: when the reading first showed zero
+        self.tau_us = 0
+        self.topup_sps = 0
+        self.take0 = 0  # priming: the relief the push takes up first, steps
 
     # -- priming (before the trigger: may allocate) ---------------------------
     def measured(self, kpa, pushed_steps):
         """The push stopped at kpa >= hold_kpa: C is the volume swept per kPa on the way."""
         if self.lo_steps >= 0 and kpa > self.lo_kpa:
-            c = self.d.scale.nl(pushed_steps - self.lo_steps) // (kpa - self.lo_kpa)
+            self.push_nl = self.d.scale.nl(pushed_steps - self.lo_steps)
+            self.push_dk = kpa - self.lo_kpa
+            c = self.push_nl // self.push_dk
             if c > 0:
                 self.c_nl_kpa = c
 
@@ -156,16 +172,73 @@ class Reference:
         # then lets it settle (its time constant is a few ms), with the relief sized here.
         self.ok = self.q_w_nl_s == 0 or self.q_w_nl_s * SWEEP_PCT // 100 <= self.max_flow_nl_s
 
+    def too_fast(self, fell_kpa, us):
+        """Whether the fall seen so far (fell_kpa in us, from hold_kpa) says the needle
+        passes more at hold_kpa than the syringe may be swept to keep it there, or empties
+        the line too fast for the hold's readings to time its end (tau = R·C short)."""
+        if fell_kpa <= 0:
+            return False
+        if us // fell_kpa < FAST_US_PER_KPA:
+            return True  # tau under a few tenths of a second: the hold cannot follow it
+        q = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000)
+        return q * SWEEP_PCT // 100 > self.max_flow_nl_s
+
+    def drain_poll(self, kpa, now, period, first_kpa, first_t):
+        """Priming a fast line, the rod still: time the fall from first_kpa (the true pressure
+        crossing first_kpa + 1/2 at first_t) to half of it for tau, then wait for the
+        reading to show zero and DRAIN_TAUS more. True once drained."""
+        if self.tau_us == 0 and 2 * kpa < first_kpa:
+            us = ticks.diff(now, first_t, period)
+            ln = settle.ln_ppm(2 * first_kpa + 1, 2 * kpa + 1)
+            self.tau_us = us * 1000 // (ln // 1000) if ln >= 1000 else us
+            if self.tau_us < 1:
+                self.tau_us = 1
+        if kpa <= 0 and self.zero_t < 0:
+            self.zero_t = now
+        if self.tau_us > 0 and self.zero_t >= 0 and \
+                ticks.diff(now, self.zero_t, period) >= settle.DRAIN_TAUS * self.tau_us:
+            return True
+        return ticks.diff(now, first_t, period) >= DRAIN_MAX_US
+
+    def primed_fast(self, syringe_nl):
+        """Drained in air: the rod stands at the line's zero state. C from the push, less
+        what the needle let out on the way (its integral of P over tau, in air)."""
+        d = self.d
+        tau = self.tau_us
+        if tau > 0 and self.push_dk > 0:
+            c = self.push_nl * tau // (self.push_dk * tau + self.p_int)
+            if c > 0:
+                self.c_nl_kpa = c
+            self.q_w_nl_s = self.c_nl_kpa * self.hold_kpa * 1000 // (tau // 1000 + 1)
+        self.settle.set(tau, d.scale.steps(self.c_nl_kpa * 256), self.limit_kpa)
+        self.steps_w = d.scale.steps(self.c_nl_kpa * self.hold_kpa)
+        d.base_nl = syringe_nl
+        d.prime_nl = 0
+        d.cut = False
+        d.stopper = 0
+        d.dose_end = 0
+        relief_nl = self.c_nl_kpa * (self.hold_kpa + RELIEF_KPA) * RELIEF_PCT // 100
+        steps = d.scale.steps(relief_nl) + d.backlash
+        if steps > d.relief_steps:
+            d.relief_steps = steps
+        self.ok = False
+        self.fast = tau > 0
+
     # -- the hold (shot path: small ints) --------------------------------------
     def hold_us(self, zone):
-        return 0 if self.ok and zone.mode != MODE_PERFUSION else zone.hold_ms * 1000
+        held = (self.ok or self.fast) and zone.mode != MODE_PERFUSION
+        return 0 if held else zone.hold_ms * 1000
 
     def hold_begin(self, now, mode):
-        self.holding = self.ok and mode != MODE_PERFUSION
+        self.holding = (self.ok or self.fast) and mode != MODE_PERFUSION
         self.occluded = False
         self.top_kpa = -1
-        if self.ok and not self.holding:
+        if (self.ok or self.fast) and not self.holding:
             self.due = True  # a flow shot leaves the line elsewhere: prime again
+        if self.fast and self.holding:
+            self.settle.begin(now)
+            self.wait_us = POLL_MIN_US
+            return
         self.t0 = now
         self.prev_kpa = -1
         self.us_per_kpa = 0

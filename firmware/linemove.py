@@ -6,12 +6,13 @@ firmware/shot.py's ShotMachine (its PRIME state), and its planning calls plan_do
 
 from firmware import ticks
 from firmware.hal import BACKWARD, FORWARD, NO_PRESSURE
-from firmware.line import (BACK, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
+from firmware import settle
+from firmware.line import (BACK, DRAIN, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
                            SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
                            SWEEP_PCT)
 from firmware.wire import faults
 from firmware.wire.modes import MODE_PERFUSION
-from firmware.wire.states import PRIME
+from firmware.wire.states import PRIME, RELIEF
 
 
 def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
@@ -39,6 +40,8 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
             q = ref.max_flow_nl_s
         v = d.scale.rate_sps(q)
         v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
+    if ref is not None:
+        ref.topup_sps = v_sps  # a fast line's top-ups go no faster than its dose
     take = d.take_steps if ref is not None else 0
     if take > steps:
         take = steps
@@ -75,8 +78,16 @@ class Priming:
         ref = self.dosing.ref
         ref.due = False
         ref.ok = False
+        ref.fast = False
         ref.phase = PUSH
         ref.lo_steps = -1
+        ref.p_int = 0
+        # A push from a relieved rod takes the relief up before it charges the line: the
+        # fill counts that travel too (from the model's stopper to the last dose's end).
+        d = self.dosing
+        ref.take0 = d.dose_end - d.stopper if d.dose_end > d.stopper else 0
+        ref.tau_us = 0
+        ref.zero_t = -1
         self.safe_plunger.constant(ref.prime_steps, ref.prime_sps, self.clock_hz)
         self.plunger.start(FORWARD, self.safe_plunger)
         self.state = PRIME
@@ -94,6 +105,10 @@ class Priming:
             if ref.lo_steps < 0 and kpa >= PRIME_LO_KPA:
                 ref.lo_steps = self.plunger.moved()
                 ref.lo_kpa = kpa
+                ref.p_t = now
+            elif ref.lo_steps >= 0:
+                ref.p_int += kpa * ticks.diff(now, ref.p_t, period)
+                ref.p_t = now
             if kpa >= ref.hold_kpa or not moving:
                 self.plunger.stop()
                 pushed = self.plunger.moved()
@@ -104,7 +119,7 @@ class Priming:
                     # The charge stays in the line to the fill's last shot: the fill counts it
                     # at the nominal figure, as the plan does (firmware/fill.py's reserve covers
                     # a softer syringe), so the gun asks for a refill where the plan says.
-                    self.fill.charged(used, self.dosing.scale.steps(ref.charge_nl))
+                    self.fill.charged(used + ref.take0, self.dosing.scale.steps(ref.charge_nl))
                     ref.phase = SETTLE
                     ref.settle_kpa = kpa
                     ref.settle_t = now
@@ -121,10 +136,17 @@ class Priming:
             elif fell:
                 us = ticks.diff(now, ref.first_t, period)
                 if ref.first_kpa - kpa >= SETTLE_KPA or us >= SETTLE_US:
-                    ref.primed(kpa, ref.first_kpa - kpa, us, self.session.syringe_nl)
-                    self._relieve(ref, now)
+                    if ref.too_fast(ref.first_kpa - kpa, us):
+                        ref.phase = DRAIN  # settle.py's line: drain to zero, timing tau
+                    else:
+                        ref.primed(kpa, ref.first_kpa - kpa, us, self.session.syringe_nl)
+                        self._relieve(ref, now)
             if ref.phase == SETTLE and ticks.diff(now, ref.settle_t, period) >= SETTLE_MAX_US:
                 ref.primed(kpa, 0, 0, self.session.syringe_nl)  # too slow to measure: C alone
+                self._relieve(ref, now)
+        elif ref.phase == DRAIN:
+            if ref.drain_poll(self.hal.pressure_kpa(), now, period, ref.first_kpa, ref.first_t):
+                ref.primed_fast(self.session.syringe_nl)
                 self._relieve(ref, now)
         elif not moving:
             self.account_plunger()
@@ -141,3 +163,33 @@ class Priming:
         self.plunger.start(BACKWARD, self.relief_move)
         ref.phase = BACK
         self.until = ticks.add(now, self.relief_move.duration_us + self.timeout_us(), self.period)
+
+    def settle_poll(self, now, moving):
+        """HOLD on a fast line (firmware/settle.py): settle, top up, settle again."""
+        ref = self.dosing.ref
+        s = ref.settle
+        if s.topping:
+            if moving:
+                ref.wait_us = HOLD_POLL_US
+                return
+            self.account_plunger()
+            s.moved(now)
+        n = s.poll(self.hal.pressure_kpa(), now, self.period)
+        ref.wait_us = s.wait_us
+        if n == settle.WAIT:
+            return
+        if n == settle.OCCLUDED:
+            ref.occluded = True  # motion_check trips on it at the next poll
+            ref.holding = False
+            ref.wait_us = POLL_MIN_US
+            return
+        if n > 0:
+            sps = ref.topup_sps if ref.topup_sps < self.safe_sps_plunger else self.safe_sps_plunger
+            s.move.constant(n, sps if sps > 0 else self.safe_sps_plunger, self.clock_hz)
+            self.plunger.start(FORWARD, s.move)
+            s.topping = True
+            ref.wait_us = POLL_MIN_US
+            return
+        ref.holding = False
+        if not self.after_hold(now):
+            self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)

@@ -314,7 +314,9 @@ class ShotMachine(Commands, Planning, Priming):
                 self.until = ticks.add(now, hold_us, period)
         elif st == HOLD:
             ref = self.dosing.ref
-            if ticks.diff(now, self.until, period) >= 0 and (
+            if ref is not None and ref.fast and ref.holding:
+                self.settle_poll(now, moving_p)
+            elif ticks.diff(now, self.until, period) >= 0 and (
                     ref is None or ref.hold_done(self.hal.pressure_kpa(), now, period)) \
                     and not self.after_hold(now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)

@@ -98,7 +98,7 @@ class Planning:
             return faults.STALL_CARRIAGE
         if inp.level(IN_STALL_PLUNGER) and self.plunger.active:
             return faults.STALL_PLUNGER
-        if st == DOSE and inp.level(IN_PLUNGER_END):
+        if (st == DOSE or (st == HOLD and self.plunger.active)) and inp.level(IN_PLUNGER_END):
             return faults.SYRINGE_EMPTY
         if inp.level(IN_CARRIAGE_HOME) and self.carriage.pos > self.home_clear_steps:
             return faults.SWITCH  # the needle is out, yet the home switch says home: stuck
