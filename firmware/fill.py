@@ -33,8 +33,9 @@ BACKLASH_MARGIN = const(2)
 
 
 def primes(board, model):
-    """Whether the gun holds this model's line at the pressure reference (firmware/line.py):
-    a board with the sensor, compensated dosing of a line slow enough to hold."""
+    """Whether the gun primes this model's line (firmware/line.py): a board with the
+    sensor, compensated dosing with a fluid (held at the reference, or settled and topped
+    up when it is too fast to hold, firmware/settle.py)."""
     ref = model.ref
     return ref is not None and (ref.due or ref.ok) and board.pins.get("pressure_adc") is not None
 

@@ -58,7 +58,7 @@ SETTLE = const(2)
 BACK = const(3)
 DRAIN = const(4)
 DRAIN_MAX_US = const(5000000)
-FAST_US_PER_KPA = const(4000)  # falling faster in air from hold_kpa (tau < 0.4 s): fast
+FAST_US_PER_KPA = const(2000)  # falling faster in air from hold_kpa (tau < 0.2 s): fast
 FAST_LIMIT_PCT = const(50)  # a fast line settled above this share of the board's limit:
 # blocked, or a tissue pressing back more than a dose may be pushed against
 
@@ -125,6 +125,8 @@ class Reference:
         self.push_nl = 0  # swept from PRIME_LO_KPA to the stop, and the rise meanwhile
         self.push_dk = 0
         self.zero_t = -1  # draining: when the reading first showed zero
+        self.fell0 = 0  # the fall that found the line fast: kPa, in us
+        self.us0 = 0
         self.tau_us = 0
         self.topup_sps = 0
         self.take0 = 0  # priming: the relief the push takes up first, steps
@@ -179,7 +181,7 @@ class Reference:
         if fell_kpa <= 0:
             return False
         if us // fell_kpa < FAST_US_PER_KPA:
-            return True  # tau under a few tenths of a second: the hold cannot follow it
+            return True  # tau under 0.2 s: the hold's readings cannot time its end
         q = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000)
         return q * SWEEP_PCT // 100 > self.max_flow_nl_s
 
@@ -199,6 +201,11 @@ class Reference:
                 ticks.diff(now, self.zero_t, period) >= settle.DRAIN_TAUS * self.tau_us:
             return True
         return ticks.diff(now, first_t, period) >= DRAIN_MAX_US
+
+    def drained(self):
+        """The drain ended with the reading at zero for DRAIN_TAUS (else it ran out of time:
+        a fluid whose flow dies away at low pressure, a shear-thinning gel, not a fast line)."""
+        return self.tau_us > 0 and self.zero_t >= 0
 
     def primed_fast(self, syringe_nl):
         """Drained in air: the rod stands at the line's zero state. C from the push, less

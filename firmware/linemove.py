@@ -7,7 +7,7 @@ firmware/shot.py's ShotMachine (its PRIME state), and its planning calls plan_do
 from firmware import ticks
 from firmware.hal import BACKWARD, FORWARD, NO_PRESSURE
 from firmware import settle
-from firmware.line import (BACK, DRAIN, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
+from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
                            SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
                            SWEEP_PCT)
 from firmware.wire import faults
@@ -138,6 +138,9 @@ class Priming:
                 if ref.first_kpa - kpa >= SETTLE_KPA or us >= SETTLE_US:
                     if ref.too_fast(ref.first_kpa - kpa, us):
                         ref.phase = DRAIN  # settle.py's line: drain to zero, timing tau
+                        ref.fell0 = ref.first_kpa - kpa
+                        ref.us0 = us
+                        self.until = ticks.add(now, DRAIN_MAX_US + self.timeout_us(), period)
                     else:
                         ref.primed(kpa, ref.first_kpa - kpa, us, self.session.syringe_nl)
                         self._relieve(ref, now)
@@ -145,8 +148,12 @@ class Priming:
                 ref.primed(kpa, 0, 0, self.session.syringe_nl)  # too slow to measure: C alone
                 self._relieve(ref, now)
         elif ref.phase == DRAIN:
-            if ref.drain_poll(self.hal.pressure_kpa(), now, period, ref.first_kpa, ref.first_t):
-                ref.primed_fast(self.session.syringe_nl)
+            kpa = self.hal.pressure_kpa()
+            if ref.drain_poll(kpa, now, period, ref.first_kpa, ref.first_t):
+                if ref.drained():
+                    ref.primed_fast(self.session.syringe_nl)
+                else:  # held on the reference after all, from where the reading is now
+                    ref.primed(kpa, ref.fell0, ref.us0, self.session.syringe_nl)
                 self._relieve(ref, now)
         elif not moving:
             self.account_plunger()
