@@ -5,7 +5,7 @@ firmware/shot.py's ShotMachine (its PRIME state), and its planning calls plan_do
 """
 
 from firmware import ticks
-from firmware.hal import BACKWARD, FORWARD, NO_PRESSURE
+from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, NO_PRESSURE
 from firmware import settle
 from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
                            SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
@@ -98,6 +98,7 @@ class Priming:
         ref = self.dosing.ref
         period = self.period
         if ticks.diff(now, self.until, period) >= 0:
+            ref.due = True  # not primed: again before any shot
             self.trip(faults.TIMEOUT, now)
             return ticks.add(now, POLL_MIN_US, period)
         if ref.phase == PUSH:
@@ -125,7 +126,13 @@ class Priming:
                     ref.settle_t = now
                     ref.first_kpa = -1
                     return ticks.add(now, POLL_MIN_US, period)
-                self._relieve(ref, now)
+                # The whole push fell short of hold_kpa: no fluid at the stopper, or a needle
+                # so wide for the fluid that the plunger cannot raise the pressure to measure
+                # the line (water through 25 G). Not dosed on a guess: the safe state.
+                empty = self.inputs.level(IN_PLUNGER_END)
+                ref.due = True  # and again at the next arming: never a shot on a guess
+                self.trip(faults.SYRINGE_EMPTY if empty else faults.LIMIT, now)
+                return ticks.add(now, POLL_MIN_US, period)
         elif ref.phase == SETTLE:
             kpa = self.hal.pressure_kpa()
             fell = kpa < ref.settle_kpa

@@ -107,12 +107,12 @@ def test_settled_shot_with_its_top_up_allocates_nothing():
     # measured time constant, reads the tissue's pressure, tops the line up by a move
     # planned on the shot path, settles again and relieves, all with the heap locked.
     rig = Rig(protocol([point_zone(points=2)]), start_us=(1 << 30) - 200000)
-    rig.hal.kpa = 0  # the push never reaches the reference: no measurement, armed
+    rig.hal.kpa = 120  # primed at once (the reading never falls: the reference's path)
     rig.arm()
     rig.run_until("armed", limit_us=10000000)
     m = rig.app.machine
     ref = m.dosing.ref
-    ref.tau_us = 20000  # as priming a fast line measures it (20 ms)
+    ref.tau_us = 20000  # as priming a fast line measures it (20 ms), and drains it to zero
     ref.push_dk = 0
     ref.primed_fast(rig.app.session.syringe_nl)
     assert ref.fast and not ref.ok

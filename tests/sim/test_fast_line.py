@@ -28,3 +28,14 @@ def test_priming_measures_the_fast_lines_compliance_and_time_constant():
         for r in rep["shots"]:
             assert abs(r["delivered_ul"] - 30) < 0.6, (seed, r)  # 2 %
             assert r["drip_ul"] < 0.1, (seed, r)
+
+
+def test_a_line_the_plunger_cannot_charge_is_not_dosed_on_a_guess():
+    # Water through 25 G passes about 9 mL/s at 100 kPa: the push at full speed never brings
+    # the 1 mL syringe's line to the reference, so there is nothing to measure it by.
+    p = water(1, 3, 10)
+    p["protocol"]["needle_gauge"] = 25
+    rep = Run(p, seed=0).run(limit_s=20)
+    assert rep["faults"] and all(f["code"] == "limit" and f["state"] == "prime"
+                                 for f in rep["faults"]), rep["faults"]
+    assert rep["shots"] == [] and rep["summary"]["delivered_ul_total"] == 0.0
