@@ -167,6 +167,24 @@ class Dosing:
             old_ref = old.ref
             if old_ref is not None and not old_ref.ok and not old_ref.fast and not old_ref.due:
                 self.ref.due = False  # not primed on this syringe (no reading): model only
+            if old_ref is not None and old_ref.fast and not old_ref.due:
+                # A fast line (firmware/settle.py) stays primed too: the new frame's zero
+                # state is where the last dose's top-ups started from.
+                r = self.ref
+                r.fast = True
+                r.due = False
+                r.c_nl_kpa = old_ref.c_nl_kpa
+                r.tau_us = old_ref.tau_us
+                r.q_w_nl_s = old_ref.q_w_nl_s
+                r.steps_w = self.scale.steps(r.c_nl_kpa * r.hold_kpa)
+                r.settle.set(old_ref.settle.tau_us, self.scale.steps(r.c_nl_kpa * 256),
+                             r.limit_kpa)
+                self.prime_nl = 0
+                if old.relief_steps > self.relief_steps:
+                    self.relief_steps = old.relief_steps
+                held = self.scale.steps(r.c_nl_kpa * old_ref.settle.done_kpa)
+                self.stopper = old.stopper - old.dose_end + held
+                self.dose_end = held
             if old_ref is not None and old_ref.ok and not old_ref.due:
                 self.ref.ok = True
                 self.ref.due = False
