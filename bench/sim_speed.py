@@ -49,8 +49,8 @@ def executor_only(n_steps=1000000):
     env = simpy.Environment()
     clock = Clock(env, b, p)
     gc = GcPauses(clock, p, Streams(1)("gc"))
-    true = {"area_mm2": 58.9, "compliance_ul_kpa": 0.005, "resistance_kpa_s_ul": 20.0,
-            "stiction_kpa": 4.0, "stall_kpa": 1e9, "backlash_um": 10.0, "lead_scale": 1.0,
+    true = {"area_mm2": 58.9, "compliance_ul_kpa": 0.47, "resistance_kpa_s_ul": 20.0,
+            "stiction_kpa": 51.0, "stall_kpa": 1e9, "backlash_um": 10.0, "lead_scale": 1.0,
             "fill_ul": 1e9}
     ex = Executor(env, clock, gc, p, True, PlungerSink(Plunger(true, 0.3125)))
     segs = [clock.hz // 20000, n_steps, 0]

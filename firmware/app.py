@@ -15,7 +15,7 @@ from firmware.session import Session
 from firmware.shot import ShotMachine
 from firmware.shotlog import ShotLog
 from firmware.wire import faults
-from firmware.wire.states import ADVANCE, ARMED, PACE, PAUSED, SAFING, STATE_NAMES
+from firmware.wire.states import ADVANCE, ARMED, PACE, PAUSED, PRIME, SAFING, STATE_NAMES
 
 JOURNAL = "shots.log"
 SETTLE_US = const(50)  # never ask to be polled sooner than this
@@ -240,13 +240,15 @@ class App:
     def quiet(self):
         """Between shots, or resting between two perfusion boluses: the plunger and the
         carriage stand still, so files can be written."""
+        if self.machine.state == PRIME:
+            return False  # the plunger creeps to the reference: its stop must not wait
         return self.between_shots() or self.machine.resting()
 
     # -- commands (from the link handler, the operator's buttons or a test) ---------
     def load_protocol(self, proto, sha=None, streamed=1):
         """Check and load a protocol (refused whole if any limit is broken). sha: its
         upload's SHA-256, which names the session in the progress kept on flash."""
-        if not self.between_shots() or self.machine.state == SAFING:
+        if not self.between_shots() or self.machine.state in (SAFING, PRIME):
             return [Problem(-1, "protocol", None, "between shots", "busy: a shot is in progress")]
         if self.interrupted and (self.progress.damaged or sha is None
                                  or bytes(sha) != self.progress.sha):

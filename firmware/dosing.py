@@ -15,6 +15,7 @@ rebased, never caught up. All in integers; planning may allocate, the shot path 
 the planned step count.
 """
 
+from firmware import line as pressure_line
 from firmware.compat import const
 from firmware.hal import FORWARD
 from firmware.units import PI_DEN, PI_NUM, PPM, PlungerScale, div_round
@@ -25,9 +26,12 @@ from firmware.wire.modes import DOSING_NAMES as MODE_NAMES  # noqa: F401
 NEEDLE_ID_UM = ((25, 311), (26, 292), (27, 241), (28, 216), (29, 184), (30, 165), (31, 140),
                 (32, 125), (33, 110), (34, 90))
 HUB_UM = const(2000)  # cannula inside the hub: part of the flow path
-# Stopper and barrel compliance in nL per bar of a typical syringe, by volume in mL.
-COMPLIANCE_NL_BAR = ((1, 200), (3, 500), (5, 900), (10, 1300))
-STICTION_KPA = const(4)  # stopper friction, as a pressure
+# Nominal figures, as a syringe maker's sheet would round them: the true ones differ from
+# syringe to syringe and lot to lot; with a pressure sensor the gun measures C (line.py).
+# Stopper, barrel and drive compliance in nL per bar, by volume in mL.
+COMPLIANCE_NL_BAR = ((1, 10000), (3, 40000), (5, 100000), (10, 200000))
+STICTION_KPA = const(4)  # allowance for friction in the line-pressure budget (the glide
+# force itself loads the compliance before the stopper slides: line.py measures that)
 TISSUE_KPA = const(15)  # back-pressure of the dermis at the tip
 BUDGET_PCT = const(50)  # share of the board's occlusion limit a dose may use
 RELIEF_MARGIN_PCT = const(150)  # relief empties this much of what the compliance holds
@@ -108,11 +112,14 @@ class Dosing:
         self.relief_steps = board.plunger.um_to_steps(board.relief_um)
         self.prime_nl = 0
         self.line = None
+        self.ref = None  # pressure reference (line.py), compensated mode with a fluid
+        self.take_steps = 0  # of the next dose, the steps that take the last relief up
         if fluid is not None:
             self.line = Line(syringe, fluid[0], fluid[1], fluid[2])
             self.max_flow_nl_s = safe_flow_nl_s(board, self.line)
             if mode == COMPENSATED:
                 self.compensate(board)
+                self.ref = pressure_line.Reference(self, board, syringe)
         self.reset()
 
     def compensate(self, board):
@@ -138,6 +145,10 @@ class Dosing:
         self.cut_total_nl = 0
         self.cut_stopper = 0
         self.cut_kpa = -1
+        if self.ref is not None:
+            self.ref.due = True
+            self.ref.ok = False
+            self.ref.fast = False
 
     def follow(self, old, syringe_nl):
         """Carry on from another protocol's model on the same syringe, whose running total
@@ -150,6 +161,39 @@ class Dosing:
         self.stopper = old.stopper - old.dose_end + self.scale.steps(old.prime_nl)
         self.dose_end = self.scale.steps(old.prime_nl)
         self.slack = old.slack if old.slack < self.backlash else self.backlash
+        if self.ref is not None:
+            # Primed for the same syringe: the reference state is the syringe's, whatever
+            # the fluid; it holds if the last protocol's shots ended on it.
+            old_ref = old.ref
+            if old_ref is not None and not old_ref.ok and not old_ref.fast and not old_ref.due:
+                self.ref.due = False  # not primed on this syringe (no reading): model only
+            if old_ref is not None and old_ref.fast and not old_ref.due:
+                # A fast line (firmware/settle.py) stays primed too: the new frame's zero
+                # state is where the last dose's top-ups started from.
+                r = self.ref
+                r.fast = True
+                r.due = False
+                r.c_nl_kpa = old_ref.c_nl_kpa
+                r.tau_us = old_ref.tau_us
+                r.q_w_nl_s = old_ref.q_w_nl_s
+                r.steps_w = self.scale.steps(r.c_nl_kpa * r.hold_kpa)
+                r.settle.set(old_ref.settle.tau_us, self.scale.steps(r.c_nl_kpa * 256),
+                             r.limit_kpa)
+                self.prime_nl = 0
+                if old.relief_steps > self.relief_steps:
+                    self.relief_steps = old.relief_steps
+                held = self.scale.steps(r.c_nl_kpa * old_ref.settle.done_kpa)
+                self.stopper = old.stopper - old.dose_end + held
+                self.dose_end = held
+            if old_ref is not None and old_ref.ok and not old_ref.due:
+                self.ref.ok = True
+                self.ref.due = False
+                self.ref.c_nl_kpa = old_ref.c_nl_kpa
+                self.prime_nl = 0
+                if old.relief_steps > self.relief_steps:
+                    self.relief_steps = old.relief_steps
+                self.stopper = old.stopper - old.dose_end
+                self.dose_end = 0
 
     def dose_steps(self, total_nl_after):
         """Forward motor steps that bring the stopper to the running total's position."""
@@ -159,6 +203,8 @@ class Dosing:
         if nl > 0:
             nl += self.prime_nl
         steps = self.scale.steps(nl) - self.stopper + self.slack
+        take = self.dose_end - self.stopper + self.slack
+        self.take_steps = take if take > 0 else 0
         return steps if steps > 0 else 0
 
     def rate_sps(self, flow_nl_s):
@@ -177,6 +223,8 @@ class Dosing:
         self.cut_stopper = self.stopper
         self.cut_kpa = kpa
         self.cut = True
+        if self.ref is not None and (self.ref.ok or self.ref.fast):
+            self.ref.due = True  # the line's state is lost: prime again before the next shot
 
     def _apply_cut(self):
         self.cut = False

@@ -30,14 +30,29 @@ DURATION_MAX_S = 600
 BOLUS_EVERY_RANGE_S = (1, 600)
 
 
-def zone_flow_nl_s(board, syringe, zone):
+def zone_flow_nl_s(board, syringe, zone, head=None):
     """The flow a zone doses at: its own flow_ul_s (in the core form a protocol-wide flow
-    is written into each zone), else the board's, capped by the syringe's. The one rule:
-    the gun's session, its checks here and the laptop's plans all take it from here."""
+    is written into each zone), else the fastest the protocol's line passes within the
+    dose pressure budget (dosing.safe_flow_nl_s; head is the [protocol] table) up to the
+    board's; capped by the syringe's. An explicit flow is taken as written (check_line
+    refuses one the needle cannot pass). The one rule: the gun's session, its checks here
+    and the laptop's plans all take it from here."""
     flow_nl_s = board.flow_nl_s
     if "flow_ul_s" in zone:
         flow_nl_s = units.milli(zone["flow_ul_s"])
+    elif head is not None:
+        est = line_kpa(board, head, syringe, flow_nl_s)
+        if est is not None:
+            safe = dosing.safe_flow_nl_s(board, est[0])
+            if safe < flow_nl_s:
+                flow_nl_s = safe if safe > 0 else 1
     return min(flow_nl_s, syringe.max_flow_nl_s)
+
+
+def flow_from_line(board, syringe, zone, head):
+    """Whether the line, not the zone or the board, sets this zone's flow."""
+    return "flow_ul_s" not in zone and \
+        zone_flow_nl_s(board, syringe, zone, head) < min(board.flow_nl_s, syringe.max_flow_nl_s)
 
 
 class Problem:
@@ -233,9 +248,10 @@ def check_zone(board, head, i, zone, names, problems):
             usable = _num(problems, i, zone, "flow_ul_s", 0.1, flow_hi / 1000, "µL/s",
                           "faster than the board allows for a %s mL syringe"
                           % _fmt(syringe.volume_ml)) is not None
-        # A flow in range is at most the syringe's: the rule gives it as written. An unusable
-        # one leaves the board's flow for the checks that follow (pace, volume).
-        flow_nl_s = zone_flow_nl_s(board, syringe, zone) if usable else min(flow_nl_s, flow_hi)
+        # A flow in range is at most the syringe's: the rule gives it as written; none, the
+        # line's fastest. An unusable one leaves the board's for the checks that follow.
+        flow_nl_s = zone_flow_nl_s(board, syringe, zone, head) if usable else \
+            min(flow_nl_s, flow_hi)
     hold_ms = -1
     if "hold_ms" in zone:
         if _num(problems, i, zone, "hold_ms", 0, 5000, "ms", "dwell out of range",

@@ -18,14 +18,14 @@ from firmware.wire.states import CHECK_OK, CHECK_SESSION, CHECK_SHOT, CHECK_SYRI
 
 
 class Zone:
-    def __init__(self, d, board, syringe):
+    def __init__(self, d, board, syringe, head=None):
         self.name = d["name"]
         self.mode = limits.MODES.index(d["mode"])
         self.points = d["points"]
         self.depth_um = units.milli(d["depth_mm"])
         self.dose_nl = units.milli(d["dose_ul"])
         self.hold_ms = d.get("hold_ms", board.hold_ms)
-        self.flow_nl_s = limits.zone_flow_nl_s(board, syringe, d)
+        self.flow_nl_s = limits.zone_flow_nl_s(board, syringe, d, head)
         if self.mode == MODE_BURST:
             self.pace_ms = 60000 // d["rate_per_min"]
         else:
@@ -68,7 +68,7 @@ class Session:
         # The fluid path, for the dose model: gauge, needle length µm, viscosity in 1/1000 mPa·s.
         self.fluid = (head["needle_gauge"], units.milli(head["needle_mm"]),
                       units.milli(head["viscosity_mpas"]))
-        self.zones = [Zone(z, self.board, syringe) for z in proto["zone"]]
+        self.zones = [Zone(z, self.board, syringe, head) for z in proto["zone"]]
         self.loaded = True
         self.reset_counters()
         return problems

@@ -26,6 +26,7 @@ from firmware.hal import (
     OUT_ALARM,
     OUT_BUZZER,
 )
+from firmware.linemove import Priming
 from firmware.shotcmd import Commands
 from firmware.shotplan import MOTION_MAX_US, Planning
 from firmware.wire import faults
@@ -43,6 +44,7 @@ from firmware.wire.states import (  # noqa: F401 - the states, by name, for the 
     IDLE,
     PACE,
     PAUSED,
+    PRIME,
     REFILL,
     RELIEF,
     RETRACT,
@@ -58,10 +60,10 @@ HOME_CLEAR_UM = const(300)
 HOME_MARGIN_STEPS = const(800)  # homing may run this far past the nominal travel
 DEPTH_SEGS = const(256)
 DOSE_SEGS = const(512)
-RELIEF_SEGS = const(32)
+RELIEF_SEGS = const(192)  # a relief sized from a real syringe's compliance is mm long
 
 
-class ShotMachine(Commands, Planning):
+class ShotMachine(Commands, Planning, Priming):
     def __init__(self, hal, board, inputs, session, log):
         self.hal = hal
         self.board = board
@@ -128,6 +130,9 @@ class ShotMachine(Commands, Planning):
             wait = MONITOR_US
         if (st == DOSE or st == HOLD) and wait > self.pressure_us:
             wait = self.pressure_us
+        ref = self.dosing.ref if self.dosing is not None else None
+        if st == HOLD and ref is not None and ref.holding:
+            wait = ref.wait_us  # the pressure says when the dose will be in
         if wait > MOTION_MAX_US:
             wait = MOTION_MAX_US
         return ticks.add(now, wait, period)
@@ -158,6 +163,8 @@ class ShotMachine(Commands, Planning):
         elif self.pause_request:
             self.pause_request = False
             self.state = PAUSED
+        elif self.needs_prime():
+            self.start_prime(now)
         else:
             self.state = ARMED
 
@@ -218,11 +225,12 @@ class ShotMachine(Commands, Planning):
         """Go to the safe state: stop, relieve, retract, alarm, log; latch the fault."""
         in_shot = ADVANCE <= self.state <= RETRACT
         dosed = self.state >= DOSE
+        priming = self.state == PRIME
         self.plunger.stop()
         self.carriage.stop()
         if self.state == DOSE:
             self.dose_steps_done = self.plunger.moved()
-        if in_shot or self.state == PACE:
+        if in_shot or self.state == PACE or priming:
             self.account_plunger()
         if in_shot:
             self.end_shot(code, in_shot and dosed)
@@ -230,7 +238,7 @@ class ShotMachine(Commands, Planning):
         self.hal.output(OUT_ALARM, True)
         self.state = SAFING
         self.planned = False
-        if in_shot and self.dosing is not None:
+        if (in_shot or priming) and self.dosing is not None:
             self.safe_plunger.constant(self.dosing.relief_steps, self.safe_sps_plunger,
                                        self.clock_hz)
             self.plunger.start(BACKWARD, self.safe_plunger)
@@ -299,9 +307,18 @@ class ShotMachine(Commands, Planning):
                 self.dose_steps_done = self.plunger.moved()
                 self.account_plunger()
                 self.state = HOLD
-                self.until = ticks.add(now, self.zone.hold_ms * 1000, period)
+                hold_us = self.zone.hold_ms * 1000
+                if self.dosing.ref is not None:
+                    hold_us = self.dosing.ref.hold_us(self.zone)
+                    self.dosing.ref.hold_begin(now, self.zone.mode)
+                self.until = ticks.add(now, hold_us, period)
         elif st == HOLD:
-            if ticks.diff(now, self.until, period) >= 0 and not self.after_hold(now):
+            ref = self.dosing.ref
+            if ref is not None and ref.fast and ref.holding:
+                self.settle_poll(now, moving_p)
+            elif ticks.diff(now, self.until, period) >= 0 and (
+                    ref is None or ref.hold_done(self.hal.pressure_kpa(), now, period)) \
+                    and not self.after_hold(now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
         elif st == RELIEF:
             if not moving_p:
@@ -318,6 +335,8 @@ class ShotMachine(Commands, Planning):
                 self.planned = False
         elif st == PACE:
             return self.poll_pace(now)
+        elif st == PRIME:
+            return self.prime_poll(now, moving_p)
         elif st == HOMING:
             if self.inputs.level(IN_CARRIAGE_HOME):
                 self.carriage.stop()

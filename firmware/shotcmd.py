@@ -14,6 +14,7 @@ from firmware.wire.states import (
     IDLE,
     PACE,
     PAUSED,
+    PRIME,
     REFILL,
     RETRACT,
     SAFING,
@@ -113,8 +114,8 @@ class Commands:
         """Hold the session at the next safe point (never with the needle in)."""
         if self.state == ARMED:
             self.state = PAUSED
-        elif ADVANCE <= self.state <= PACE:
-            self.pause_request = True
+        elif ADVANCE <= self.state <= PACE or self.state == PRIME:
+            self.pause_request = True  # priming ends in enter_armed, which pauses
 
     def resume(self, now):
         """Go on from a pause, or call off one asked for but not yet reached."""

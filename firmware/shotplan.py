@@ -4,7 +4,7 @@ trigger (these allocate), and the input checks run while the needle moves (these
 A base of firmware/shot.py's ShotMachine, kept apart so that each file stays one job.
 """
 
-from firmware import dosing
+from firmware import dosing, linemove
 from firmware.compat import const
 from firmware.dosing import Dosing
 from firmware.fill import Fill
@@ -60,7 +60,8 @@ class Planning:
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
         self.fits = self.fill.fits(self.dosing, steps)  # else a refill before the shot
         v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
-        self.dose_move.plan(steps, v, pl.accel_sps2, self.clock_hz, self.tol)
+        linemove.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
+                           zone.mode)
         self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
         # The core's own estimate of the shot's net volume: the running total's stopper
         # positions after and before it, to the step (what the model promises; the
@@ -97,7 +98,7 @@ class Planning:
             return faults.STALL_CARRIAGE
         if inp.level(IN_STALL_PLUNGER) and self.plunger.active:
             return faults.STALL_PLUNGER
-        if st == DOSE and inp.level(IN_PLUNGER_END):
+        if (st == DOSE or (st == HOLD and self.plunger.active)) and inp.level(IN_PLUNGER_END):
             return faults.SYRINGE_EMPTY
         if inp.level(IN_CARRIAGE_HOME) and self.carriage.pos > self.home_clear_steps:
             return faults.SWITCH  # the needle is out, yet the home switch says home: stuck
@@ -105,4 +106,6 @@ class Planning:
             kpa = self.hal.pressure_kpa()
             if kpa != NO_PRESSURE and kpa > self.board.pressure_max_kpa:
                 return faults.OCCLUSION
+            if st == HOLD and self.dosing.ref is not None and self.dosing.ref.occluded:
+                return faults.OCCLUSION  # the pressure does not fall (firmware/line.py)
         return faults.NONE

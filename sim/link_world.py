@@ -68,13 +68,17 @@ class ServedHAL(SimHAL):
         return n
 
 
+BENCH = {"tissue_id_kpa": 0.0, "tissue_sc_kpa": 0.0}
+
+
 class WorldDevice:
     """The served device. advance(sim_s) runs the world up to sim_s seconds after power-up."""
 
     def __init__(self, state_dir, seed=0, device_id="sim-0001", head=None, fault_specs=()):
         os.makedirs(state_dir, exist_ok=True)
         board = by_name("sim")
-        self.world = w = World(board, head or FITTED, seed)
+        # The needle dispenses onto the balance, not into skin: no tissue back-pressure.
+        self.world = w = World(board, head or FITTED, seed, BENCH)
         w.hal = self.hal = ServedHAL(w, state_dir)
         self.fw = InProcess(self.hal, board, "compensated", w.cal_ppm)
         self.fw.after_poll = self.after_poll

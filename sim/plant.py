@@ -1,28 +1,42 @@
-"""The plunger and fluid plant: lead screw with backlash, compliant stopper, needle, tissue.
+"""The plunger and fluid plant: lead screw with backlash, compliant line, needle, tissue.
 
 Motor steps move the nut; the rod follows once the backlash gap is closed. The rod sweeps
-volume; what the needle has not let out yet is stored in the stopper/barrel compliance C
-(µL/kPa) as pressure. The stopper slides only above its friction (stiction), and fluid
-leaves the needle only above the tissue back-pressure, through the Hagen–Poiseuille
-resistance R (kPa·s/µL). With y the pressure above that threshold:
+volume; what the needle has not let out yet is held by the line as stored volume V (µL):
+the stopper and barrel compliance with the drive train's spring in series (C, µL/kPa), and
+any air in the fill, compressed isothermally. The stopper's friction loads the same
+compliance before it slides, so at gauge pressure P
 
-    dy/dt = q/C - y/(R C)   while y > 0;     dy/dt = q/C   otherwise (no flow, no backflow)
+    V = C·(P + P_f) + a0·P/(P0 + P)          (P > 0; P = 0 while V <= C·P_f)
 
-for a swept flow q that is constant over a piece, which has a closed form: no integration
-error whatever the step. Delivered volume lags the swept volume by C·(qR + threshold) and
-keeps flowing for a few τ = R C after the motor stops.
+with P_f the glide force over the bore's area and a0 the air at atmospheric pressure P0.
+Fluid leaves the needle above the tissue back-pressure P_t, through a power-law fluid's
+tube flow Q = kq·(P - P_t)^(1/n) (Hagen–Poiseuille for n = 1), and, in the skin, above a
+further leak_kpa some leaks back along the needle. dV/dt = q - Q(V) is stepped with the
+flow linearised over sub-steps of a tenth of the local time constant (exact for a
+Newtonian fluid without air), so volume is conserved to rounding whatever the step.
 """
 
 import math
+
+P_ATM_KPA = 101.325
+SUBSTEP = 0.1  # sub-step, as a share of the local time constant dV/dQ
 
 
 class Plunger:
     def __init__(self, true, um_per_step):
         self.area_mm2 = true["area_mm2"]
         self.c = true["compliance_ul_kpa"]
-        self.r = true["resistance_kpa_s_ul"]
-        self.tau = self.r * self.c
         self.stiction = true["stiction_kpa"]
+        self.n = true.get("fluid_n", 1.0)
+        if "flow_coeff" in true:
+            self.kq = true["flow_coeff"]
+        else:
+            self.kq = 1.0 / true["resistance_kpa_s_ul"]
+        self.r = (10.0 / self.kq) ** self.n / 10.0  # kPa·s/µL at 10 µL/s (reporting)
+        self.tau = self.r * self.c
+        self.leak_kpa = true.get("leak_kpa", 1e12)
+        self.leak_g = 1.0 / true.get("leak_kpa_s_ul", 1e12)
+        self.air_ul = true.get("air_ul", 0.0)
         self.stall_kpa = true["stall_kpa"]
         self.backlash_um = true["backlash_um"]
         self.um_per_step = um_per_step * true["lead_scale"]
@@ -32,29 +46,62 @@ class Plunger:
         self.gap_um = 0.0  # open backlash: forward steps that move nothing
         self.rod_um = 0.0
         self.swept_ul = 0.0
-        self.out_ul = 0.0  # left the needle since the start
-        self.y = 0.0  # pressure above the flow threshold, kPa (negative: no flow)
+        self.out_ul = 0.0  # left the needle since the start (leak included)
+        self.leak_ul = 0.0  # of which leaked back along the needle (outside the skin)
+        self.v = 0.0  # stored volume; 0: seated at rest, nothing stored
         self.tissue_kpa = 0.0
-        self.y = -self.stiction  # at rest: nothing stored, no pressure
+        self.in_skin = False
         self.occluded = False
         self.t = 0.0  # time the state refers to, s
 
     # -- state read by sensors ------------------------------------------------
     def threshold(self):
-        return self.stiction + self.tissue_kpa
+        return self.tissue_kpa
+
+    def _p(self, v):
+        """Gauge pressure at stored volume v."""
+        w = v - self.c * self.stiction
+        if w <= 0.0:
+            return 0.0
+        a = self.air_ul
+        if a <= 0.0:
+            return w / self.c
+        b = self.c * P_ATM_KPA + a - w
+        return (-b + math.sqrt(b * b + 4.0 * self.c * w * P_ATM_KPA)) / (2.0 * self.c)
+
+    def _v(self, p):
+        """Stored volume at gauge pressure p >= 0."""
+        return self.c * (p + self.stiction) + self.air_ul * p / (P_ATM_KPA + p)
 
     def pressure_kpa(self):
-        """Line pressure in the syringe (above the stopper's friction)."""
-        p = self.y + self.tissue_kpa
-        return p if p > 0.0 else 0.0
+        """Line pressure in the syringe (the sensor's reading, before rounding)."""
+        return self._p(self.v)
+
+    def stored_ul(self):
+        return self.v
 
     def empty(self):
         return self.swept_ul >= self.fill_ul
 
     def stalled(self):
-        return self.y + self.threshold() > self.stall_kpa
+        return self._p(self.v) + self.stiction > self.stall_kpa
 
     # -- dynamics -------------------------------------------------------------
+    def _flow(self, p):
+        """(outflow µL/s, leak share of it, dQ/dV) at pressure p."""
+        dp = p - self.tissue_kpa
+        if dp <= 0.0:
+            return 0.0, 0.0, 0.0
+        inv_n = 1.0 / self.n
+        q = self.kq * dp ** inv_n
+        dq = inv_n * q / dp
+        leak = 0.0
+        if self.in_skin and dp > self.leak_kpa:
+            leak = (dp - self.leak_kpa) * self.leak_g
+            dq += self.leak_g
+        dpdv = 1.0 / (self.c + self.air_ul * P_ATM_KPA / (P_ATM_KPA + p) ** 2)
+        return q + leak, leak, dq * dpdv
+
     def advance(self, t, q_ul_s=0.0):
         """Bring the fluid state to time t with the rod sweeping q µL/s since self.t.
 
@@ -64,46 +111,59 @@ class Plunger:
             return 0.0
         self.t = t
         if self.occluded:
-            self.y += q_ul_s * dt / self.c
+            self.v += q_ul_s * dt
             return 0.0
-        c, r, tau = self.c, self.r, self.tau
-        y0 = self.y
-        if y0 <= 0.0:
-            if q_ul_s <= 0.0:
-                self.y = y0 + q_ul_s * dt / c
-                return 0.0
-            t_cross = -y0 * c / q_ul_s
-            if t_cross >= dt:
-                self.y = y0 + q_ul_s * dt / c
-                return 0.0
-            dt -= t_cross
-            y0 = 0.0
-        target = q_ul_s * r
-        if target < 0.0:
-            # Pulling back: the pressure falls through zero at t0, flow stops there.
-            t0 = tau * math.log((y0 - target) / -target)
-            if t0 < dt:
-                out = q_ul_s * t0 + c * y0  # swept minus the change in stored volume
-                self.y = q_ul_s * (dt - t0) / c
-                self.out_ul += out
-                return out
-        y1 = target + (y0 - target) * math.exp(-dt / tau)
-        out = q_ul_s * dt - c * (y1 - y0)
-        self.y = y1
+        out = 0.0
+        v_open = self._v(self.tissue_kpa)  # stored volume at which flow starts
+        while dt > 0.0:
+            v0 = self.v
+            if v0 <= v_open:
+                if q_ul_s <= 0.0:
+                    self.v = v0 + q_ul_s * dt
+                    break
+                need = (v_open - v0) / q_ul_s
+                if need >= dt:
+                    self.v = v0 + q_ul_s * dt
+                    break
+                self.v = v_open * (1.0 + 1e-12) + 1e-12
+                dt -= need
+                continue
+            flow, leak, k = self._flow(self._p(v0))
+            h = dt if k * dt <= SUBSTEP else SUBSTEP / k
+            drive = q_ul_s - flow
+            kh = k * h
+            v1 = v0 + (drive * -math.expm1(-kh) / k if kh > 1e-9 else drive * h)
+            if v1 < v_open:
+                # The pressure falls to the tissue's within the sub-step: flow stops there.
+                frac = (v_open - v0) * k / drive if k > 0.0 else 0.0
+                if k * h > 1e-9 and 0.0 <= frac < 1.0:
+                    s = -math.log1p(-frac) / k
+                else:
+                    s = (v_open - v0) / drive if drive < 0.0 else h
+                s = min(s, h)
+                v1 = v_open
+                h = s
+            piece = q_ul_s * h - (v1 - v0)
+            piece = max(piece, 0.0)
+            self.v = v1
+            out += piece
+            if leak > 0.0:
+                self.leak_ul += piece * leak / flow
+            dt -= h
         self.out_ul += out
         return out
 
-    def set_threshold(self, t, tissue_kpa):
+    def set_threshold(self, t, tissue_kpa, in_skin=None):
         """Change the back-pressure (needle in or out of the skin) at time t."""
         self.advance(t)
-        self.y += self.tissue_kpa - tissue_kpa
         self.tissue_kpa = tissue_kpa
+        self.in_skin = tissue_kpa > 0.0 if in_skin is None else in_skin
 
     def motor_steps(self, t, n, direction):
         """n steps at once at time t (exact mode, one step at a time, or a remainder)."""
         self.advance(t)
         self.steps += n * direction
-        self.y += self._rod(n * direction) / self.c
+        self.v += self._rod(n * direction)
 
     def _rod(self, n):
         """Move the nut by n steps; return the volume the rod swept (after backlash)."""
@@ -133,7 +193,7 @@ class Plunger:
         t0 = self.t
         self.steps += n * direction
         if t1 <= t0:
-            self.y += self._rod(n * direction) / self.c
+            self.v += self._rod(n * direction)
             return
         rate = n / (t1 - t0)
         if direction > 0:

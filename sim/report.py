@@ -53,14 +53,17 @@ def shots(run):
             m = ([x for x in ins if x["t_in"] <= rec["cut_s"]] or [None])[-1]
             t0 = t1 = rec["cut_s"]
             delivered = m["delivered_ul"] if m else 0.0
+            drip = m["drip_ul"] if m else 0.0
             depth_um = m["depth_um"] if m else 0.0
         elif rec["mode"] in FLOW_MODES:
             # What went into the skin since the previous record was logged.
             delivered = rec["in_skin_ul"] - prev_in_skin
             depth_um = rec["depth_live_um"]
+            drip = 0.0
         else:
             m = _match(ins, t0, t1)
             delivered = m["delivered_ul"] if m else 0.0
+            drip = m["drip_ul"] if m else 0.0
             depth_um = m["depth_um"] if m else 0.0
         prev_in_skin = rec["in_skin_ul"]
         out.append({
@@ -68,6 +71,7 @@ def shots(run):
             "index": rec["index"],
             "commanded_ul": _r(rec["commanded_nl"] / 1000.0),
             "delivered_ul": _r(delivered),
+            "drip_ul": _r(drip),
             "depth_mm": _r(rec["depth_um"] / 1000.0),
             "actual_depth_mm": _r(depth_um / 1000.0),
             "t_start_s": _r(t0),
@@ -161,6 +165,9 @@ def build(run, sim_end_s, wall_s):
         "shots_ok": len(good),
         "delivered_ul_total": _r(sum(s["delivered_ul"] for s in rows)),
         "drip_ul_total": _r(w.drip_ul),
+        "drip_ul_before_first_shot": _r(w.prime_drip_ul),
+        "drip_ul_p99": _r(np.percentile([s["drip_ul"] for s in rows], 99)) if rows else None,
+        "drip_ul_max": _r(max(s["drip_ul"] for s in rows)) if rows else None,
         "dose_error_pct_mean": _r(err.mean()) if len(err) else None,
         "dose_error_pct_p99_abs": _r(np.percentile(np.abs(err), 99)) if len(err) else None,
         "depth_error_mm_max": _r(max(depth_err)) if depth_err else None,
@@ -217,8 +224,9 @@ def table(report):
         "points            %d of %d given, %d given twice; %d syringe%s refilled"
         % (s["points_given"], s["points_planned"], s["points_twice"], s["syringes_refilled"],
            "" if s["syringes_refilled"] == 1 else "s"),
-        "delivered         %.2f µL (drip outside the skin %.2f µL)"
-        % (s["delivered_ul_total"], s["drip_ul_total"]),
+        "delivered         %.2f µL into the skin (outside it %.2f µL: %.2f priming, per shot"
+        " p99 %s µL)" % (s["delivered_ul_total"], s["drip_ul_total"],
+                         s["drip_ul_before_first_shot"], _fmt(s["drip_ul_p99"], "%.3f")),
         "dose error        mean %s %%, 99th pct |error| %s %%"
         % (_fmt(s["dose_error_pct_mean"], "%+.3f"), _fmt(s["dose_error_pct_p99_abs"], "%.3f")),
         "depth error       max %s mm" % _fmt(s["depth_error_mm_max"], "%.3f"),

@@ -49,6 +49,7 @@ class Run:
             # The firmware behind the supply: a power cut with a duration powers up a new one.
             self.fw = power.Powered(self._new_fw(), self.world.hal.tick_period)
         self.fw.after_poll = self.after_poll
+        self.world.depth_hint = self._zone_depth_mm
         self.fw.crashed = self.crashed
         self.points = sum(z["points"] for z in proto["zone"])
         self.records = []
@@ -67,6 +68,12 @@ class Run:
 
     def _new_fw(self):
         return InProcess(self.world.hal, self.board, self.dosing, self.world.cal_ppm)
+
+    def _zone_depth_mm(self):
+        """Depth of the zone being given (the tissue layer the tip is in)."""
+        i = self.zone()  # -1 while the gun has no power
+        zones = self.proto["zone"]
+        return zones[i].get("depth_mm", 0.0) if 0 <= i < len(zones) else 0.0
 
     # -- what the operator and the faults ask -------------------------------------
     def finished(self):
@@ -244,7 +251,7 @@ class Run:
         if self.power_cut is None or self.powered():
             # Let what is still stored in the syringe come out, then close the books.
             env.run(until=env.now + w.clock.from_s(SETTLE_S))
-            w.sync()
+            w.close_books()
         else:
             self.power_cut["journal_records"] = self._journal_after_cut()
         if self.power_cut is not None:

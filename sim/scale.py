@@ -79,7 +79,8 @@ class PlantBench:
     def dispense(self, dose_ul, shots, cal_ppm):
         """Run the shots through the real firmware core with that stored correction."""
         run = Run(self.protocol(shots, dose_ul, self.syringe_ml), seed=self.seed,
-                  params={"calibration_sd_pct": -1})
+                  params={"calibration_sd_pct": -1, "tissue_id_kpa": 0.0,
+                          "tissue_sc_kpa": 0.0})  # into a container: no skin pressing back
         run.fw.app.machine.configure(cal_ppm=cal_ppm)
         run.run()
         self.world = w = run.world

@@ -9,7 +9,7 @@ MicroPython child, the loop does not care.
 
 import simpy
 
-from firmware.hal import AXIS_PLUNGER
+from firmware.hal import AXIS_PLUNGER, NO_PRESSURE
 from sim import params as sim_params
 from sim.carriage import Carriage
 from sim.mcu import Clock, Compute, GcPauses
@@ -66,6 +66,7 @@ class World:
         self.gc = GcPauses(self.clock, self.p, self.streams("gc"))
         self.compute = Compute(self.clock, self.p)
         pl = board.plunger
+        self.true["air_ul"] = sim_params.draw_air_ul(self.p, self.streams)
         self.plunger = Plunger(self.true, pl.den * 1000.0 / pl.num)
         car = board.carriage
         self.carriage = Carriage(car.den * 1000.0 / car.num, self.true["carriage_lead_scale"],
@@ -83,7 +84,9 @@ class World:
         self.cue = self.env.event()
         self.needle_event = self.env.event()
         self.insertions = []  # dicts: t_in, t_out, out_in, delivered_ul, depth_um
-        self.drip_ul = 0.0
+        self.drip_ul = 0.0  # everything that left the needle outside the skin
+        self.prime_drip_ul = 0.0  # of which before the first insertion
+        self.depth_hint = None  # () -> depth in mm of the shot being given (the run's)
         self.in_skin_done_ul = 0.0  # delivered in the skin by insertions already ended
         self.out_mark = 0.0
         self.tissue = self.streams("tissue")
@@ -110,6 +113,8 @@ class World:
         return input_bits(self)
 
     def pressure_kpa(self):
+        if not self.p["pressure_sensor"]:
+            return NO_PRESSURE
         self.sync()
         return int(self.plunger.pressure_kpa() + 0.5)
 
@@ -124,28 +129,53 @@ class World:
         pl = self.plunger
         pl.advance(t)
         if inside:
-            self.drip_ul += pl.out_ul - self.out_mark
-            kpa = max(0.0, self.tissue.normal(self.p["tissue_kpa"], self.p["tissue_sd_kpa"]))
-            pl.set_threshold(t, kpa)
+            outside = pl.out_ul - self.out_mark
+            self.drip_ul += outside
+            if self.insertions:
+                self.insertions[-1]["drip_ul"] += outside  # what the last shot left behind
+            else:
+                self.prime_drip_ul += outside
+            depth = self.depth_hint() if self.depth_hint is not None else 0.0
+            kpa = sim_params.draw_tissue_kpa(self.p, depth, self.tissue)
+            pl.set_threshold(t, kpa, True)
             self.insertions.append({"t_in": t, "t_out": None, "out_in": pl.out_ul,
-                                    "delivered_ul": 0.0, "depth_um": 0.0})
+                                    "leak_in": pl.leak_ul, "delivered_ul": 0.0,
+                                    "drip_ul": 0.0, "depth_um": 0.0, "tissue_kpa": kpa})
         else:
-            pl.set_threshold(t, 0.0)
+            pl.set_threshold(t, 0.0, False)
             ins = self.insertions[-1]
             ins["t_out"] = t
-            ins["delivered_ul"] = pl.out_ul - ins["out_in"]
+            leak = pl.leak_ul - ins["leak_in"]
+            ins["delivered_ul"] = pl.out_ul - ins["out_in"] - leak
+            ins["drip_ul"] += leak
+            self.drip_ul += leak
             ins["depth_um"] = self.carriage.max_depth_um
             self.in_skin_done_ul += ins["delivered_ul"]
         self.out_mark = pl.out_ul
         ev, self.needle_event = self.needle_event, self.env.event()
         ev.succeed(inside)
 
+    def close_books(self):
+        """After the run: what left the needle outside since the last insertion."""
+        self.sync()
+        pl = self.plunger
+        if self.carriage.inside:
+            return
+        outside = pl.out_ul - self.out_mark
+        self.drip_ul += outside
+        if self.insertions:
+            self.insertions[-1]["drip_ul"] += outside
+        else:
+            self.prime_drip_ul += outside
+        self.out_mark = pl.out_ul
+
     def in_skin_ul(self):
-        """Everything delivered into the skin so far."""
+        """Everything delivered into the skin so far (leak back along the needle excluded)."""
         self.sync()
         total = self.in_skin_done_ul
         if self.carriage.inside:
-            total += self.plunger.out_ul - self.insertions[-1]["out_in"]
+            ins = self.insertions[-1]
+            total += (self.plunger.out_ul - ins["out_in"]) - (self.plunger.leak_ul - ins["leak_in"])
         return total
 
     def new_syringe(self):
@@ -153,8 +183,9 @@ class World:
         self.sync()
         pl = self.plunger
         pl.fill_ul = pl.swept_ul + self.true["fill_ul"]
-        pl.y = -pl.threshold()
+        pl.v = 0.0
         pl.gap_um = 0.0
+        pl.air_ul = sim_params.draw_air_ul(self.p, self.streams)
 
     def needle_in(self):
         return self.carriage.inside

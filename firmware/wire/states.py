@@ -16,9 +16,10 @@ FAULT = const(10)
 REFILL = const(11)
 DONE = const(12)
 PAUSED = const(13)
+PRIME = const(14)  # needle out: the plunger sets the line's pressure reference (line.py)
 STATE_NAMES = (
     "idle", "homing", "armed", "advance", "dose", "hold", "relief", "retract", "pace",
-    "safing", "fault", "refill", "done", "paused",
+    "safing", "fault", "refill", "done", "paused", "prime",
 )
 
 

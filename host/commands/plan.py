@@ -18,7 +18,7 @@ def add_arguments(p):
 def plan_doc(plan, warns):
     """The plan's figures for --json: the same ones the table shows."""
     keys = ("name", "mode", "preset", "points", "depth_mm", "dose_ul", "flow_ul_s", "pace_ms",
-            "volume_ul", "time_s")
+            "volume_ul", "time_s", "shot_ms", "line_flow")
     return {"plan": {
         "name": plan.name, "product": plan.product, "syringe_ml": plan.syringe_ml,
         "needle_mm": plan.needle_mm, "points": plan.points, "volume_ul": plan.volume_ul,

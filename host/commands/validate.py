@@ -4,6 +4,7 @@ import sys
 
 from host import protocol
 from host.cliutil.output import add_json_argument, emit, to_stdout
+from host.protocol.plan import Plan, line_flow_notes
 
 COMMAND = "validate"
 HELP = "check a protocol file against the board's hard limits and the usual clinical ranges"
@@ -42,6 +43,12 @@ def check_file(path, board, out=None, found=None, quiet=False):
     return len(errs), len(warns)
 
 
+def flow_notes(path, board):
+    """The plan's notes on zones whose flow the line sets (how long their shots take)."""
+    proto = protocol.load(path)
+    return line_flow_notes(Plan(proto, board))
+
+
 def run(args):
     board = protocol.board_named(args.board)
     failed, found = False, []
@@ -58,6 +65,9 @@ def run(args):
                                                                 "" if n_warn == 1 else "s"))
         else:
             print("%s: valid on board %s" % (path, board.name))
+        if not n_err:
+            for note in flow_notes(path, board):
+                print("%s: %s" % (path, note))
     if args.json:
         emit(args.json, COMMAND, {"board": board.name, "valid": not failed, "files": found})
     return 1 if failed else 0

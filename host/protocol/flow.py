@@ -35,7 +35,7 @@ def estimate(board, head, zone_core):
     flow = zone_core.get("flow_ul_s")
     if flow is not None and not (is_number(flow) and 0 < flow < 1e6):
         return None
-    flow_nl_s = limits.zone_flow_nl_s(board, syringe, zone_core)  # as the gun takes it
+    flow_nl_s = limits.zone_flow_nl_s(board, syringe, zone_core, head)  # as the gun
     est = limits.line_kpa(board, head, syringe, flow_nl_s)
     if est is None:
         return None

@@ -83,7 +83,7 @@ class Zone:
         figures = (z.get("depth_mm"), z.get("dose_ul"), z.get("flow_ul_s", 1))
         if syringe is None or not all(is_num(x) and 0 < x < 1e6 for x in figures):
             return
-        flow_nl_s = limits.zone_flow_nl_s(board, syringe, z)
+        flow_nl_s = limits.zone_flow_nl_s(board, syringe, z, head)
         scale = units.PlungerScale(board.plunger, syringe.bore_um)
         shot_ms = limits.shot_time_ms(board, scale, units.milli(z["depth_mm"]),
                                       units.milli(z["dose_ul"]), flow_nl_s)

@@ -23,6 +23,7 @@ class ZonePlan:
         self.grid = grid  # (rows, cols, spacing_mm) or None
         self.pace_ms = pace_ms  # time from one shot to the next (burst: from its rate)
         self.flow_ul_s = flow_ul_s
+        self.line_flow = False  # no flow_ul_s: the line's fastest flow, below the board's
 
 
 class Plan:
@@ -35,7 +36,7 @@ class Plan:
         self.needle_mm = head["needle_mm"]
         syringe = board.syringe(head["syringe_ml"])
         scale = units.PlungerScale(board.plunger, syringe.bore_um)
-        self.zones = [_zone(board, syringe, scale, z) for z in proto.zones]
+        self.zones = [_zone(board, head, syringe, scale, z) for z in proto.zones]
         self.points = sum(z.points for z in self.zones)
         self.volume_ul = sum(z.volume_ul for z in self.zones)
         self.time_s = sum(z.time_s for z in self.zones)
@@ -70,10 +71,10 @@ def _quoted(name):
     return '"%s"' % name
 
 
-def _zone(board, syringe, scale, z):
+def _zone(board, head, syringe, scale, z):
     c = z.core
     mode = c["mode"]
-    flow_nl_s = limits.zone_flow_nl_s(board, syringe, c)
+    flow_nl_s = limits.zone_flow_nl_s(board, syringe, c, head)
     depth_um = units.milli(c["depth_mm"])
     dose_nl = units.milli(c["dose_ul"])
     shot_ms = limits.shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s)
@@ -86,9 +87,19 @@ def _zone(board, syringe, scale, z):
     else:
         each_ms = c["bolus_every_s"] * 1000
     volume_nl = z.volume_nl()
-    return ZonePlan(c["name"], mode, z.preset.name if z.preset else None, c["points"],
-                    c["depth_mm"], c["dose_ul"], volume_nl / 1000, shot_ms,
-                    c["points"] * each_ms / 1000, z.grid, round(each_ms), flow_nl_s / 1000)
+    zp = ZonePlan(c["name"], mode, z.preset.name if z.preset else None, c["points"],
+                  c["depth_mm"], c["dose_ul"], volume_nl / 1000, shot_ms,
+                  c["points"] * each_ms / 1000, z.grid, round(each_ms), flow_nl_s / 1000)
+    zp.line_flow = limits.flow_from_line(board, syringe, c, head)
+    return zp
+
+
+def line_flow_notes(plan):
+    """One line per zone that gives no flow_ul_s and doses at what its needle passes."""
+    return ["zone %s: no flow_ul_s: doses at %s µL/s, the fastest its line passes within "
+            "the pressure budget; a shot takes %d ms" % (_quoted(z.name),
+                                                         _g(round(z.flow_ul_s, 2)), z.shot_ms)
+            for z in plan.zones if z.line_flow]
 
 
 def _clock(seconds):
@@ -121,6 +132,7 @@ def text(plan):
                                                                  i + 1, z.points))
     lines.append("estimated injection time: %s (moving between zones and refills not counted)"
                  % _clock(plan.time_s))
+    lines.extend(line_flow_notes(plan))
     return "\n".join(lines)
 
 

@@ -96,12 +96,13 @@ def test_refill_falls_mid_zone_as_on_the_gun(tmp_path):
     zones = [("a", 60, 10), ("b", 60, 10), ("c", 60, 10), ("d", 20, 10)]
     proto = protocol.checked(str(write(tmp_path / "p.toml", zones)), "sim")
     plan = Plan(proto, protocol.board_named("sim"))
-    assert plan.fills == 3 and plan.refill_at == [("b", 37), ("d", 13)]
+    # (each fill's line charge, from priming, is counted)
+    assert plan.fills == 3 and plan.refill_at == [("b", 36), ("d", 11)]
     said = text(plan)
-    assert 'fill 1: up to "b" point 36 of 60' in said
-    assert 'fill 2: up to "d" point 12 of 20' in said
+    assert 'fill 1: up to "b" point 35 of 60' in said
+    assert 'fill 2: up to "d" point 10 of 20' in said
     warns = [w.format() for w in protocol.warnings(proto, "sim")]
-    assert any('after "b" point 36 of 60' in w and "between zones" not in w for w in warns)
+    assert any('after "b" point 35 of 60' in w and "between zones" not in w for w in warns)
 
 
 def test_device_doc_rehearsal_files_exist():

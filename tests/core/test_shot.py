@@ -2,8 +2,8 @@
 
 from rig import Rig, burst_zone, point_zone, protocol
 
+from firmware import dosing, shotlog
 from firmware import hal as H
-from firmware import shotlog
 from firmware.wire import faults
 
 WRAP_SOON = (1 << 30) - 300000  # the clock wraps 0.3 s into the test
@@ -145,8 +145,15 @@ def test_abort_and_link_loss():
     assert rig.app.session.shots == 1
 
 
+def naive(rig):
+    """Burst timing is the subject, not the dose model: naive dosing keeps the board's short
+    relief (compensated mode sizes it from a real syringe's compliance, and takes longer)."""
+    rig.app.machine.configure(dosing_mode=0)
+    return rig
+
+
 def test_burst_repeats_while_the_trigger_is_held():
-    rig = Rig(protocol([burst_zone(points=4, rate_per_min=120)]))
+    rig = naive(Rig(protocol([burst_zone(points=4, rate_per_min=120)])))
     rig.arm()
     rig.touch(True)
     rig.run_for(30000)
@@ -160,7 +167,7 @@ def test_burst_repeats_while_the_trigger_is_held():
 
 
 def test_burst_stops_when_the_trigger_is_released():
-    rig = Rig(protocol([burst_zone(points=10, rate_per_min=120)]))
+    rig = naive(Rig(protocol([burst_zone(points=10, rate_per_min=120)])))
     rig.arm()
     rig.touch(True)
     rig.run_for(30000)
@@ -241,12 +248,13 @@ def test_polls_while_moving_come_at_the_move_end_and_for_pressure():
 def test_pressure_is_read_faster_the_faster_a_blocked_line_would_climb():
     rig = Rig(protocol())
     m = rig.app.machine
+    c_nl_bar = dosing.compliance_nl_bar(rig.app.session.syringe)
     slow = m.pressure_period_us(5000)  # 5 µL/s into a 3 mL syringe's compliance
-    fast = m.pressure_period_us(400000)
-    assert fast == 1000 and slow > 4 * fast
+    fast = m.pressure_period_us(5000000)
+    assert 1000 <= fast and slow > 4 * fast
     # Between two readings the pressure climbs at most 1/10 of the limit.
-    rise_kpa_per_us = 5000 * 100 / 500 / 1e6
-    assert slow * rise_kpa_per_us <= 400 / 10 + 0.01
+    for flow, period in ((5000, slow), (5000000, fast)):
+        assert period * flow * 100 / c_nl_bar / 1e6 <= 400 / 10 + 0.01
 
 
 def test_a_home_switch_stuck_on_is_a_switch_fault_before_any_dose():

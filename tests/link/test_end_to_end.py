@@ -11,14 +11,20 @@ from firmware.wire import messages as M
 from host.link.stream import shot_record
 
 
-def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys):
+def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys,
+                                                             monkeypatch):
     face = os.path.join(ROOT, "examples", "face.toml")
+    # The line's charge (counted from priming) and the reserve leave room for the whole
+    # session in one 3 mL fill, as `meso plan` says: no refill prompt.
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "")
     dev = device(speed=100, fitted=face)
     log = tmp_path / "face.session.json"
     code, out, err = meso(capsys, "run", face, "--port", dev.port, "--screened-by", "test",
                           "--yes", "--log", log)
     assert code == 0, err
     assert "done, 274/274 shots" in out and "0 faults" in out
+    assert asked == [], asked
     host_shots = json.loads(log.read_text())["shots"]
     device_shots = [shot_record(r) for r in dev.journal()]
     assert len(host_shots) == 274

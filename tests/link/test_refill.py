@@ -53,8 +53,10 @@ def test_meso_run_asks_for_a_full_syringe_and_the_session_goes_on(tmp_path, caps
     assert refills == 1
     shots = json.loads(log.read_text())["shots"]
     assert [s["fault"] for s in shots] == [None] * 9
-    # The first shot from the new syringe is a whole dose, like the others.
-    assert len(delivered) == 9 and abs(delivered[6] - delivered[5]) / 150 < 0.01, delivered
+    # The first shot from the new syringe starts the dose model afresh, like the first
+    # syringe's first shot (on a real syringe both differ from the rest by the model's guess
+    # of its charge: water through 30 G is too fast for the pressure reference).
+    assert len(delivered) == 9 and abs(delivered[6] - delivered[0]) / 150 < 0.01, delivered
 
 
 def test_with_nobody_to_fit_a_syringe_the_run_stops_and_keeps_its_log(tmp_path, capsys,

@@ -53,5 +53,5 @@ def test_the_laptop_plans_each_zone_at_the_flow_the_gun_doses():
     assert s.load(core) == []
     syringe = b.syringe(core["protocol"]["syringe_ml"])
     for z, fw in zip(core["zone"], s.zones):
-        assert limits.zone_flow_nl_s(b, syringe, z) == fw.flow_nl_s
+        assert limits.zone_flow_nl_s(b, syringe, z, core["protocol"]) == fw.flow_nl_s
     assert [zp.mode for zp in plan.Plan(proto, b).zones] == [z["mode"] for z in core["zone"]]

@@ -148,11 +148,14 @@ def test_docs_bad_file_is_the_test_file():
 
 
 def test_line_pressure(tmp_path):
-    """A viscous fluid through a fine needle: error above the board's limit, warning near it."""
+    """A viscous fluid through a fine needle: a flow above the board's limit is an error, near
+    it a warning; with no flow given, the zones dose at the fastest the line passes."""
     viscous = GOOD.replace("viscosity_mpas = 1", "viscosity_mpas = 20")
-    diags = protocol.errors(protocol.load(write(tmp_path, viscous)))
-    assert [(d.line, d.key) for d in diags] == [(8, "zone[0].flow_ul_s"),
-                                                (14, "zone[1].flow_ul_s")]
+    assert protocol.errors(protocol.load(write(tmp_path, viscous))) == []
+    fast = viscous.replace("viscosity_mpas = 20", "viscosity_mpas = 20\nflow_ul_s = 100")
+    diags = protocol.errors(protocol.load(write(tmp_path, fast)))
+    assert [(d.line, d.key) for d in diags] == [(7, "zone[0].flow_ul_s"),
+                                                (7, "zone[1].flow_ul_s")]
     assert "needs about 2022 kPa" in diags[0].why and diags[0].allowed == "at most 9 µL/s"
     # At the suggested flow it is valid; just under the limit it is a warning.
     ok = viscous.replace("viscosity_mpas = 20", "viscosity_mpas = 20\nflow_ul_s = 9")

@@ -68,8 +68,7 @@ def test_volume_is_conserved_between_swept_stored_and_delivered():
     pl.motor_steps(41.0, 500, -1)
     drive(pl, 42.0, 60.0, 5.0)
     pl.advance(70.0)
-    stored = pl.c * (pl.y + pl.threshold())
-    assert abs(pl.swept_ul - pl.out_ul - stored) < 1e-6
+    assert abs(pl.swept_ul - pl.out_ul - pl.stored_ul()) < 1e-6
 
 
 def test_exact_steps_and_ramps_deliver_the_same():

@@ -95,7 +95,9 @@ def test_occlusion_mid_dose_trips_the_safe_state_and_the_session_goes_on():
     codes = [f["code"] for f in rep["faults"]]
     assert codes == ["occlusion"]
     f = rep["faults"][0]
-    assert f["state"] == "dose" and f["needle_in_at_fault"]
+    # A compliant syringe takes a dose into a blocked needle below the pressure limit: the
+    # gun sees the block while dosing (the limit) or holding (a pressure that stays up).
+    assert f["state"] in ("dose", "hold") and f["needle_in_at_fault"]
     assert "needle out" in f["safe_state"] and "alarm on" in f["safe_state"]
     assert rep["shots"][2]["fault"] == "occlusion"
     assert rep["shots"][2]["delivered_ul"] < rep["shots"][2]["commanded_ul"]

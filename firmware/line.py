@@ -1,0 +1,385 @@
+"""Dosing against the measured line pressure: each shot ends where the last one did.
+
+A syringe's compliance C (stopper, barrel, drive train, any air) holds tens of µL at the
+pressures a fine needle needs, and its true figure is not known to the gun. Volume is
+conserved, though: what a shot puts into the skin is what the rod swept, less what the
+line holds more at the end than at the start. So every shot is made to end in the same
+state, read on the pressure sensor: the hold lasts until the pressure falls back to the
+working pressure hold_kpa, and the relief then pulls back by the same steps the next dose
+first takes up again. Whatever C, the glide friction, the needle's resistance or the tissue's
+back-pressure, each shot then delivers what the rod's net travel swept (the calibration).
+
+The reference state is set once per syringe (and after a fault or a non-point shot) by
+priming in air: the plunger creeps forward until the pressure reads hold_kpa, which also
+gives a first measurement of C (volume swept per kPa) to size the relief; it then relieves.
+A line that empties faster than the syringe may be swept to keep it at hold_kpa (water
+through a fine needle) is found so while priming; it drains in air to zero instead, and its
+shots settle at the tissue's pressure and are topped up from it (firmware/settle.py). A board
+without a sensor (pressure NO_PRESSURE) keeps the dose model of firmware/dosing.py.
+
+The shot machine calls hold_us()/hold_begin()/hold_done() around HOLD; the moves (priming,
+the two-part dose move) are in firmware/linemove.py. The hold's checks run on the shot path:
+small ints only, nothing allocates.
+"""
+
+from firmware import settle, ticks
+from firmware.axis import Move
+from firmware.compat import const
+from firmware.hal import NO_PRESSURE
+from firmware.wire.modes import MODE_PERFUSION
+
+HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
+PRIME_LO_KPA = const(20)  # the compliance is measured from here to hold_kpa while priming
+PRIME_S_DEN = const(3)  # priming sweeps the nominal charge in about 1/3 s
+HOLD_MAX_US = const(8000000)  # a tissue pressing back above hold_kpa: stop waiting
+HOLD_POLL_US = const(20000)  # longest wait between pressure readings while holding
+POLL_MIN_US = const(1000)
+LAST_SHARE = const(25)
+NEAR_KPA = const(2)
+DELTA_MAX_MKPA = const(20000)  # the relief's share is a few kPa: more is a bad rate
+RELIEF_KPA = const(40)  # the relief empties C over hold_kpa plus this...
+RELIEF_PCT = const(150)  # ...times this margin (a soft stopper, air)
+PRIME_CHARGE_X = const(4)  # priming gives up after this many nominal charges
+# Point, burst and continuous shots hold on the pressure; perfusion boluses (MODE_PERFUSION)
+# keep their own timing between boluses.
+OCCLUDED_US = const(2000000)  # holding this long without the pressure falling: blocked
+OCCLUDED_KPA = const(1)
+# After the push, the pressure is watched falling in air, from one change of the reading to
+# a later one (each is where the true pressure crosses a half kPa: no rounding error), for
+# SETTLE_KPA or at least SETTLE_US (at most SETTLE_MAX_US): the needle's flow at hold_kpa.
+SETTLE_US = const(250000)
+SETTLE_MAX_US = const(1500000)
+SETTLE_KPA = const(3)
+SWEEP_PCT = const(130)  # doses sweep at this share of that flow: P stays above hold_kpa
+# and under about 1.3 hold_kpa over the tissue's (more would leak back along the needle)
+IDLE = const(0)
+PUSH = const(1)
+SETTLE = const(2)
+BACK = const(3)
+DRAIN = const(4)
+DRAIN_MAX_US = const(5000000)
+FAST_US_PER_KPA = const(2000)  # falling faster in air from hold_kpa (tau < 0.2 s): fast
+FAST_LIMIT_PCT = const(50)  # a fast line settled above this share of the board's limit:
+# blocked, or a tissue pressing back more than a dose may be pushed against
+
+
+class Reference:
+    """The pressure-referenced state of one syringe's line."""
+
+    def __init__(self, dosing, board, syringe):
+        self.d = dosing
+        self.board = board
+        self.max_flow_nl_s = syringe.max_flow_nl_s
+        self.q_w_nl_s = 0  # the needle's flow at hold_kpa, in air, measured while priming
+        self.settle_kpa = 0  # the reading at the last poll
+        self.settle_t = 0  # when the push stopped
+        self.first_kpa = -1  # the reading after its first fall, and when
+        self.first_t = 0
+        self.hold_kpa = HOLD_KPA
+        # Nominal compliance, nL per kPa (the maker's figure), until priming measures it.
+        self.c_nl_kpa = dosing.line.c_nl_bar // 100 if dosing.line is not None else 0
+        self.charge_nl = self.c_nl_kpa * HOLD_KPA  # the nominal charge at the reference
+        self.due = True  # prime before the next shot
+        self.phase = IDLE
+        self.ok = False  # a prime reached hold_kpa: shots hold on the pressure
+        self.lo_steps = -1
+        self.lo_kpa = 0
+        self.holding = False
+        self.t0 = 0
+        self.prev_kpa = -1
+        self.prev_t = 0
+        self.us_per_kpa = 0  # how fast the pressure falls while holding
+        self.end_at = -1  # when the hold ends, once the last level is crossed
+        self.fine = True  # the last wait was short enough to time a crossing
+        self.occluded = False  # the pressure stopped falling while holding: blocked needle
+        self.top_kpa = -1
+        self.ta = 0  # the last two falls of the reading while holding: when, to what
+        self.ka = -1
+        self.tb = 0
+        self.kb = -1
+        self.air_us_per_kpa = 0  # how fast it fell in air at hold_kpa while priming
+        self.steps_w = 0  # relief steps that take the line from hold_kpa to zero
+        pl = board.plunger
+        self.v_sps = pl.max_speed_sps
+        self.acc_steps = pl.max_speed_sps * pl.max_speed_sps // (2 * pl.accel_sps2)
+        self.acc_ms = pl.max_speed_sps * 1000 // pl.accel_sps2
+        self.ms2_per_step_k = 2000000000 // pl.accel_sps2  # t² = 2 s / a, ms² per 1000 steps
+        self.wait_us = HOLD_POLL_US
+        self.scratch = Move(320)  # the dose part of a two-part dose move
+        self.take_move = Move(192)  # its take-up part
+        pl = board.plunger
+        charge_nl = self.c_nl_kpa * (HOLD_KPA + 60)
+        self.prime_steps = dosing.scale.steps(charge_nl * PRIME_CHARGE_X) + 4 * pl.backlash_steps
+        # Fast enough to charge the line in about 1/3 s, and to outrun what the needle
+        # passes at hold_kpa in air (twice its nominal flow there).
+        q = charge_nl * PRIME_S_DEN
+        if dosing.line is not None and 2 * dosing.line.flow_nl_s(HOLD_KPA) > q:
+            q = 2 * dosing.line.flow_nl_s(HOLD_KPA)
+        sps = dosing.scale.rate_sps(q)
+        self.prime_sps = sps if sps < pl.max_speed_sps else pl.max_speed_sps
+        self.fast = False  # too fast to hold: shots settle and are topped up (settle.py)
+        self.settle = settle.Settle()
+        self.limit_kpa = board.pressure_max_kpa * FAST_LIMIT_PCT // 100
+        self.p_int = 0  # while pushing from PRIME_LO_KPA: the pressure's integral, kPa·µs
+        self.p_t = 0
+        self.push_nl = 0  # swept from PRIME_LO_KPA to the stop, and the rise meanwhile
+        self.push_dk = 0
+        self.zero_t = -1  # draining: when the reading first showed zero
+        self.fell0 = 0  # the fall that found the line fast: kPa, in us
+        self.us0 = 0
+        self.tau_us = 0
+        self.topup_sps = 0
+        self.take0 = 0  # priming: the relief the push takes up first, steps
+
+    # -- priming (before the trigger: may allocate) ---------------------------
+    def measured(self, kpa, pushed_steps):
+        """The push stopped at kpa >= hold_kpa: C is the volume swept per kPa on the way."""
+        if self.lo_steps >= 0 and kpa > self.lo_kpa:
+            self.push_nl = self.d.scale.nl(pushed_steps - self.lo_steps)
+            self.push_dk = kpa - self.lo_kpa
+            c = self.push_nl // self.push_dk
+            if c > 0:
+                self.c_nl_kpa = c
+
+    def primed(self, kpa, fell_kpa, us, syringe_nl):
+        """The reading just fell to kpa (the true pressure crossed kpa + 1/2), fell_kpa in us
+        since its first fall, the rod still: the needle's flow near hold_kpa is C times that
+        rate. A hold ends where the reading falls under hold_kpa (hold_kpa - 1/2): the rod
+        stands C·(kpa + 1 - hold_kpa) of volume past that state. Size the relief from C."""
+        d = self.d
+        if us > 0 and fell_kpa > 0:
+            self.q_w_nl_s = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
+            self.air_us_per_kpa = us // fell_kpa
+            if self.air_us_per_kpa > 8000000:
+                self.air_us_per_kpa = 8000000  # keeps the hold's products small ints
+        self.steps_w = d.scale.steps(self.c_nl_kpa * self.hold_kpa)
+        # The relief that follows lets out, in air, what a hold in the skin leaves in for
+        # its own relief (delta_mkpa at the air's rate): count it as given already.
+        air_mkpa = self.delta_mkpa(self.air_us_per_kpa) if self.air_us_per_kpa > 0 else 0
+        over = d.scale.steps(self.c_nl_kpa * (kpa + 1 - self.hold_kpa)
+                             - self.c_nl_kpa * air_mkpa // 1000)
+        # Rebase the running total here: the stopper stands for syringe_nl, plus the
+        # overshoot, and nothing needs priming any more.
+        d.base_nl = syringe_nl
+        d.prime_nl = 0
+        d.cut = False
+        d.stopper = over
+        d.dose_end = over
+        relief_nl = self.c_nl_kpa * (self.hold_kpa + RELIEF_KPA) * RELIEF_PCT // 100
+        steps = d.scale.steps(relief_nl) + d.backlash
+        if steps > d.relief_steps:
+            d.relief_steps = steps
+        # A line that empties faster than the syringe may be swept (water through a wide
+        # needle) cannot be held above hold_kpa while dosing: the dose model's fixed hold
+        # then lets it settle (its time constant is a few ms), with the relief sized here.
+        self.ok = self.q_w_nl_s == 0 or self.q_w_nl_s * SWEEP_PCT // 100 <= self.max_flow_nl_s
+
+    def too_fast(self, fell_kpa, us):
+        """Whether the fall seen so far (fell_kpa in us, from hold_kpa) says the needle
+        passes more at hold_kpa than the syringe may be swept to keep it there, or empties
+        the line too fast for the hold's readings to time its end (tau = R·C short)."""
+        if fell_kpa <= 0:
+            return False
+        if us // fell_kpa < FAST_US_PER_KPA:
+            return True  # tau under 0.2 s: the hold's readings cannot time its end
+        q = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000)
+        return q * SWEEP_PCT // 100 > self.max_flow_nl_s
+
+    def drain_poll(self, kpa, now, period, first_kpa, first_t):
+        """Priming a fast line, the rod still: time the fall from first_kpa (the true pressure
+        crossing first_kpa + 1/2 at first_t) to half of it for tau, then wait for the
+        reading to show zero and DRAIN_TAUS more. True once drained."""
+        if self.tau_us == 0 and 2 * kpa < first_kpa:
+            us = ticks.diff(now, first_t, period)
+            ln = settle.ln_ppm(2 * first_kpa + 1, 2 * kpa + 1)
+            self.tau_us = us * 1000 // (ln // 1000) if ln >= 1000 else us
+            if self.tau_us < 1:
+                self.tau_us = 1
+        if kpa <= 0 and self.zero_t < 0:
+            self.zero_t = now
+        if self.tau_us > 0 and self.zero_t >= 0 and \
+                ticks.diff(now, self.zero_t, period) >= settle.DRAIN_TAUS * self.tau_us:
+            return True
+        return ticks.diff(now, first_t, period) >= DRAIN_MAX_US
+
+    def drained(self):
+        """The drain ended with the reading at zero for DRAIN_TAUS (else it ran out of time:
+        a fluid whose flow dies away at low pressure, a shear-thinning gel, not a fast line)."""
+        return self.tau_us > 0 and self.zero_t >= 0
+
+    def primed_fast(self, syringe_nl):
+        """Drained in air: the rod stands at the line's zero state. C from the push, less
+        what the needle let out on the way (its integral of P over tau, in air)."""
+        d = self.d
+        tau = self.tau_us
+        if tau > 0 and self.push_dk > 0:
+            c = self.push_nl * tau // (self.push_dk * tau + self.p_int)
+            if c > 0:
+                self.c_nl_kpa = c
+            self.q_w_nl_s = self.c_nl_kpa * self.hold_kpa * 1000 // (tau // 1000 + 1)
+        self.settle.set(tau, d.scale.steps(self.c_nl_kpa * 256), self.limit_kpa)
+        self.steps_w = d.scale.steps(self.c_nl_kpa * self.hold_kpa)
+        d.base_nl = syringe_nl
+        d.prime_nl = 0
+        d.cut = False
+        d.stopper = 0
+        d.dose_end = 0
+        relief_nl = self.c_nl_kpa * (self.hold_kpa + RELIEF_KPA) * RELIEF_PCT // 100
+        steps = d.scale.steps(relief_nl) + d.backlash
+        if steps > d.relief_steps:
+            d.relief_steps = steps
+        self.ok = False
+        self.fast = tau > 0
+
+    # -- the hold (shot path: small ints) --------------------------------------
+    def hold_us(self, zone):
+        held = (self.ok or self.fast) and zone.mode != MODE_PERFUSION
+        return 0 if held else zone.hold_ms * 1000
+
+    def hold_begin(self, now, mode):
+        self.holding = (self.ok or self.fast) and mode != MODE_PERFUSION
+        self.occluded = False
+        self.top_kpa = -1
+        if (self.ok or self.fast) and not self.holding:
+            self.due = True  # a flow shot leaves the line elsewhere: prime again
+        if self.fast and self.holding:
+            self.settle.begin(now)
+            self.wait_us = POLL_MIN_US
+            return
+        self.t0 = now
+        self.prev_kpa = -1
+        self.us_per_kpa = 0
+        self.ka = -1
+        self.kb = -1
+        self.fine = True
+        self.end_at = -1
+        self.wait_us = POLL_MIN_US
+
+    def hold_done(self, kpa, now, period):
+        """True once the pressure is back at the reference (or it will not come back).
+
+        The relief that follows still lets some fluid out while the pressure falls through
+        the tissue's: more at a point that presses back less. That much is left in: the
+        hold ends delta kPa above the reference, delta = what the relief will let out / C,
+        worked out from the fall rate here against the one in air (their ratio is
+        (hold_kpa - tissue) / hold_kpa, C cancels) and the relief's own motion."""
+        if not self.holding:
+            return True
+        held = ticks.diff(now, self.t0, period)
+        if kpa == NO_PRESSURE:
+            self.holding = False
+            return True
+        if held >= HOLD_MAX_US:
+            # The tissue presses back near hold_kpa: this point keeps what it took. What
+            # the line holds above the reference would come out at the next point: the
+            # running total counts it as given, so the next dose sweeps that much less.
+            if kpa >= self.hold_kpa:
+                # The reading is the true pressure to 1/2 kPa; the target hold_kpa - 1/2 +
+                # delta (in thousandths of a kPa, as the hold would have ended).
+                dmk = self.delta_mkpa(self.us_per_kpa) if self.us_per_kpa > 0 else 0
+                # (Split so every product stays a small int on a 32-bit port.)
+                c = self.c_nl_kpa
+                self.d.base_nl += c * (kpa - self.hold_kpa) + c * (500 - dmk) // 1000
+            self.holding = False
+            return True
+        if kpa > self.top_kpa:
+            self.top_kpa = kpa
+        if held >= OCCLUDED_US and kpa > self.top_kpa - OCCLUDED_KPA:
+            # A compliant syringe takes a whole dose into a blocked needle well under the
+            # occlusion limit; the pressure that does not fall gives it away.
+            self.occluded = True
+            self.holding = False
+            return False
+        if self.end_at >= 0:
+            left = ticks.diff(self.end_at, now, period)
+            if left <= 0:
+                self.holding = False
+                return True
+            self.wait_us = left
+            return False
+        falling = 0 <= self.prev_kpa and kpa < self.prev_kpa
+        if falling and not self.fine:
+            self.ka = -1  # seen late (a coarse wait): not a crossing time to measure from
+            self.kb = -1
+        elif falling:
+            # A change of the reading is a half-kPa crossing: the rate over the last one or
+            # two intervals between such changes is a true one.
+            if self.ka >= 0:
+                self.us_per_kpa = ticks.diff(now, self.ta, period) // (self.ka - kpa)
+            elif self.kb >= 0:
+                self.us_per_kpa = ticks.diff(now, self.tb, period) // (self.kb - kpa)
+            self.ta = self.tb
+            self.ka = self.kb
+            self.tb = now
+            self.kb = kpa
+        if kpa != self.prev_kpa:
+            self.prev_kpa = kpa
+        u = self.us_per_kpa
+        if u <= 0:
+            # No rate yet: end where the reading falls under hold_kpa (its true - 1/2);
+            # meanwhile poll finely so the first crossings are seen when they happen.
+            if kpa < self.hold_kpa:
+                self.holding = False
+                return True
+            self.wait_us = POLL_MIN_US * 2
+            self.fine = True
+            return False
+        dmk = self.delta_mkpa(u)
+        # The target is hold_kpa - 1/2 + delta; a fall of the reading to kpa is the true
+        # pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
+        left = (kpa + 1 - self.hold_kpa) * 1000 - dmk
+        if falling and left <= 1000:
+            if left <= 0:
+                self.holding = False  # already there (a slow dose): nothing to wait for
+                return True
+            wait = left * (u // 100) // 10
+            self.end_at = ticks.add(now, wait, period)
+            self.wait_us = wait if wait > 0 else 1
+            return False
+        if left <= 0:
+            self.holding = False
+            return True
+        level = self.hold_kpa + dmk // 1000 + 1
+        self.set_wait(kpa, level, u)
+        return False
+
+    def set_wait(self, kpa, level, u):
+        if u <= 0:
+            w = HOLD_POLL_US
+        elif kpa > level + NEAR_KPA:
+            w = (kpa - level - NEAR_KPA) * u // 2
+        else:
+            w = u // LAST_SHARE
+        self.fine = u > 0 and w <= u // LAST_SHARE + POLL_MIN_US
+        if w > HOLD_POLL_US:
+            w = HOLD_POLL_US
+        self.wait_us = w if w > POLL_MIN_US else POLL_MIN_US
+
+    def delta_mkpa(self, u):
+        """What the relief will let out, in thousandths of a kPa of the line's pressure."""
+        if self.air_us_per_kpa <= 0 or self.steps_w <= 0:
+            return 0
+        rho_pm = (self.air_us_per_kpa >> 4) * 1000 // ((u >> 4) + 1)
+        if rho_pm > 2000:
+            rho_pm = 2000
+        sc = self.steps_w * rho_pm // 1000  # relief steps until the tissue's pressure
+        if sc <= self.acc_steps:
+            tc_ms = isqrt(sc * self.ms2_per_step_k // 1000)
+            share = 667  # accelerating: the flow falls with t², its mean is 2/3 of the start
+        else:
+            tc_ms = self.acc_ms + (sc - self.acc_steps) * 1000 // self.v_sps
+            share = 600
+        d = share * tc_ms * 100 // (u // 10 + 1)
+        return d if d < DELTA_MAX_MKPA else DELTA_MAX_MKPA
+
+
+def isqrt(n):
+    """floor(sqrt(n)) for a small int, integers only (motion.isqrt seeds with a float)."""
+    if n < 2:
+        return n
+    x = n
+    y = (x + 1) // 2
+    while y < x:
+        x = y
+        y = (x + n // x) // 2
+    return x
