@@ -68,7 +68,10 @@ class ServedHAL(SimHAL):
         return n
 
 
-BENCH = {"tissue_id_kpa": 0.0, "tissue_sc_kpa": 0.0}
+# A served gun doses onto the bench's balance (no tissue), and its firmware runs in real time
+# on this machine: its own computing already takes (scaled) wall time, so the model's compute
+# charge (sim/mcu.py) is not added on top.
+BENCH = {"tissue_id_kpa": 0.0, "tissue_sc_kpa": 0.0, "compute_scale": 0.0}
 
 
 class WorldDevice:
