@@ -1,6 +1,14 @@
 """Burst zones: the simulated practitioner holds the trigger and the gun fires at the rate."""
 
-from sim.run import Run
+from sim.run import Run as _Run
+
+# Timing is these tests' subject: they dose naive (the board's fixed hold), as the core's
+# burst-timing tests do; a compensated dose on a compliant syringe holds on the pressure,
+# and its own time sets the rate (docs/SIMULATION.md, the dosing table's burst row).
+
+
+def Run(proto, seed=0, **kw):
+    return _Run(proto, seed=seed, dosing="naive", **kw)
 
 HEAD = {"name": "burst", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 30,
         "viscosity_mpas": 1}
