@@ -420,7 +420,7 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
     step n is due at total - ramp(N - n): the ramp's first N - decel_start steps mirrored
     (each segment (i, m, d) run backwards is (i + (m - 1) d, m, -d)), after one step that
     lands the mirror on the exact total, so each decel step is off by exactly the ramp's
-    error at its mirror step. The cruise between them is fitted here; it needs no root."""
+    error at its mirror step. The cruise between them is laid in runs (_cruise): no root, no fit."""
     global plans
     plans += 1
     prof.setup(n_steps, v_sps, a_sps2, clock_hz)

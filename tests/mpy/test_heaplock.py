@@ -13,19 +13,22 @@ from rig import Rig, burst_zone, point_zone, protocol
 from firmware import hal as H
 
 
-def drive_locked(rig, until_state):
-    """Poll through the shot with the heap locked until until_state; return states seen."""
+def drive_locked(rig, until_state, each=None, steps=20000):
+    """Poll through the shot with the heap locked until until_state; return states seen.
+    each(state), if given, runs after every step (it must not allocate either)."""
     seen = [0] * 32  # preallocated: the test itself must not allocate under the lock
     n = 0
     gc.collect()
     micropython.heap_lock()
     try:
-        for _ in range(20000):
+        for _ in range(steps):
             rig.step(1000)
             st = rig.app.machine.state
             if n == 0 or seen[n - 1] != st:
                 seen[n] = st
                 n += 1
+            if each is not None:
+                each(st)
             if rig.state() == until_state:
                 break
     finally:
@@ -78,27 +81,16 @@ def test_pressure_held_shot_allocates_nothing():
     rig.touch(True)
     rig.run_for(40000)
     rig.trigger(True)
-    seen = [0] * 32
-    n = 0
-    k = 0
-    gc.collect()
-    micropython.heap_lock()
-    try:
-        for _ in range(40000):
-            rig.step(1000)
-            st = rig.app.machine.state
-            if n == 0 or seen[n - 1] != st:
-                seen[n] = st
-                n += 1
-            if st == 5:  # hold: the line empties, 1 kPa every 20 ms
-                k += 1
-                if k % 20 == 0 and rig.hal.kpa > 0:
-                    rig.hal.kpa -= 1
-            if rig.state() == "pace":
-                break
-    finally:
-        micropython.heap_unlock()
-    assert rig.state() == "pace", seen[:n]
+    k = [0]
+
+    def empties(st):
+        if st == 5:  # hold: the line empties, 1 kPa every 20 ms
+            k[0] += 1
+            if k[0] % 20 == 0 and rig.hal.kpa > 0:
+                rig.hal.kpa -= 1
+
+    seen = drive_locked(rig, "pace", empties, steps=40000)
+    assert rig.state() == "pace", seen
     assert rig.app.session.shots == 1
 
 
@@ -120,25 +112,14 @@ def test_settled_shot_with_its_top_up_allocates_nothing():
     rig.touch(True)
     rig.run_for(40000)
     rig.trigger(True)
-    seen = [0] * 32
-    n = 0
     topped = [0]
-    gc.collect()
-    micropython.heap_lock()
-    try:
-        for _ in range(40000):
-            rig.step(1000)
-            st = rig.app.machine.state
-            if n == 0 or seen[n - 1] != st:
-                seen[n] = st
-                n += 1
-            if ref.settle.topping:
-                topped[0] = 1
-            if rig.state() == "pace":
-                break
-    finally:
-        micropython.heap_unlock()
-    assert rig.state() == "pace", seen[:n]
+
+    def watch(st):
+        if ref.settle.topping:
+            topped[0] = 1
+
+    seen = drive_locked(rig, "pace", watch, steps=40000)
+    assert rig.state() == "pace", seen
     assert topped[0] == 1 and ref.settle.done_kpa == 20
     assert rig.app.session.shots == 1
 
