@@ -146,10 +146,10 @@ def check(folder, key):
 def _halt(key):
     """A paired gun that cannot boot checked firmware stays shut: no REPL, no Ctrl-C."""
     if key is None:
-        return  # an open gun leaves the REPL to the engineer
+        return _give_keyboard()  # an open gun leaves the REPL to the engineer
     import time
 
-    _keep_keyboard(key)  # again: a firmware that failed may have handed Ctrl-C back
+    _keep_keyboard()  # again: a firmware that failed may have handed Ctrl-C back
     print("loader: halted; see docs/DEVICE.md, Recovery")
     while True:
         time.sleep(1)
@@ -181,20 +181,28 @@ def _choose(key):
     return active, False
 
 
-def _keep_keyboard(key):
-    """On a paired gun Ctrl-C is data from the loader on: a firmware still importing (or
-    hung before its link takes the port) must not drop to the REPL, which would open the
-    lock. An open gun keeps Ctrl-C, the engineer's way in."""
-    if key is None:
-        return
+def _keep_keyboard():
+    """Ctrl-C is data from the loader on, on every gun: a host that starts talking while the
+    gun boots sends frames holding 0x03 (HELLO's own type), which must not break a firmware
+    still importing (or hung before its link takes the port) into the REPL. On a paired gun
+    the REPL would open the lock; on an open gun it would leave the gun at a prompt that the
+    host's frames then type into. The running app owns the port (firmware/link.py) and is
+    left by MAINT; an open gun whose boot fails gets Ctrl-C back (_give_keyboard)."""
     import micropython
 
     micropython.kbd_intr(-1)
 
 
+def _give_keyboard():
+    """An open gun that cannot boot leaves the REPL to the engineer, with Ctrl-C."""
+    import micropython
+
+    micropython.kbd_intr(3)
+
+
 def _boot():
+    _keep_keyboard()
     key = _read(KEY)
-    _keep_keyboard(key)
     folder, trial = _choose(key)
     if folder is None:
         return _halt(key)
@@ -210,6 +218,7 @@ def _boot():
 
             machine.soft_reset()
         if key is None:
+            _give_keyboard()
             raise
         _log("%s failed: %r" % (folder, e))
         _halt(key)

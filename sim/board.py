@@ -29,9 +29,11 @@ PENDING_MAX_BYTES = 256 * 1024
 # A firmware that exits at once must not spin the host: at most this many boots per second.
 RESPAWN_MIN_S = 0.1
 # Host bytes wait until the new interpreter reads its terminal: its first switch to raw
-# mode discards (TCSAFLUSH) what arrived before. An app that never switches gets them after
-# this delay.
-READY_TIMEOUT_S = 1.0
+# mode discards (TCSAFLUSH) what arrived before, where a board's USB port keeps them. An app
+# that never switches gets them after this delay, long enough for a firmware to import on a
+# loaded machine: delivered earlier, a 0x03 finds the terminal still making it SIGINT, which
+# no board does to a firmware that made Ctrl-C data.
+READY_TIMEOUT_S = 10.0
 
 # Run at every start, like a board's reset sequence; main.py only at power-up/friendly reset.
 _RUNNER = """import sys

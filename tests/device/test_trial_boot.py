@@ -69,6 +69,31 @@ def _wait_for(path, wait_s=60):
         time.sleep(0.05)
 
 
+def test_ctrl_c_while_an_open_gun_boots_never_stops_it_at_the_repl(board, unix_build, tmp_path):
+    """A host that talks to a gun while it boots sends frames holding 0x03 (HELLO's type). On
+    an open gun too the loader makes it data before it imports anything: a firmware still
+    importing (here one stuck before its link takes the port) is not broken into a REPL that
+    the host's frames would then type into. On the unix port the interpreter ends on SIGINT
+    instead, a reset, which rolls the unconfirmed trial back (a board ignores the byte)."""
+    old = flash_with(board, unix_build)
+    mark = tmp_path / "importing"
+    stuck = marker_source(mark, "importing") + "while True:\n    pass\n"
+    build = variant(unix_build, {"firmware/mainloop.mpy": compile_source(tmp_path, stuck)})
+    folder = deploy.deploy(board.port, build, say=lambda *a: None)
+    _wait_for(mark)
+    with serial.Serial(board.port, timeout=1) as port:
+        port.write(b"\x03")
+        heard = b""
+        end = time.monotonic() + 60
+        while b"soft reboot" not in heard and time.monotonic() < end:
+            heard += port.read(4096)
+    assert b">>>" not in heard and b"KeyboardInterrupt" not in heard, heard
+    info = deploy.handshake(board.port, wait_s=60)["info"]
+    assert info["folder"] == old["folder"]
+    assert "trial %s was not confirmed: back to %s" % (folder, old["folder"]) in _read(
+        board, "data/boot.log")
+
+
 @pytest.mark.parametrize("how", ["crash", "hang"])
 def test_firmware_failing_before_its_handshake_is_rolled_back(board, unix_build, tmp_path, how):
     old = flash_with(board, unix_build)
