@@ -1,4 +1,4 @@
-"""`meso flash --board NAME --port P`: build, deploy, verify and boot a gun's firmware."""
+"""`meso flash [--board NAME] --port P`: build, deploy, verify and boot a gun's firmware."""
 
 import time
 
@@ -14,18 +14,24 @@ HELP = ("compile the firmware for a board, check it is the gun's board, deploy i
 
 
 def add_arguments(p):
-    p.add_argument("--board", required=True, help="board definition (boards/NAME.py)")
+    p.add_argument("--board", help="board definition (boards/NAME.py); default: the gun's own, "
+                   "as its firmware names it or its MCU tells")
     add_port_arguments(p, repl=True)
 
 
 def run(args):
     require_port(args.port)
     t0 = time.monotonic()
-    b = build_mod.build(args.board)
-    print("built %s firmware %s for %s (%s), source %s" % (
-        b.folder, b.manifest["version"], b.board.name, b.board.mpy_arch,
-        source_text(b.manifest["commit"], b.manifest["dirty"])))
-    folder = deploy.deploy(args.port, b)
+
+    def make(board_name):
+        b = build_mod.build(board_name)
+        print("built %s firmware %s for %s (%s), source %s" % (
+            b.folder, b.manifest["version"], b.board.name, b.board.mpy_arch,
+            source_text(b.manifest["commit"], b.manifest["dirty"])))
+        return b
+
+    # Without --board, the gun is asked first (its board decides what is compiled).
+    folder = deploy.deploy(args.port, make(args.board) if args.board else make)
     ident = deploy.handshake(args.port)
     info = ident["info"]
     if info.get("folder") != folder:

@@ -12,6 +12,7 @@ import time
 
 from firmware import manifest
 from host.flash import installed, target
+from host.flash.build import ROOT
 from host.flash.device import Device
 from host.flash.errors import FlashError
 from host.link.errors import LinkError, TransportError
@@ -30,11 +31,17 @@ def _folders_of(build):
 
 
 def deploy(port, build, say=print):
-    """Write build to the gun on port and boot it on trial; return the folder it boots."""
+    """Write build to the gun on port and boot it on trial; return the folder it boots.
+
+    build is a Build, or a function of a board name that makes one: then the board is the
+    gun's own (target.gun_board), asked before anything is compiled."""
     dev = Device.open(port)
     try:
         old_folder, old = dev.manifest()
-        target.check_board(port, build, dev.facts(), (old or {}).get("board"))
+        facts, recorded = dev.facts(), (old or {}).get("board")
+        if callable(build):
+            build = build(target.gun_board(port, facts, recorded, ROOT))
+        target.check_board(port, build, facts, recorded)
         key = target.paired_key(dev)
         folder = build.folder
         if folder == old_folder:

@@ -1,5 +1,8 @@
 """The gun a flash is about to write to: its board, asked first, and its key when paired."""
 
+import os
+
+from firmware import board as board_mod
 from firmware.wire import files
 from host.flash.errors import FlashError
 from host.link import keys
@@ -29,6 +32,36 @@ def describe_gun(facts, recorded):
     platform, arch = facts
     return "%s (MicroPython on %s, %s)" % (
         "board " + recorded if recorded else "a board never flashed", platform, arch or "arch ?")
+
+
+def flashable_boards(root):
+    """The boards a gun can be flashed with: boards/*.py but the simulator's own (its HAL
+    runs only inside the simulated world)."""
+    out = []
+    for name in sorted(os.listdir(os.path.join(root, "boards"))):
+        if name.endswith(".py") and name != "__init__.py":
+            b = board_mod.by_name(name[:-3])
+            if b.port != "sim":
+                out.append(b)
+    return out
+
+
+def gun_board(port, facts, recorded, root):
+    """The board to build for when `meso flash` is given none: the one the gun's firmware
+    names, else the one board whose MCU matches what its MicroPython says; refused, naming the
+    candidates, when that is not one board."""
+    if recorded:
+        return recorded
+    boards = flashable_boards(root)
+    fits = [b.name for b in boards if board_problem(b.name, b.mpy_arch, facts, None) is None]
+    if len(fits) == 1:
+        return fits[0]
+    raise FlashError("the gun on %s is %s: %s; name its board with --board (%s); nothing "
+                     "written" % (
+                         port, describe_gun(facts, None),
+                         "no board definition fits it" if not fits else
+                         "boards %s all fit it" % ", ".join(fits),
+                         ", ".join(fits or [b.name for b in boards])))
 
 
 def check_board(port, build, facts, recorded):

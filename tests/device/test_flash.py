@@ -84,3 +84,14 @@ def test_interrupted_flash_keeps_previous_firmware(board, unix_build):
     # And the next flash goes through, replacing the half-written folder.
     again = flash_with(board, unix_build)
     assert again["firmware_ok"] and again["folder"] != old["folder"]
+
+
+def test_flash_without_a_board_asks_the_gun(board):
+    """`meso flash` with no --board builds for the gun's own board: on a board never flashed
+    the one whose MCU matches what its MicroPython says, after that the board its firmware
+    names."""
+    for _ in range(2):  # never flashed, then flashed with the unix firmware
+        out = meso("flash", "--port", board.port)
+        assert out.returncode == 0, out.stderr
+        assert "for unix (host)" in out.stdout and "board unix" in out.stdout, out.stdout
+    assert deploy.handshake(board.port)["info"]["board"] == "unix"
