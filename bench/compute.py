@@ -18,6 +18,8 @@ import sys
 import numpy as np
 
 from bench import chip
+from firmware import motion
+from firmware.board import by_name
 from sim import mcu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +37,19 @@ def plans(board):
         f = line.split()
         if f and f[0] == "plan":  # axis, steps, cold|warm, evals, roots, segments, µs
             rows.append((f[1], int(f[2]), f[3], int(f[4]), int(f[5]), int(f[6]), int(f[7])))
+    return rows
+
+
+def warm_ups(board_name):
+    """Each axis's ramp fitted at start-up (motion.warm, as ShotMachine does): the work, by
+    the planner's counters (the same code and counts as on MicroPython)."""
+    b = by_name(board_name)
+    rows = []
+    for name, ax in (("plunger", b.plunger), ("carriage", b.carriage)):
+        evals, roots = motion.evals, motion.roots
+        steps = motion.warm(motion.Profile(), ax.max_speed_sps, ax.accel_sps2, b.step_clock_hz,
+                            b.step_tol_ticks)
+        rows.append((name, steps, motion.evals - evals, motion.roots - roots))
     return rows
 
 
@@ -79,6 +94,12 @@ def main(argv=None):
                + mcu.SEG_CYCLES * segs)
         print("%-9s %6d %5s %6d %6d %5d %10d %10.0f %14.1f" % (
             name, n, kind, evals, roots, segs, t, model_us(cyc), cyc * 1000.0 / mcu.CPU_HZ))
+    print()
+    print("start-up: each axis's ramp fitted to its top speed (motion.warm), once at power-up")
+    print("%-9s %6s %6s %6s %14s" % ("axis", "steps", "evals", "roots", "RP2040 model ms"))
+    for name, steps, evals, roots in warm_ups(args.board):
+        cyc = mcu.ROOT_CYCLES * roots + mcu.EVAL_CYCLES * (evals - roots)
+        print("%-9s %6d %6d %6d %14.1f" % (name, steps, evals, roots, cyc * 1000.0 / mcu.CPU_HZ))
 
 
 if __name__ == "__main__":

@@ -14,11 +14,11 @@ from firmware.hal import FORWARD
 class Move:
     """A planned rest-to-rest move: its segments, step count and duration."""
 
-    def __init__(self, capacity):
+    def __init__(self, capacity, ramp=None):
         self.capacity = capacity
         # 'i' is 32 bits on every port: the board HALs read the buffer as 32-bit words.
         self.segs = array("i", [0] * (motion.SEG_WORDS * capacity))
-        self.prof = motion.Profile()  # its own: the ramp constant is per axis
+        self.prof = motion.Profile(ramp)  # ramp: the axis's (motion.Ramp), shared
         self.nseg = 0
         self.steps = 0
         self.duration_us = 0

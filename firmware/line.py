@@ -131,7 +131,13 @@ class Reference:
         self.topup_sps = 0
         self.take0 = 0  # priming: the relief the push takes up first, steps
 
+    def share_ramp(self, ramp):
+        """Plan on the plunger's ramp (motion.Ramp), fitted at start-up, not one of our own."""
+        self.scratch.prof.ramp = ramp
+        self.take_move.prof.ramp = ramp
+
     # -- priming (before the trigger: may allocate) ---------------------------
+
     def measured(self, kpa, pushed_steps):
         """The push stopped at kpa >= hold_kpa: C is the volume swept per kPa on the way."""
         if self.lo_steps >= 0 and kpa > self.lo_kpa:

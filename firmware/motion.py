@@ -67,10 +67,25 @@ def tri(m):
     return (m >> 1) * (m - 1)
 
 
+class Ramp:
+    """The ramp from rest, fitted once per acceleration, clock and tolerance and reused by
+    every move planned with it: its accel phase is a prefix, its decel the mirror image of
+    one (see plan_into), so a move's plan takes no ramp roots once the ramp is long enough.
+    One per axis, shared by that axis's Moves (they all plan with its acceleration), and
+    fitted at start-up (warm): on the RP2040 a fit takes about a second of the main loop."""
+
+    def __init__(self):
+        self.segs = array("i", [0] * (SEG_WORDS * RAMP_SEGS))
+        self.n = 0  # segments in segs
+        self.k = self.t = 0  # steps they cover, and the time of the last
+        self.g = 8  # the fit's next guess
+        self.a = self.f = self.tol = 0  # what they were fitted for
+
+
 class Profile:
     """Exact step times (ticks, rounded) of a rest-to-rest move; one per Move, reused."""
 
-    def __init__(self):
+    def __init__(self, ramp=None):
         self.ca = 0  # acceleration and clock the ramp constant was made for
         self.cf = 0
         self.c2 = self.c1 = self.c0 = 0
@@ -85,14 +100,7 @@ class Profile:
         self.tag = array("i", [-1] * (_CACHE + 1))  # step times kept: step, time
         self.tv = array("i", [0] * (_CACHE + 1))
         self.nseg = self.duration = 0  # the last plan
-        # The ramp from rest, fitted once per acceleration, clock and tolerance and reused
-        # by every move of this Profile: its accel phase is a prefix, its decel the mirror
-        # image of one (see plan_into), so a move's plan takes no ramp roots after the first.
-        self.ramp = array("i", [0] * (SEG_WORDS * RAMP_SEGS))
-        self.rn = 0  # segments in ramp
-        self.rk = self.rt = 0  # steps they cover, and the time of the last
-        self.rg = 8  # the fit's next guess
-        self.ra = self.rf = self.rtol = 0  # what they were fitted for
+        self.ramp = ramp if ramp is not None else Ramp()  # the axis's, or its own
         self.ct = self.cg = self.ci = 0  # cover(): time, last count and steps covered
 
     def setup(self, n_steps, v_sps, a_sps2, clock_hz):
@@ -308,30 +316,46 @@ def _ramp_ready(prof, need, tol):
     RAMP_SEGS segments (the move is then planned whole). The ramp is fitted as if it went on
     for ever (no segment is cut by an end), so it grows by going on from where it stopped and
     its segments are the same whichever moves came first: a plan depends on its figures alone."""
-    if prof.ra != prof.a or prof.rf != prof.f or prof.rtol != tol:
-        prof.rn = prof.rk = prof.rt = 0
-        prof.rg = 8
-        prof.ra = prof.a
-        prof.rf = prof.f
-        prof.rtol = tol
-    if prof.rk >= need:
+    r = prof.ramp
+    if r.a != prof.a or r.f != prof.f or r.tol != tol:
+        r.n = r.k = r.t = 0
+        r.g = 8
+        r.a = prof.a
+        r.f = prof.f
+        r.tol = tol
+    if r.k >= need:
         return True
     # The fit reads step times through time(): for the ramp they are all accel times.
     accel_end, decel_start = prof.accel_end, prof.decel_start
     prof.accel_end = RAMP_END
     prof.decel_start = RAMP_END + 1
     prof.clear_times()
-    n = cover(prof, prof.ramp, prof.rn, RAMP_SEGS, prof.rk, need, RAMP_END, prof.rt, prof.rg,
-              tol)
+    n = cover(prof, r.segs, r.n, RAMP_SEGS, r.k, need, RAMP_END, r.t, r.g, tol)
     prof.accel_end, prof.decel_start = accel_end, decel_start
     prof.clear_times()
     if n < 0:
         return False  # what was fitted stays: shorter moves still use it
-    prof.rn = n
-    prof.rk = prof.ci
-    prof.rt = prof.ct
-    prof.rg = prof.cg
+    r.n = n
+    r.k = prof.ci
+    r.t = prof.ct
+    r.g = prof.cg
     return True
+
+
+def warm(prof, v_sps, a_sps2, clock_hz, tol_ticks):
+    """Fit prof's ramp up to the speed v_sps (an axis's top speed), as far as RAMP_SEGS
+    segments go, so that no later plan of that axis fits ramp roots: at start-up, before the
+    main loop has anything to watch. Returns the ramp's steps."""
+    # A move just long enough to cruise at v_sps: its accel phase is the whole ramp.
+    prof.setup(muldiv(v_sps, v_sps, a_sps2) + 2, v_sps, a_sps2, clock_hz)
+    _ramp_ready(prof, prof.accel_end, _fit_tol(tol_ticks))
+    return prof.ramp.k
+
+
+def _fit_tol(tol_ticks):
+    """The fit keeps a quarter of the tolerance spare for the steps between samples."""
+    tol = tol_ticks - (tol_ticks >> 2)
+    return tol if tol > 0 else 1
 
 
 def _cruise(prof, segs, nseg, capacity, i, end, t, tol):
@@ -391,7 +415,7 @@ def _ramp_prefix(prof, k):
     """The ramp's segments covering its first k steps: leaves in prof.ct the time of step k
     and in prof.cg the index of the last segment used (its count cut to fit k); returns
     that last count."""
-    ramp = prof.ramp
+    ramp = prof.ramp.segs
     t = 0
     covered = 0
     j = 0
@@ -424,9 +448,7 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
     global plans
     plans += 1
     prof.setup(n_steps, v_sps, a_sps2, clock_hz)
-    tol = tol_ticks - (tol_ticks >> 2)
-    if tol < 1:
-        tol = 1
+    tol = _fit_tol(tol_ticks)
     accel_end = prof.accel_end
     tail = n_steps - prof.decel_start  # decel steps mirrored from the ramp (one more lands)
     if tail < 0:
@@ -434,7 +456,7 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
     need = accel_end if accel_end > tail else tail
     if n_steps < 2 or not _ramp_ready(prof, need, tol):
         return _plan_whole(prof, segs, capacity, n_steps, tol)
-    ramp = prof.ramp
+    ramp = prof.ramp.segs
     nseg = 0
     t = 0
     if accel_end > 0:

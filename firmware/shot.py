@@ -11,7 +11,7 @@ watches inputs. The machine is configured, loaded and commanded through its meth
 read its state and fault, or status(), and set nothing.
 """
 
-from firmware import flow, ticks
+from firmware import flow, motion, ticks
 from firmware.axis import Axis, Move
 from firmware.compat import const
 from firmware.flow import Flow
@@ -77,9 +77,18 @@ class ShotMachine(Commands, Planning, Priming):
         self.log = log
         self.plunger = Axis(hal, AXIS_PLUNGER)
         self.carriage = Axis(hal, AXIS_CARRIAGE)
-        self.depth_move = Move(DEPTH_SEGS)
-        self.dose_move = Move(DOSE_SEGS)
-        self.relief_move = Move(RELIEF_SEGS)
+        # Each axis's moves share its ramp from rest, fitted here at start-up to the axis's
+        # top speed: a fit takes about a second of the RP2040's main loop, which must not
+        # fall in a session (the first prime, the first shot of a zone).
+        self.plunger_ramp = motion.Ramp()
+        self.carriage_ramp = motion.Ramp()
+        self.depth_move = Move(DEPTH_SEGS, self.carriage_ramp)
+        self.dose_move = Move(DOSE_SEGS, self.plunger_ramp)
+        self.relief_move = Move(RELIEF_SEGS, self.plunger_ramp)
+        pl, car = board.plunger, board.carriage
+        motion.warm(self.dose_move.prof, pl.max_speed_sps, pl.accel_sps2, self.clock_hz, self.tol)
+        motion.warm(self.depth_move.prof, car.max_speed_sps, car.accel_sps2, self.clock_hz,
+                    self.tol)
         self.safe_plunger = Move(1)
         self.safe_carriage = Move(1)
         self.dosing = None

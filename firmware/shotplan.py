@@ -34,6 +34,8 @@ class Planning:
         relief move it asks for; the previous protocol's model carries on (same syringe)."""
         self.dosing = Dosing(self.board, self.session.syringe, self.dosing_mode,
                              self.cal_ppm, self.backlash_steps, self.session.fluid)
+        if self.dosing.ref is not None:
+            self.dosing.ref.share_ramp(self.plunger_ramp)
         used = 0
         if self.carry is not None:
             self.dosing.follow(self.carry, self.session.syringe_nl)

@@ -123,10 +123,12 @@ class Compute:
         self.evals = 0
         self.roots = 0
         self.written = 0
+        self.start_work = (0, 0, 0)
         self.total_ticks = 0
 
     def start(self, work):
         """Work done before the session (loading, arming) is not charged."""
+        self.start_work = work
         self.evals, self.roots, self.written = work
 
     def ticks(self, work):

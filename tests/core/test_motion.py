@@ -75,7 +75,7 @@ def test_moves_of_one_axis_reuse_its_ramp_and_stay_within_one_microsecond():
         total = rng.randint(1, scaled(8000, 2000))
         v = rng.randint(2000, 80000)
         need = min(total, v * v // (2 * a) + 1)
-        before, kept = motion.roots, prof.rk
+        before, kept = motion.roots, prof.ramp.k
         nseg = motion.plan_into(prof, segs, 2048, total, v, a, F_HZ, TOL_TICKS)
         if need <= kept:
             reused += 1

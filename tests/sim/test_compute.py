@@ -38,7 +38,7 @@ def test_a_slow_plan_makes_the_next_cue_and_shot_late_and_free_code_does_not():
     _, slow = session(30.0)
     f, c, s = free["summary"], chip["summary"], slow["summary"]
     assert f["compute_s"] == 0 and f["cues_late"] == 0 and f["cue_late_ms_max"] < 10
-    assert c["compute_s"] > 1.0 and c["cues_late"] == 0
+    assert c["compute_s"] > 0.5 and c["cues_late"] == 0
     assert s["cues_late"] >= 1 and s["cue_late_ms_max"] > 300
     assert s["compute_s"] > 20 * c["compute_s"]
     for rep in (free, chip, slow):
@@ -75,3 +75,16 @@ def test_work_running_into_a_gc_pause_ends_that_much_later():
     before = s0 - 1000
     assert gc.busy_until(before, 500) == before + 500  # done before the pause
     assert gc.busy_until(before, 2000) == before + 2000 + (e0 - s0)  # stretched by it
+
+
+def test_no_ramp_is_fitted_during_a_session():
+    """Each axis's ramp is fitted at start-up (firmware/motion.py warm): on the modelled RP2040
+    a fit holds the main loop for about a second, which must not fall between the first
+    prime and the last shot. Every plan of the session reuses the ramp: no ramp root."""
+    run = Run(short(), seed=3, params={"compute_scale": 1.0})  # compensated: primes, holds
+    rep = run.run()
+    c = run.world.compute
+    assert rep["summary"]["points_given"] == 12 and rep["faults"] == []
+    assert c.evals > c.start_work[0]  # the session planned moves
+    assert c.roots == c.start_work[1], "ramp roots fitted in the session: %d" % (
+        c.roots - c.start_work[1])
