@@ -68,10 +68,10 @@ class ServedHAL(SimHAL):
         return n
 
 
-# A served gun doses onto the bench's balance (no tissue), and its firmware runs in real time
-# on this machine: its own computing already takes (scaled) wall time, so the model's compute
-# charge (sim/mcu.py) is not added on top.
-BENCH = {"tissue_id_kpa": 0.0, "tissue_sc_kpa": 0.0, "compute_scale": 0.0}
+# A served gun doses onto the bench's balance (no tissue). Its MCU is charged the firmware's
+# compute time as in `meso sim run` (sim/mcu.py): the world's clock is the simulated one, in
+# which this machine's own time running the firmware does not pass.
+BENCH = {"tissue_id_kpa": 0.0, "tissue_sc_kpa": 0.0}
 
 
 class WorldDevice:
