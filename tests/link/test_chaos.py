@@ -3,7 +3,7 @@
 from collections import Counter
 
 import pytest
-from conftest import write_protocol
+from tests.link.conftest import write_protocol
 
 from host.errors import MesoError
 from host.link.stream import shot_record

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT, meso, write_protocol
+from tests.link.conftest import ROOT, meso, write_protocol
 
 LONG = "left nasolabial fold, upper"
 

@@ -3,7 +3,7 @@
 import json
 import os
 
-from conftest import ROOT, meso, write_protocol
+from tests.link.conftest import ROOT, meso, write_protocol
 
 from firmware.shot import STATE_NAMES
 from firmware.wire import PROTOCOL_VERSION, faults

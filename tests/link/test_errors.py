@@ -7,7 +7,7 @@ import threading
 import time
 import tty
 
-from conftest import ROOT, meso, write_protocol
+from tests.link.conftest import ROOT, meso, write_protocol
 
 from firmware.wire import PROTOCOL_VERSION, faults
 from firmware.wire import messages as M
@@ -134,7 +134,7 @@ def test_gun_stops_when_the_host_goes_silent(device, tmp_path):
 
 
 def test_ctrl_c_pauses_a_second_aborts_and_the_gun_goes_safe(device, tmp_path):
-    from meso_child import Child
+    from tests.link.meso_child import Child
 
     dev = device(speed=5)
     proto = write_protocol(tmp_path / "p.toml", points=100)

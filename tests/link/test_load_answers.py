@@ -5,7 +5,7 @@ the host waiting."""
 import json
 
 import pytest
-from conftest import write_protocol
+from tests.link.conftest import write_protocol
 
 from firmware.wire import messages as M
 from host import protocol

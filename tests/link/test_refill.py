@@ -3,7 +3,7 @@ for a full syringe, and the session goes on; with nobody to answer it stops, say
 
 import json
 
-from conftest import meso
+from tests.link.conftest import meso
 
 from sim.serve import Background
 

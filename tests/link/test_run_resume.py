@@ -12,8 +12,8 @@ import json
 import os
 
 import pytest
-from conftest import write_protocol
-from meso_child import Child, meso
+from tests.link.conftest import write_protocol
+from tests.link.meso_child import Child, meso
 
 from firmware.wire import record
 
@@ -171,7 +171,7 @@ def test_on_a_terminal_p_pauses_and_enter_resumes(tmp_path, device):
     import sys
     import time
 
-    from meso_child import ROOT, WAIT_S, env
+    from tests.link.meso_child import ROOT, WAIT_S, env
 
     proto = write_protocol(tmp_path / "p.toml", points=POINTS, zones=ZONES)
     dev = device(speed=SPEED)

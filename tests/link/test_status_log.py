@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import meso, write_protocol
+from tests.link.conftest import meso, write_protocol
 
 
 def test_status_counts_the_journal_after_a_power_cycle(device, capsys, tmp_path):

@@ -4,7 +4,7 @@ import json
 import os
 import time
 
-from conftest import meso, write_protocol
+from tests.link.conftest import meso, write_protocol
 
 from firmware.wire import messages as M
 from host.link.session import Session

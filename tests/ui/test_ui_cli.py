@@ -6,7 +6,7 @@ import subprocess
 import sys
 import urllib.request
 
-from conftest import ROOT
+from tests.ui.conftest import ROOT
 
 from host.cli import main
 
