@@ -3,10 +3,10 @@
 from collections import Counter
 
 import pytest
-from tests.link.conftest import write_protocol
 
 from host.errors import MesoError
 from host.link.stream import shot_record
+from tests.link.conftest import write_protocol
 
 CHAOS = "drop=0.01,flip=0.0001,dup=0.01,stall=0.0005,stall_ms=50,seed=%d"
 

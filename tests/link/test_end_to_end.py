@@ -3,12 +3,11 @@
 import json
 import os
 
-from tests.link.conftest import ROOT, meso, write_protocol
-
 from firmware.shot import STATE_NAMES
 from firmware.wire import PROTOCOL_VERSION, faults
 from firmware.wire import messages as M
 from host.link.stream import shot_record
+from tests.link.conftest import ROOT, meso, write_protocol
 
 
 def test_face_protocol_streams_and_host_log_equals_device_log(device, tmp_path, capsys,

@@ -7,13 +7,12 @@ import threading
 import time
 import tty
 
-from tests.link.conftest import ROOT, meso, write_protocol
-
 from firmware.wire import PROTOCOL_VERSION, faults
 from firmware.wire import messages as M
 from firmware.wire.endpoint import Endpoint
 from host.link.session import Session
 from host.link.stream import StreamRun
+from tests.link.conftest import ROOT, meso, write_protocol
 
 
 def test_no_such_port(capsys):

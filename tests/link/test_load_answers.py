@@ -5,12 +5,12 @@ the host waiting."""
 import json
 
 import pytest
-from tests.link.conftest import write_protocol
 
 from firmware.wire import messages as M
 from host import protocol
 from host.link.errors import DeviceError
 from host.link.session import Session
+from tests.link.conftest import write_protocol
 
 
 def test_bad_values_over_the_wire_get_a_load_result(device, tmp_path):

@@ -3,9 +3,8 @@ for a full syringe, and the session goes on; with nobody to answer it stops, say
 
 import json
 
-from tests.link.conftest import meso
-
 from sim.serve import Background
+from tests.link.conftest import meso
 
 TWO_FILLS = """[protocol]
 name = "two fills"

@@ -12,10 +12,10 @@ import json
 import os
 
 import pytest
-from tests.link.conftest import write_protocol
-from tests.link.meso_child import Child, meso
 
 from firmware.wire import record
+from tests.link.conftest import write_protocol
+from tests.link.meso_child import Child, meso
 
 ZONES = 3
 POINTS = 24  # in all, 8 a zone

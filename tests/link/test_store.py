@@ -4,10 +4,9 @@ import json
 import os
 import time
 
-from tests.link.conftest import meso, write_protocol
-
 from firmware.wire import messages as M
 from host.link.session import Session
+from tests.link.conftest import meso, write_protocol
 
 
 def wait_status(port, until, timeout_s=20):

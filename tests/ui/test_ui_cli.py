@@ -6,9 +6,8 @@ import subprocess
 import sys
 import urllib.request
 
-from tests.ui.conftest import ROOT
-
 from host.cli import main
+from tests.ui.conftest import ROOT
 
 
 def test_another_host_needs_the_explicit_flag(capsys, tmp_path):
