@@ -22,7 +22,7 @@ BOARD = sys.argv[1] if len(sys.argv) > 1 else "pico"
 
 def zones300():
     # 300 points: 30 zones of 10, alternating depth (a depth move re-planned at each change).
-    return [point_zone(name="z%d" % i, points=10, dose_ul=20, pace_ms=600,
+    return [point_zone(name="z%d" % i, points=10, dose_ul=20, pace_ms=1800,
                        depth_mm=1.0 if i % 2 else 1.5) for i in range(30)]
 
 

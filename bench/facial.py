@@ -27,7 +27,6 @@ def feasible(proto, board):
     line = dosing.Line(syringe, head["needle_gauge"], units.milli(head["needle_mm"]),
                        units.milli(head["viscosity_mpas"]))
     safe_nl_s = dosing.safe_flow_nl_s(board, line)
-    scale = units.PlungerScale(board.plunger, syringe.bore_um)
     for z in out["zone"]:
         flow_nl_s = units.milli(z.get("flow_ul_s", board.flow_nl_s / 1000))
         if flow_nl_s <= safe_nl_s:
@@ -35,7 +34,7 @@ def feasible(proto, board):
         flow_nl_s = safe_nl_s // 100 * 100
         z["flow_ul_s"] = flow_nl_s / 1000
         if z["mode"] == "point":
-            shot_ms = limits.shot_time_ms(board, scale, units.milli(z["depth_mm"]),
+            shot_ms = limits.shot_time_ms(board, syringe, head, units.milli(z["depth_mm"]),
                                           units.milli(z["dose_ul"]), flow_nl_s)
             z["pace_ms"] = max(z["pace_ms"], shot_ms + PACE_MARGIN_MS)
     return out

@@ -24,9 +24,9 @@ HEAD = {"name": "campaign", "syringe_ml": 3, "needle_mm": 4, "needle_gauge": 30,
         "viscosity_mpas": 1}
 ZONES = {
     "point": {"name": "p", "mode": "point", "points": 6, "depth_mm": 1.0, "dose_ul": 10,
-              "pace_ms": 1200, "flow_ul_s": 20},
+              "pace_ms": 2600, "flow_ul_s": 20},
     "burst": {"name": "b", "mode": "burst", "points": 6, "depth_mm": 1.0, "dose_ul": 10,
-              "rate_per_min": 60, "flow_ul_s": 20},
+              "rate_per_min": 22, "flow_ul_s": 20},
     "continuous": {"name": "c", "mode": "continuous", "points": 6, "depth_mm": 1.0,
                    "dose_ul": 1, "flow_ul_s": 10, "duration_s": 1.5},
     "perfusion": {"name": "f", "mode": "perfusion", "points": 6, "depth_mm": 1.5,

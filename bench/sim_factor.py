@@ -38,8 +38,7 @@ def burst_heavy():
         burst.pop(k, None)
     burst.update(name="burst", mode="burst", points=40, depth_mm=1.0, dose_ul=2)
     # As fast as the validator lets this syringe, needle and fluid go (firmware/limits.py).
-    scale = units.PlungerScale(board.plunger, syringe.bore_um)
-    shot_ms = limits.shot_time_ms(board, scale, units.milli(burst["depth_mm"]),
+    shot_ms = limits.shot_time_ms(board, syringe, proto["protocol"], units.milli(burst["depth_mm"]),
                                   units.milli(burst["dose_ul"]), units.milli(burst["flow_ul_s"]))
     burst["rate_per_min"] = min(syringe.max_burst_per_min, 60000 // shot_ms)
     proto["zone"].append(burst)

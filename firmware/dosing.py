@@ -101,6 +101,13 @@ def safe_flow_nl_s(board, line):
     return line.flow_nl_s(budget if budget > 1 else 1)
 
 
+def model_relief_nl(board, line):
+    """The relief the dose model sizes from the nominal line: what C holds at the safe
+    flow's pressure, friction and tissue included, with RELIEF_MARGIN_PCT."""
+    p_ss = line.pressure_kpa(safe_flow_nl_s(board, line))
+    return line.held_nl(STICTION_KPA + TISSUE_KPA + p_ss) * RELIEF_MARGIN_PCT // 100
+
+
 class Dosing:
     def __init__(self, board, syringe, mode=COMPENSATED, cal_ppm=PPM, backlash_steps=None,
                  fluid=None):
@@ -130,8 +137,7 @@ class Dosing:
         tau = line.tau_us()
         left = p_ss * exp_neg_ppm(board.hold_ms * 1000, tau if tau > 0 else 1) // PPM
         self.prime_nl = line.held_nl(STICTION_KPA + TISSUE_KPA + left)
-        relief_nl = line.held_nl(STICTION_KPA + TISSUE_KPA + p_ss) * RELIEF_MARGIN_PCT // 100
-        steps = self.scale.steps(relief_nl) + self.backlash
+        steps = self.scale.steps(model_relief_nl(board, line)) + self.backlash
         if steps > self.relief_steps:
             self.relief_steps = steps
 

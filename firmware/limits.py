@@ -7,7 +7,7 @@ key names. Each problem is a Problem naming where, the key, the value, what is a
 why, so that nothing needs to be guessed from a message.
 """
 
-from firmware import dosing, motion, units
+from firmware import dosing, shottime, units
 from firmware.board import closest, is_number
 from firmware.wire.modes import MODES, RUNNABLE
 
@@ -137,30 +137,28 @@ def check_header(board, head, problems):
          "outside the fluids the dose model covers")
 
 
-def shot_parts_us(board, scale, depth_um, dose_nl, flow_nl_s):
-    """The moves of one point shot in µs: needle in and out, dose (with the take-up), relief."""
-    car = board.carriage
-    depth_steps = car.um_to_steps(depth_um)
-    needle_us = 2 * motion.move_time_us(depth_steps, car.max_speed_sps, car.accel_sps2)
-    pl = board.plunger
-    v = min(scale.rate_sps(flow_nl_s), pl.max_speed_sps)
-    relief = pl.um_to_steps(board.relief_um)
-    dose_us = motion.move_time_us(scale.steps(dose_nl) + relief, v, pl.accel_sps2)
-    return needle_us, dose_us, motion.move_time_us(relief, pl.max_speed_sps, pl.accel_sps2)
+def shot_parts_us(board, syringe, head, depth_um, dose_nl, flow_nl_s, hold_ms=-1, held=True):
+    """One point shot, part by part in µs (firmware/shottime.py's ShotTime): needle in and
+    out, take-up, dose, the hold the gun makes on this protocol's line (head: the [protocol]
+    table), relief. held: the gun doses on its line pressure (compensated, the default), if
+    the board has the sensor; else it dwells the zone's hold (hold_ms, -1: the board's)."""
+    held = held and board.pins.get("pressure_adc") is not None
+    return shottime.estimate(board, syringe, fluid_of(board, head), depth_um, dose_nl, flow_nl_s,
+                             hold_ms, held)
 
 
-def shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s, hold_ms=-1):
-    """Shortest time one point shot takes: advance, dose, hold (the board's unless the zone
-    gives one), relief, retract."""
-    needle_us, dose_us, relief_us = shot_parts_us(board, scale, depth_um, dose_nl, flow_nl_s)
-    hold = board.hold_ms if hold_ms < 0 else hold_ms
-    return hold + (needle_us + dose_us + relief_us + 999) // 1000
+def shot_time_ms(board, syringe, head, depth_um, dose_nl, flow_nl_s, hold_ms=-1, held=True):
+    """Shortest time one point shot takes, from the trigger to the needle out (see
+    shot_parts_us): the pace check, the burst limit, the plan's times all take it here."""
+    return shot_parts_us(board, syringe, head, depth_um, dose_nl, flow_nl_s, hold_ms,
+                         held).total_ms()
 
 
-def line_kpa(board, head, syringe, flow_nl_s):
-    """(line, kPa): the fluid path of the protocol and the pressure it needs while dosing at
-    flow_nl_s (needle, stopper friction and tissue), or None if the header's needle or fluid
-    figures are unusable."""
+def fluid_of(board, head):
+    """(gauge, needle µm, viscosity in 1/1000 mPa·s) of a [protocol] table, as the dose
+    model takes it, or None if its needle (one of the board's) or fluid figures are unusable."""
+    if not isinstance(head, dict):
+        return None
     gauge = head.get("needle_gauge")
     mm = head.get("needle_mm")
     visc = head.get("viscosity_mpas")
@@ -170,7 +168,17 @@ def line_kpa(board, head, syringe, flow_nl_s):
         return None
     if not VISCOSITY_RANGE[0] <= visc <= VISCOSITY_RANGE[1]:
         return None
-    line = dosing.Line(syringe, gauge, units.milli(mm), units.milli(visc))
+    return gauge, units.milli(mm), units.milli(visc)
+
+
+def line_kpa(board, head, syringe, flow_nl_s):
+    """(line, kPa): the fluid path of the protocol and the pressure it needs while dosing at
+    flow_nl_s (needle, stopper friction and tissue), or None if the header's needle or fluid
+    figures are unusable."""
+    fluid = fluid_of(board, head)
+    if fluid is None:
+        return None
+    line = dosing.Line(syringe, fluid[0], fluid[1], fluid[2])
     return line, line.pressure_kpa(flow_nl_s) + dosing.STICTION_KPA + dosing.TISSUE_KPA
 
 
@@ -191,8 +199,22 @@ def check_line(board, head, syringe, i, flow_nl_s, problems):
                             "at most %s µL/s" % _fmt(safe // 100 / 10), why, "pressure"))
 
 
-def check_zone(board, head, i, zone, names, problems):
-    """One zone: returns its planned volume in nL (0 if it could not be worked out)."""
+def _pace(problems, board, i, zone, shot):
+    """A point zone's pace: within the board's pacing, and no shorter than one shot takes
+    (then the message says what the shot is made of: which part binds)."""
+    lo = board.pace_min_ms
+    why = "outside the board's pacing"
+    if shot is not None and shot.total_ms() > lo:
+        lo = shot.total_ms()
+        pace = zone.get("pace_ms")
+        if is_number(pace) and pace < lo:
+            why = "shorter than one shot takes on this line: %d ms = %s" % (lo, shot.words())
+    _num(problems, i, zone, "pace_ms", lo, board.pace_max_ms, "ms", why, integer=True)
+
+
+def check_zone(board, head, i, zone, names, problems, held=True):
+    """One zone: returns its planned volume in nL (0 if it could not be worked out); held as
+    for shot_parts_us."""
     if not isinstance(zone, dict):
         problems.append(Problem(i, "zone", zone, "a table", "each zone is a [[zone]] table"))
         return 0
@@ -259,34 +281,24 @@ def check_zone(board, head, i, zone, names, problems):
             hold_ms = zone["hold_ms"]
     if syringe is not None and mode != "continuous":
         check_line(board, head, syringe, i, flow_nl_s, problems)
-    shot_ms = None
+    shot = None
     if syringe is not None and depth is not None and dose is not None:
-        scale = units.PlungerScale(board.plunger, syringe.bore_um)
-        shot_ms = shot_time_ms(board, scale, units.milli(depth), units.milli(dose), flow_nl_s,
-                               hold_ms)
+        shot = shot_parts_us(board, syringe, head, units.milli(depth), units.milli(dose),
+                             flow_nl_s, hold_ms, held)
     if mode == "point":
-        lo = board.pace_min_ms
-        if shot_ms is not None and shot_ms > lo:
-            lo = shot_ms
-        _num(problems, i, zone, "pace_ms", lo, board.pace_max_ms, "ms",
-             "shorter than one shot takes (%d ms) or beyond the board's pacing" % lo,
-             integer=True)
+        _pace(problems, board, i, zone, shot)
     elif mode == "burst" and syringe is not None:
         cap = syringe.max_burst_per_min
         hi = cap
         why = "faster than the board allows for a %s mL syringe" % _fmt(syringe.volume_ml)
-        if shot_ms is not None:
-            needle_us, dose_us, relief_us = shot_parts_us(
-                board, units.PlungerScale(board.plunger, syringe.bore_um), units.milli(depth),
-                units.milli(dose), flow_nl_s)
-            shot = ("one shot takes %d ms = needle in and out %d, dose %d, hold %d, relief %d"
-                    % (shot_ms, needle_us // 1000, dose_us // 1000,
-                       board.hold_ms if hold_ms < 0 else hold_ms, relief_us // 1000))
+        if shot is not None:
+            shot_ms = shot.total_ms()
+            took = "one shot takes %d ms = %s" % (shot_ms, shot.words())
             if 60000 // shot_ms < cap:
                 hi = 60000 // shot_ms
-                why = "faster than %s (the syringe's cap: %d)" % (shot, cap)
+                why = "faster than %s (the syringe's cap: %d)" % (took, cap)
             else:
-                why += " (%s: %d)" % (shot, 60000 // shot_ms)
+                why += " (%s: %d)" % (took, 60000 // shot_ms)
         _num(problems, i, zone, "rate_per_min", 1, hi, "shots/min", why, integer=True)
     elif mode == "continuous":
         if "flow_ul_s" not in zone:
@@ -310,8 +322,9 @@ def check_zone(board, head, i, zone, names, problems):
     return total
 
 
-def check_protocol(board, proto):
-    """Every hard-limit problem of a core-form protocol on a board, in file order."""
+def check_protocol(board, proto, held=True):
+    """Every hard-limit problem of a core-form protocol on a board, in file order. held: the
+    gun doses on its line pressure (compensated), so its shots take that hold's time."""
     problems = []
     if not isinstance(proto, dict):
         return [Problem(-1, "protocol", None, None, "expected a [protocol] table and zones")]
@@ -335,7 +348,7 @@ def check_protocol(board, proto):
     names = {}
     total = 0
     for i, zone in enumerate(zones):
-        total += check_zone(board, head, i, zone, names, problems)
+        total += check_zone(board, head, i, zone, names, problems, held)
     if total > board.session_max_nl:
         problems.append(Problem(-1, "zone", None, "at most %s µL per session" % _fmt(
             board.session_max_nl / 1000), "the session would inject %s µL" % _fmt(total / 1000)))

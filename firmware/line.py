@@ -26,6 +26,7 @@ from firmware import settle, ticks
 from firmware.axis import Move
 from firmware.compat import const
 from firmware.hal import NO_PRESSURE
+from firmware.units import isqrt
 from firmware.wire.modes import MODE_PERFUSION
 
 HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
@@ -107,16 +108,9 @@ class Reference:
         self.wait_us = HOLD_POLL_US
         self.scratch = Move(320)  # the dose part of a two-part dose move
         self.take_move = Move(192)  # its take-up part
-        pl = board.plunger
         charge_nl = self.c_nl_kpa * (HOLD_KPA + 60)
         self.prime_steps = dosing.scale.steps(charge_nl * PRIME_CHARGE_X) + 4 * pl.backlash_steps
-        # Fast enough to charge the line in about 1/3 s, and to outrun what the needle
-        # passes at hold_kpa in air (twice its nominal flow there).
-        q = charge_nl * PRIME_S_DEN
-        if dosing.line is not None and 2 * dosing.line.flow_nl_s(HOLD_KPA) > q:
-            q = 2 * dosing.line.flow_nl_s(HOLD_KPA)
-        sps = dosing.scale.rate_sps(q)
-        self.prime_sps = sps if sps < pl.max_speed_sps else pl.max_speed_sps
+        self.prime_sps = prime_sps(dosing.scale, dosing.line, self.c_nl_kpa, pl)
         self.fast = False  # too fast to hold: shots settle and are topped up (settle.py)
         self.settle = settle.Settle()
         self.limit_kpa = board.pressure_max_kpa * FAST_LIMIT_PCT // 100
@@ -171,8 +165,7 @@ class Reference:
         d.cut = False
         d.stopper = over
         d.dose_end = over
-        relief_nl = self.c_nl_kpa * (self.hold_kpa + RELIEF_KPA) * RELIEF_PCT // 100
-        steps = d.scale.steps(relief_nl) + d.backlash
+        steps = d.scale.steps(relief_nl(self.c_nl_kpa)) + d.backlash
         if steps > d.relief_steps:
             d.relief_steps = steps
         # A line that empties faster than the syringe may be swept (water through a wide
@@ -186,10 +179,8 @@ class Reference:
         the line too fast for the hold's readings to time its end (tau = R·C short)."""
         if fell_kpa <= 0:
             return False
-        if us // fell_kpa < FAST_US_PER_KPA:
-            return True  # tau under 0.2 s: the hold's readings cannot time its end
-        q = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000)
-        return q * SWEEP_PCT // 100 > self.max_flow_nl_s
+        q = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
+        return too_fast(us // fell_kpa, q, self.max_flow_nl_s)
 
     def drain_poll(self, kpa, now, period, first_kpa, first_t):
         """Priming a fast line, the rod still: time the fall from first_kpa (the true pressure
@@ -230,8 +221,7 @@ class Reference:
         d.cut = False
         d.stopper = 0
         d.dose_end = 0
-        relief_nl = self.c_nl_kpa * (self.hold_kpa + RELIEF_KPA) * RELIEF_PCT // 100
-        steps = d.scale.steps(relief_nl) + d.backlash
+        steps = d.scale.steps(relief_nl(self.c_nl_kpa)) + d.backlash
         if steps > d.relief_steps:
             d.relief_steps = steps
         self.ok = False
@@ -379,13 +369,32 @@ class Reference:
         return d if d < DELTA_MAX_MKPA else DELTA_MAX_MKPA
 
 
-def isqrt(n):
-    """floor(sqrt(n)) for a small int, integers only (motion.isqrt seeds with a float)."""
-    if n < 2:
-        return n
-    x = n
-    y = (x + 1) // 2
-    while y < x:
-        x = y
-        y = (x + n // x) // 2
-    return x
+def too_fast(us_per_kpa, q_w_nl_s, max_flow_nl_s):
+    """Whether a line whose pressure falls us_per_kpa in air at hold_kpa, the needle passing
+    q_w_nl_s there, is settled and topped up (settle.py) instead of held: its hold's
+    readings could not time the end (tau under 0.2 s), or holding it would sweep the syringe
+    faster than it may be. Priming decides on the measured fall, limits on the nominal line."""
+    return us_per_kpa < FAST_US_PER_KPA or q_w_nl_s * SWEEP_PCT // 100 > max_flow_nl_s
+
+
+def sweep_nl_s(q_w_nl_s, max_flow_nl_s):
+    """The flow a held line's dose sweeps at: SWEEP_PCT of what the needle passes at
+    hold_kpa, at most the syringe's."""
+    q = q_w_nl_s * SWEEP_PCT // 100
+    return q if q < max_flow_nl_s else max_flow_nl_s
+
+
+def relief_nl(c_nl_kpa):
+    """The relief a measured C asks for: what C holds over hold_kpa and RELIEF_KPA, with the
+    margin."""
+    return c_nl_kpa * (HOLD_KPA + RELIEF_KPA) * RELIEF_PCT // 100
+
+
+def prime_sps(scale, line, c_nl_kpa, pl):
+    """Priming's push speed: the nominal charge in about 1/PRIME_S_DEN s, and at least twice
+    what the needle passes at hold_kpa in air (to outrun it), at most the axis's."""
+    q = c_nl_kpa * (HOLD_KPA + 60) * PRIME_S_DEN
+    if line is not None and 2 * line.flow_nl_s(HOLD_KPA) > q:
+        q = 2 * line.flow_nl_s(HOLD_KPA)
+    sps = scale.rate_sps(q)
+    return sps if sps < pl.max_speed_sps else pl.max_speed_sps

@@ -8,8 +8,7 @@ from firmware import ticks
 from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, NO_PRESSURE
 from firmware import settle
 from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
-                           SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
-                           SWEEP_PCT)
+                           SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US, sweep_nl_s)
 from firmware.wire import faults
 from firmware.wire.modes import MODE_PERFUSION
 from firmware.wire.states import PRIME, RELIEF
@@ -35,10 +34,7 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
         d.take_steps -= skip
         steps -= skip
     if ref is not None and ref.ok and ref.q_w_nl_s > 0:
-        q = ref.q_w_nl_s * SWEEP_PCT // 100
-        if q > ref.max_flow_nl_s:
-            q = ref.max_flow_nl_s
-        v = d.scale.rate_sps(q)
+        v = d.scale.rate_sps(sweep_nl_s(ref.q_w_nl_s, ref.max_flow_nl_s))
         v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
     if ref is not None:
         ref.topup_sps = v_sps  # a fast line's top-ups go no faster than its dose

@@ -45,6 +45,9 @@ class Session:
         self.needle_cap_um = 0
         self.fluid = None
         self.zones = []
+        # The gun doses on its line pressure (compensated, the shot machine's configure()
+        # says): a shot's time is that hold's, which the pace and burst checks count.
+        self.held = True
         self.reset_counters()
 
     def reset_counters(self):
@@ -57,7 +60,7 @@ class Session:
 
     def load(self, proto):
         """Check and take a protocol; return the problems (empty when loaded)."""
-        problems = limits.check_protocol(self.board, proto)  # runnable modes included
+        problems = limits.check_protocol(self.board, proto, self.held)  # runnable modes too
         if problems:
             return problems
         head = proto["protocol"]

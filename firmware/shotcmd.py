@@ -5,6 +5,7 @@ A base of firmware/shot.py's ShotMachine, which holds the states and transitions
 """
 
 from firmware.hal import OUT_ALARM
+from firmware.wire.modes import COMPENSATED
 from firmware.wire import faults
 from firmware.wire.states import (
     ADVANCE,
@@ -28,6 +29,7 @@ class Commands:
         calibration and the measured backlash (None: the board's; -1: leave as is)."""
         if dosing_mode is not None:
             self.dosing_mode = dosing_mode
+            self.session.held = dosing_mode == COMPENSATED  # the next load's shot times
         if cal_ppm is not None:
             self.cal_ppm = cal_ppm
         if backlash_steps != -1:

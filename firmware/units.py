@@ -123,3 +123,15 @@ def ratio_round(x, p, q):
         return -ratio_round(-x, p, q)
     r = muldiv(x, p, q)
     return r + 1 if 2 * rem >= q else r
+
+
+def isqrt(n):
+    """floor(sqrt(n)) for a small int, integers only (motion.isqrt seeds with a float)."""
+    if n < 2:
+        return n
+    x = n
+    y = (x + 1) // 2
+    while y < x:
+        x = y
+        y = (x + n // x) // 2
+    return x

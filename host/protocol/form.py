@@ -84,8 +84,7 @@ class Zone:
         if syringe is None or not all(is_num(x) and 0 < x < 1e6 for x in figures):
             return
         flow_nl_s = limits.zone_flow_nl_s(board, syringe, z, head)
-        scale = units.PlungerScale(board.plunger, syringe.bore_um)
-        shot_ms = limits.shot_time_ms(board, scale, units.milli(z["depth_mm"]),
+        shot_ms = limits.shot_time_ms(board, syringe, head, units.milli(z["depth_mm"]),
                                       units.milli(z["dose_ul"]), flow_nl_s)
         if shot_ms > z["pace_ms"]:
             z["pace_ms"] = -(-shot_ms // PACE_STEP_MS) * PACE_STEP_MS

@@ -1,7 +1,8 @@
 """Figures of a valid protocol: points, volumes, syringe fills and injection time per zone.
 
-Shot times come from firmware.limits.shot_time_ms (the same motion planner the gun uses);
-a point-mode shot takes the longer of its pace and its mechanical time. The estimate is
+Shot times come from firmware.limits.shot_parts_us (firmware/shottime.py: the moves the gun
+plans and the hold it makes on the protocol's line); a point-mode shot takes the longer of
+its pace and that time, and each fill is primed before its first shot. The estimate is
 injection time only: moving between zones and refilling are the practitioner's.
 """
 
@@ -24,6 +25,8 @@ class ZonePlan:
         self.pace_ms = pace_ms  # time from one shot to the next (burst: from its rate)
         self.flow_ul_s = flow_ul_s
         self.line_flow = False  # no flow_ul_s: the line's fastest flow, below the board's
+        self.prime_ms = 0  # priming a fill of this line before its first shot
+        self.shot = None  # firmware/shottime.py's ShotTime: what a shot is made of
 
 
 class Plan:
@@ -35,15 +38,16 @@ class Plan:
         self.syringe_ml = head["syringe_ml"]
         self.needle_mm = head["needle_mm"]
         syringe = board.syringe(head["syringe_ml"])
-        scale = units.PlungerScale(board.plunger, syringe.bore_um)
-        self.zones = [_zone(board, head, syringe, scale, z) for z in proto.zones]
+        self.zones = [_zone(board, head, syringe, z) for z in proto.zones]
         self.points = sum(z.points for z in self.zones)
         self.volume_ul = sum(z.volume_ul for z in self.zones)
-        self.time_s = sum(z.time_s for z in self.zones)
         # The gun's own account of the plunger's travel (firmware/fill.py), reserve included:
         # (zone, point) of the last point of each fill, refills wherever the next would not fit.
         self.fill_ends = fill.plan(board, proto.core()) or []
         self.fills = max(1, len(self.fill_ends))
+        # Each fill is primed in air before its first shot (the same line for every zone).
+        self.prime_s = self.fills * self.zones[0].prime_ms / 1000 if self.zones else 0.0
+        self.time_s = sum(z.time_s for z in self.zones) + self.prime_s
 
     @property
     def refills(self):
@@ -71,19 +75,22 @@ def _quoted(name):
     return '"%s"' % name
 
 
-def _zone(board, head, syringe, scale, z):
+def _zone(board, head, syringe, z):
     c = z.core
     mode = c["mode"]
     flow_nl_s = limits.zone_flow_nl_s(board, syringe, c, head)
     depth_um = units.milli(c["depth_mm"])
     dose_nl = units.milli(c["dose_ul"])
-    shot_ms = limits.shot_time_ms(board, scale, depth_um, dose_nl, flow_nl_s)
+    hold_ms = c.get("hold_ms", -1)
+    shot = limits.shot_parts_us(board, syringe, head, depth_um, dose_nl, flow_nl_s, hold_ms)
+    shot_ms = shot.total_ms()
     if mode == "point":
         each_ms = max(c["pace_ms"], shot_ms)
     elif mode == "burst":
-        each_ms = 60000 / c["rate_per_min"]
+        each_ms = max(60000 / c["rate_per_min"], shot_ms)
     elif mode == "continuous":
-        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, scale, depth_um, 0, flow_nl_s)
+        each_ms = c["duration_s"] * 1000 + limits.shot_time_ms(board, syringe, head, depth_um, 0,
+                                                               flow_nl_s, hold_ms)
     else:
         each_ms = c["bolus_every_s"] * 1000
     volume_nl = z.volume_nl()
@@ -91,14 +98,16 @@ def _zone(board, head, syringe, scale, z):
                   c["depth_mm"], c["dose_ul"], volume_nl / 1000, shot_ms,
                   c["points"] * each_ms / 1000, z.grid, round(each_ms), flow_nl_s / 1000)
     zp.line_flow = limits.flow_from_line(board, syringe, c, head)
+    zp.prime_ms = (shot.prime_us + 999) // 1000
+    zp.shot = shot
     return zp
 
 
 def line_flow_notes(plan):
     """One line per zone that gives no flow_ul_s and doses at what its needle passes."""
-    return ["zone %s: no flow_ul_s: doses at %s µL/s, the fastest its line passes within "
-            "the pressure budget; a shot takes %d ms" % (_quoted(z.name),
-                                                         _g(round(z.flow_ul_s, 2)), z.shot_ms)
+    return ["zone %s: no flow_ul_s: doses at %s µL/s at most, the fastest its line passes "
+            "within the pressure budget; a shot takes %d ms = %s"
+            % (_quoted(z.name), _g(round(z.flow_ul_s, 2)), z.shot_ms, z.shot.words())
             for z in plan.zones if z.line_flow]
 
 
@@ -130,8 +139,8 @@ def text(plan):
         z = plan.zones[zi]
         lines.append("  fill %d: up to %s point %d of %d" % (n + 1, _quoted(z.name),
                                                                  i + 1, z.points))
-    lines.append("estimated injection time: %s (moving between zones and refills not counted)"
-                 % _clock(plan.time_s))
+    lines.append("estimated injection time: %s (priming included, %s s; moving between zones "
+                 "and refills not counted)" % (_clock(plan.time_s), _g(round(plan.prime_s, 1))))
     lines.extend(line_flow_notes(plan))
     return "\n".join(lines)
 

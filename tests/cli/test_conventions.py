@@ -23,11 +23,12 @@ def meso(capsys, *argv):
 
 
 def write(path, zones, syringe_ml=1):
+    # Water through 32 G from 1 mL settles each shot and tops it up: about 1.6 s for 10 µL.
     body = ['[protocol]\nname = "t"\nsyringe_ml = %d\nneedle_mm = 4\nneedle_gauge = 32\n'
             'viscosity_mpas = 1\n' % syringe_ml]
     for name, points, dose_ul in zones:
         body.append('[[zone]]\nname = "%s"\nmode = "point"\npoints = %d\ndepth_mm = 1.0\n'
-                    'dose_ul = %d\npace_ms = 800\n' % (name, points, dose_ul))
+                    'dose_ul = %d\npace_ms = 1600\n' % (name, points, dose_ul))
     path.write_text("\n".join(body))
     return path
 

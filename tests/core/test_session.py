@@ -50,7 +50,8 @@ def test_every_mode_loads_and_a_continuous_pass_is_its_flow_for_its_duration():
 def test_limits_are_checked_again_before_each_shot():
     b = boards.by_name("sim")
     s = Session(b)
-    assert s.load(protocol([point_zone(points=200, dose_ul=20)], syringe_ml=1)) == []
+    assert s.load(protocol([point_zone(points=200, dose_ul=20, pace_ms=2000)],
+                           syringe_ml=1)) == []
     zone = s.zone()
     for _ in range(50):
         assert s.check_shot(zone) == CHECK_OK
@@ -151,5 +152,6 @@ def test_the_next_protocol_on_the_same_syringe_doses_as_if_the_session_went_on()
     assert two.app.session.syringe_nl == 3 * 20000  # and the syringe's fill is still counted
     # A protocol for another syringe size means another syringe: its count starts again.
     three, _ = plunger_after([protocol([point_zone("a", points=1)]),
-                              protocol([point_zone("b", points=1)], syringe_ml=1)])
+                              protocol([point_zone("b", points=1, pace_ms=2000)],
+                                       syringe_ml=1)])
     assert three.app.session.syringe_nl == 20000

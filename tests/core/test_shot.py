@@ -219,7 +219,7 @@ def test_resume_before_the_pause_is_reached_calls_it_off():
 
 def test_refill_when_the_syringe_cannot_give_the_next_dose():
     # 1 mL syringe, 300 µL shots: the fourth shot needs a fresh syringe.
-    rig = Rig(protocol([point_zone(points=5, dose_ul=300, pace_ms=4000)], syringe_ml=1))
+    rig = Rig(protocol([point_zone(points=5, dose_ul=300, pace_ms=5000)], syringe_ml=1))
     rig.arm()
     for _ in range(3):
         rig.pull()

@@ -110,9 +110,13 @@ CASES = [
                            "depth_mm = 1.0", "depth_mm = 5", "pace_ms = 800",
                            "rate_per_min = 60"), 12, "zone[0].depth_mm",
      "burst mode is limited to 4 mm deep"),
+    # (A line held on its pressure, shallow: water through 32 G would settle each shot and
+    # the shot's own time would bind, 42 a minute.)
     ("burst rate beyond the syringe", sub("syringe_ml = 3", "syringe_ml = 1", 'mode = "point"',
                                           'mode = "burst"', "dose_ul = 20", "dose_ul = 2",
-                                          "pace_ms = 800", "rate_per_min = 200"),
+                                          "pace_ms = 800", "rate_per_min = 200",
+                                          "viscosity_mpas = 1", "viscosity_mpas = 2",
+                                          "depth_mm = 1.0", "depth_mm = 0.5"),
      14, "zone[0].rate_per_min", "allowed: 1..150 shots/min"),
     ("continuous flow too fast", sub('mode = "point"', 'mode = "continuous"',
                                      "pace_ms = 800", "flow_ul_s = 500\nduration_s = 5"),

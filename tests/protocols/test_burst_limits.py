@@ -20,16 +20,18 @@ def top(pr):
     return int(pr.allowed.split("..")[1].split()[0])
 
 
-def rate_problem(p):
-    got = [x for x in limits.check_protocol(BOARD, p) if x.key == "rate_per_min"]
+def rate_problem(p, held=True):
+    got = [x for x in limits.check_protocol(BOARD, p, held) if x.key == "rate_per_min"]
     return got[0] if got else None
 
 
 def test_the_syringe_cap_binds_and_the_message_gives_the_shot_time_too():
-    pr = rate_problem(proto(1, 30, 1, 2, 600))
+    # A light fluid, shallow: the shot (held on the line pressure) is quicker than the cap.
+    pr = rate_problem(proto(1, 32, 2, 2, 600, depth_mm=0.5))
     assert top(pr) == 150
     msg = pr.message()
-    assert "1 mL syringe" in msg and "one shot takes" in msg and "hold 150" in msg
+    assert "1 mL syringe" in msg and "one shot takes" in msg
+    assert "until the line pressure is back at 100 kPa" in msg, msg
 
 
 def test_the_shot_time_binds_and_the_message_breaks_it_down():
@@ -38,7 +40,12 @@ def test_the_shot_time_binds_and_the_message_breaks_it_down():
     assert hi < 250
     assert "one shot takes" in pr.message() and "the syringe's cap: 250" in pr.message()
     assert "needle in and out" in pr.message() and "dose" in pr.message()
-    # The zone's own dwell counts, not the board's: with none the limit rises; what is left
-    # is the needle's moves, the relief and the dose at the fastest flow the 32 G line passes.
-    bare = rate_problem(proto(3, 32, 2, 10, 300, hold_ms=0))
-    assert top(bare) > hi and "hold 0" in bare.message()
+    assert "take-up" in pr.message() and "relief" in pr.message()
+    # A gun that holds on the line pressure waits for it, whatever dwell the zone gives.
+    assert top(rate_problem(proto(3, 32, 2, 10, 300, hold_ms=0))) == hi
+    # One that does not (naive dosing) dwells the zone's hold: with none the limit rises;
+    # what is left is the needle's moves, the relief and the dose at the zone's flow.
+    dwell = rate_problem(proto(3, 32, 2, 10, 300), held=False)
+    bare = rate_problem(proto(3, 32, 2, 10, 300, hold_ms=0), held=False)
+    assert top(bare) > top(dwell) and "hold 0" in bare.message()
+    assert "hold 150" in dwell.message() and top(dwell) > hi

@@ -50,7 +50,8 @@ def test_syntax_error_line(tmp_path, capsys):
 
 
 def test_preset_overrides_and_mode_switch(tmp_path):
-    text = GOOD.replace('points = 10', 'points = 10\nmode = "burst"\nrate_per_min = 60')
+    # (30 a minute: water through 32 G settles each shot and tops it up, 1.9 s a shot.)
+    text = GOOD.replace('points = 10', 'points = 10\nmode = "burst"\nrate_per_min = 30')
     proto = protocol.load(write(tmp_path, text))
     z = proto.core()["zone"][1]
     assert z["mode"] == "burst" and "pace_ms" not in z

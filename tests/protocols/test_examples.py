@@ -4,7 +4,7 @@ import pathlib
 
 import pytest
 
-from firmware import board, limits, units
+from firmware import board, limits
 from host import presets, protocol
 from host.cli import main
 from host.protocol.plan import Plan
@@ -39,12 +39,11 @@ def test_face_example_figures():
     assert 250 <= plan.points <= 350
     assert plan.volume_ul <= 3000 and plan.fills == 1
     # The forehead's grid of 6 x 15 became 90 points; nappage gave the depth, and its pace
-    # grew to the time a 10 µL shot takes at the protocol's 8 µL/s (to the next 50 ms).
+    # grew to the time a 10 µL shot takes on the protocol's line (to the next 50 ms).
     z = proto.core()["zone"][0]
     assert (z["points"], z["depth_mm"], z["mode"], z["flow_ul_s"]) == (90, 1.0, "point", 8)
     b = board.by_name("sim")
-    scale = units.PlungerScale(b.plunger, b.syringe(3).bore_um)
-    shot_ms = limits.shot_time_ms(b, scale, 1000, 10000, 8000)
+    shot_ms = limits.shot_time_ms(b, b.syringe(3), head, 1000, 10000, 8000)
     assert presets.get("nappage").fields["pace_ms"] < shot_ms <= z["pace_ms"] < shot_ms + 50
     assert z["pace_ms"] % 50 == 0
 

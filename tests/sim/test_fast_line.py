@@ -9,7 +9,7 @@ def water(syringe_ml, points, dose_ul):
     return {"protocol": {"name": "water", "syringe_ml": syringe_ml, "needle_mm": 4,
                          "needle_gauge": 30, "viscosity_mpas": 1},
             "zone": [{"name": "z", "mode": "point", "points": points, "depth_mm": 1.0,
-                      "dose_ul": dose_ul, "pace_ms": 1200, "flow_ul_s": 60}]}
+                      "dose_ul": dose_ul, "pace_ms": 2500, "flow_ul_s": 60}]}
 
 
 def test_priming_measures_the_fast_lines_compliance_and_time_constant():

@@ -12,7 +12,7 @@ def proto(syringe_ml, zones):
     return {"protocol": {"name": "fills", "syringe_ml": syringe_ml, "needle_mm": 4,
                          "needle_gauge": 30, "viscosity_mpas": 1},
             "zone": [{"name": "z%d" % i, "mode": "point", "points": n, "depth_mm": 1.0,
-                      "dose_ul": dose, "pace_ms": 1200, "flow_ul_s": 60}
+                      "dose_ul": dose, "pace_ms": 2500, "flow_ul_s": 60}
                      for i, (n, dose) in enumerate(zones)]}
 
 

@@ -130,7 +130,7 @@ def test_the_operator_fits_a_new_syringe_when_the_gun_asks_for_one():
     proto = short()
     proto["protocol"].update(syringe_ml=1, viscosity_mpas=1)
     proto["zone"] = [dict(proto["zone"][0], points=12, dose_ul=90, flow_ul_s=90,
-                          pace_ms=2000)]
+                          pace_ms=2600)]
     rep = Run(proto, seed=6).run()
     s = rep["summary"]
     assert s["syringes_refilled"] == 1 and s["shots_ok"] == 12 and rep["faults"] == []
