@@ -150,7 +150,8 @@ def test_discard_ends_the_interrupted_session_and_damaged_progress_locks_until_d
     give(rig, 1)
     files = dict(rig.hal.files)
     files[prog.FILE] = bytearray(files[prog.FILE])
-    files[prog.FILE][20] ^= 0x40  # a flipped bit: the CRC fails
+    for slot in (0, prog.SIZE):  # one flipped bit in each slot: both fail their CRC
+        files[prog.FILE][slot + 20] ^= 0x40
     rig = power_up(files)
     app = rig.app
     assert app.interrupted and app.progress.damaged
