@@ -1,6 +1,6 @@
 """The firmware's budget on the MicroPython unix port: heap, bytes allocated, time per step.
 
-    python -m bench.chip [--board pico]
+    python -m bench.chip [--board pico] [--modules]
 
 Runs bench/chip_mp.py under the venv's MicroPython (unix port, x86-64) on the test rig's
 FakeHAL, its files in the boards' real file store (firmware/ports/files.py), and prints: heap
@@ -56,9 +56,50 @@ def measure(board):
     return figs
 
 
+# Run with -c (a script file run the same way stops on the unix port with "uncaught NLR").
+_IMPORTED = """
+import sys
+before = set(sys.modules)
+import firmware.app
+print(" ".join(m for m in sys.modules if m not in before and m.startswith("firmware.")))
+"""
+_OWN = """
+import gc
+for m in %r:
+    __import__(m)
+gc.collect()
+a = gc.mem_alloc()
+__import__(%r)
+gc.collect()
+print(gc.mem_alloc() - a)
+"""
+
+
+def _mp(code):
+    exe = os.path.join(os.path.dirname(sys.executable), "micropython")
+    env = dict(os.environ, MICROPYPATH=ROOT)
+    out = subprocess.run([exe, "-X", "heapsize=64M", "-c", code], capture_output=True, text=True,
+                         env=env, cwd=ROOT)
+    if out.returncode != 0:
+        sys.exit("bench.chip: the MicroPython run failed:\n" + out.stdout + out.stderr)
+    return out.stdout.split()
+
+
+def module_heaps():
+    """[(bytes, module)] of the core's modules, largest first: the heap each takes when it
+    is imported after the modules it imports (its own code, tables and names)."""
+    rows = []
+    for m in _mp(_IMPORTED):
+        deps = [d for d in _mp(_IMPORTED.replace("firmware.app", m)) if d != m]
+        rows.append((int(_mp(_OWN % (deps, m))[0]), m))
+    return sorted(rows, reverse=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench.chip")
     ap.add_argument("--board", default="pico")
+    ap.add_argument("--modules", action="store_true",
+                    help="also print the heap each module of the core takes")
     args = ap.parse_args(argv)
     figs = measure(args.board)
     print("MicroPython unix port (x86-64), board %s; %d shot cycles, dose move %d steps, "
@@ -72,6 +113,12 @@ def main(argv=None):
         mark = "" if goal is None else ("<= %d %s  %s" % (goal, unit, "met" if val <= goal
                                                             else "NOT met"))
         print("%-58s %12s %-2s %s" % (label, shown, unit, mark))
+    if args.modules:
+        rows = module_heaps()
+        print("heap by module of the core (imported after what it imports), %d B in all:"
+              % sum(b for b, _ in rows))
+        for b, m in rows:
+            print("  %-30s %8d B" % (m, b))
 
 
 if __name__ == "__main__":
