@@ -1,5 +1,6 @@
 """The MicroPython side of bench.chip: heap, bytes allocated and time per step of a session,
-printed as one "key value" line each (run by bench/chip.py under the unix port)."""
+printed as one "key value" line each (run by bench/chip.py under the unix port). The journal
+appends and progress saves are written through the boards' file store (tests/mpy/storehal.py)."""
 
 import gc
 import sys
@@ -12,12 +13,19 @@ import firmware.app  # noqa: E402, F401  the core, as a board's boot imports it
 gc.collect()
 print("heap_import", gc.mem_alloc() - BASE)
 
-from rig import Rig, point_zone, protocol  # noqa: E402
+import os  # noqa: E402
 
+from rig import Rig, point_zone, protocol  # noqa: E402
+from storehal import StoreHAL, mounted  # noqa: E402
+
+from firmware import board as boards  # noqa: E402
 from firmware.axis import Move  # noqa: E402
 from firmware.shot import STATE_NAMES  # noqa: E402
 
 BOARD = sys.argv[1] if len(sys.argv) > 1 else "pico"
+# The rig's files (journal, progress) go to the boards' file store, on the unix port's own
+# file system here; a second run below puts them on littlefs2, as on a Pico.
+FOLDER = "/tmp/mesogun-chip-%d" % (time.ticks_us() & 0xFFFFFF)
 
 
 def zones300():
@@ -28,7 +36,8 @@ def zones300():
 
 gc.collect()
 before = gc.mem_alloc()
-rig = Rig(protocol(zones300(), syringe_ml=1), board=BOARD)
+board = boards.by_name(BOARD)
+rig = Rig(protocol(zones300(), syringe_ml=1), board=board, hal=StoreHAL(board, FOLDER))
 gc.collect()
 print("heap_loaded", gc.mem_alloc() - BASE)
 print("heap_rig_and_protocol", gc.mem_alloc() - before)
@@ -55,6 +64,11 @@ def cycle():
     rig.run_until("armed")
 
 
+def refill():
+    rig.app.refilled()
+    rig.run_for(1000)
+
+
 def shot_in_zone():
     cycle()
 
@@ -69,7 +83,7 @@ for i in range(60):
     z0 = s.zone_i
     b = allocated(cycle)
     if rig.state() == "refill":
-        refill_bytes = allocated(lambda: (rig.app.refilled(), rig.run_for(1000)))
+        refill_bytes = allocated(refill)
         continue
     if rig.app.session.zone_i != z0:
         zone_bytes = max(zone_bytes, b)
@@ -81,22 +95,33 @@ print("bytes_shot_cycle", worst_cycle)
 print("bytes_zone_change", zone_bytes)
 print("bytes_refill", refill_bytes)
 
-# The same cycles with the journal flush (file I/O between shots) left out.
-log = rig.app.log
 
 
-def no_flush(hal, name):
-    log.flushed = log.count
+def worst_on(hal):
+    """Worst bytes of a cycle, a zone change or a refill of a session with its files on hal."""
+    zones = [point_zone(name="z%d" % i, points=3, dose_ul=200, pace_ms=2500,
+                        depth_mm=1.0 + (i % 2) * 0.5) for i in range(4)]
+    r = Rig(protocol(zones, syringe_ml=1), board=board, hal=hal)
+    r.arm()
+    r.pull()
+    r.run_until("armed")
+    worst = 0
+    while r.state() != "done":
+        def one():
+            r.pull()
+            if r.state() == "refill":
+                r.app.refilled()
+                r.run_for(1000)
+                return
+            r.run_until("pace")
+            while r.state() != "armed" and r.state() != "done":
+                r.step(1000)
+
+        worst = max(worst, allocated(one))
+    return worst
 
 
-log.flush = no_flush
-worst_noj = 0
-for i in range(20):
-    b = allocated(cycle)
-    if rig.state() == "refill":
-        b += allocated(lambda: (rig.app.refilled(), rig.run_for(1000)))
-    worst_noj = max(worst_noj, b)
-print("bytes_cycle_no_journal", worst_noj)
+print("bytes_cycle_littlefs", worst_on(StoreHAL(board, mounted("lfs2", "/chip-lfs") + "/data")))
 
 m = rig.app.machine
 pl = rig.board.plunger
@@ -164,3 +189,7 @@ rig.run_for(30000)
 rig.trigger(True)
 rig.run_until("dose")
 print("us_poll_dose", timed(poll))
+
+for name in os.listdir(FOLDER):
+    os.remove(FOLDER + "/" + name)
+os.rmdir(FOLDER)

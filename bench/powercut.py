@@ -3,7 +3,7 @@
 Each file is written the way the gun (or the laptop, over the REPL) writes it, on a model
 flash that can lose power after any byte written, any rename, remove or sync: littlefs
 (rename over a file is atomic) and FAT (it is refused). The boards' real file store
-(firmware/ports/common.py FileStore) runs on it. After each cut the gun's own reading code
+(firmware/ports/files.py FileStore) runs on it. After each cut the gun's own reading code
 reads the file back; the read must give the old content or the new, or "damaged" where the
 gun then stays safe and locked. Anything else is a bad read. Prints cut points tried, files
 and bad reads per file.
@@ -12,7 +12,6 @@ and bad reads per file.
 import hashlib
 import json
 import sys
-import types
 
 from firmware import auth, calibration, pairing
 from firmware import progress as prog
@@ -50,6 +49,7 @@ class FlashFile:
         self.flash = flash
         self.path = path
         self.mode = mode
+        self.pos = 0
         if "w" in mode:
             flash.tick()
             flash.files[path] = bytearray()
@@ -59,12 +59,27 @@ class FlashFile:
         elif path not in flash.files:
             raise OSError(2, "no such file")
 
-    def write(self, data):
+    def seek(self, offset, whence=0):
+        self.pos = offset + (len(self.flash.files[self.path]) if whence == 2 else 0)
+        return self.pos
+
+    def write(self, data, start=0, n=None):
+        """As MicroPython's stream write(buf[, start, n]); a cut may come after any byte."""
         if isinstance(data, str):
             data = data.encode()
-        for b in bytes(data):  # a cut may come after any byte
+        data = bytes(data)
+        data = data[start:] if n is None else data[start:start + n]
+        f = self.flash.files[self.path]
+        if "a" in self.mode:
+            self.pos = len(f)
+        for b in data:
             self.flash.tick()
-            self.flash.files[self.path].append(b)
+            if self.pos < len(f):
+                f[self.pos] = b
+            else:
+                f.extend(bytes(self.pos - len(f)))
+                f.append(b)
+            self.pos += 1
         return len(data)
 
     def read(self):
@@ -118,39 +133,25 @@ class FlashOS:
         f[b] = f.pop(a)
 
 
-def _common():
-    """firmware/ports/common.py, imported under CPython with stand-ins for the MCU modules."""
-    stubs = {}
-    for name in ("machine", "micropython"):
-        if name not in sys.modules:
-            m = types.ModuleType(name)
-            m.ADC = m.WDT = m.Pin = object
-            m.const = lambda v: v
-            stubs[name] = sys.modules[name] = m
-    try:
-        from firmware.ports import common
-    finally:
-        for name in stubs:
-            del sys.modules[name]
-    return common
-
-
 class Mounted:
-    """The real FileStore of the boards over a Flash (its os and open swapped in)."""
+    """The real FileStore of the boards (firmware/ports/files.py) over a Flash (its os and
+    open swapped in)."""
 
     def __init__(self, flash):
-        self.common = _common()
+        from firmware.ports import files
+
+        self.files = files
         self.flash = flash
 
     def __enter__(self):
-        c = self.common
+        c = self.files
         self.saved = c.os, c.__dict__.get("open")
         c.os = FlashOS(self.flash)
         c.open = self.flash.open
         return c.FileStore("data")
 
     def __exit__(self, *exc):
-        c = self.common
+        c = self.files
         c.os = self.saved[0]
         if self.saved[1] is None:
             del c.open
@@ -178,7 +179,8 @@ def shot_log(first):
     want_new = record.read_journal(old + new_rec)
 
     def write(store, flash):
-        store.append_file("shots.log", new_rec)
+        store.open_file("shots.log")  # as the app does at power-up
+        store.write_at("shots.log", -1, new_rec, 0, len(new_rec))
 
     def read(store, flash):
         got = record.read_journal(store.read_file("shots.log") or b"")
@@ -187,28 +189,54 @@ def shot_log(first):
     return {"data/shots.log": old} if old else {}, write, read
 
 
-def _progress(shots):
+def _progress(shots, pending=0):
     p = prog.Progress()
     p.boot, p.status, p.sha, p.shots, p.point, p.zone_points = 4, prog.RUNNING, b"\x11" * 32, \
         shots, shots, 40
+    p.pending = pending
     return p
 
 
 def progress(first):
-    old = None if first else _progress(7).pack()
-    new = _progress(8).pack()
+    """The save that lets shot 9 start (pending: both slots written in place, one after the
+    other), over the file two saves left (shots 6, then 7); a first save makes the file."""
+    files = {}
+    if not first:
+        mem = {}
+
+        class Ram:  # the file as the gun's saves left it, made by the same code
+            def write_file_atomic(self, name, data):
+                mem[name] = bytearray(data)
+
+            def open_file(self, name):
+                pass
+
+            def write_at(self, name, at, buf, start, n):
+                mem[name][at:at + n] = buf[start:start + n]
+
+        ram = Ram()
+        p = _progress(6)
+        prog.save(ram, p)
+        p.shots = p.point = 7
+        prog.save(ram, p)
+        files = {"data/" + prog.FILE: mem[prog.FILE]}
+    old_shots = 0 if first else 7
 
     def write(store, flash):
-        prog.save(store, _progress(8))
+        p = prog.load(store)
+        assert not p.damaged and p.shots == old_shots
+        p.status, p.shots, p.point, p.pending = prog.RUNNING, 8, 8, 1
+        prog.save(store, p)
 
     def read(store, flash):
         p = prog.load(store)
         if p.damaged:
             return "damaged"  # the gun comes up interrupted: nothing runs until discarded
-        data = store.read_file(prog.FILE)
-        return "old" if data == old else "new" if data == new else "bad"
+        if p.status == prog.RUNNING and p.shots == 8 and p.pending == 1:
+            return "new"
+        return "old" if p.shots == old_shots and not p.pending else "bad"
 
-    return ({"data/" + prog.FILE: old} if old else {}), write, read
+    return files, write, read
 
 
 def settings(first):

@@ -41,7 +41,11 @@ class App:
         self.fresh = False  # loaded and not yet armed: the next arm starts a session
         self.resumed = False  # continued after a power cut: the dose model starts at its total
         self.led = False
-        self.progress = prog.load(hal)
+        self.progress = prog.load(hal)  # keeps its file open for the saves in place
+        try:
+            hal.open_file(JOURNAL)  # kept open: a session's appends then allocate nothing
+        except OSError:
+            pass  # the first append fails the same way, and stops the session (STORAGE)
         self.interrupted = False  # a session cut by a power loss waits: continue or discard
         self.power_up()
 

@@ -9,6 +9,8 @@ Rules every implementation keeps:
 - No method sleeps. The core calls them from `poll(now)` and expects them back at once.
 - Methods the shot path calls (ticks, move, moving, steps_done, stop, inputs, pressure_kpa,
   output, feed_watchdog) allocate nothing: the shot runs under micropython.heap_lock().
+  So does write_at(), which the core calls between shots for the journal and the progress,
+  so that a whole session's shot cycles allocate nothing either.
 - Step segments. A move is `nseg` segments in `segs` (an array('i'), 3 words each):
   (interval, count, add) in step-clock ticks (board `step_clock_hz`). Executing a segment:
       repeat count times: t += interval; step at t; interval += add
@@ -130,6 +132,19 @@ class HAL:
 
     def remove_file(self, name):
         """Remove a file if it exists (the physical recovery, a committed pairing)."""
+        raise NotImplementedError
+
+    def open_file(self, name):
+        """Open a file (made empty if it does not exist) for write_at() and keep it open.
+        Allocates: the core calls it once, before the session, for each file it writes in
+        place (the shot-log journal, the session progress)."""
+        raise NotImplementedError
+
+    def write_at(self, name, at, buf, start, n):
+        """Write n bytes of buf from index start at byte at of a file kept open (at < 0: at
+        its end), flushed to flash before returning. Allocates nothing (a file not yet open
+        is opened first, which does). A power cut during it may leave those n bytes torn;
+        bytes outside them stay as they were."""
         raise NotImplementedError
 
     # -- byte stream to the host (not on the shot path) -----------------------

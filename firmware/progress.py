@@ -1,11 +1,16 @@
 """Session progress on flash: which protocol, how far it got, and the gun's power-up count.
 
-One fixed-size record with its own CRC (as a shot record has), replaced atomically with the
-HAL's write_file_atomic, so that a power cut at any instant leaves the old state or the new
-one. A record that is there but fails its CRC or its layout reads as damaged: the gun then
-runs nothing until the session is discarded (fails closed). The app writes it between
-shots only (file I/O allocates); before a shot may start, the record says that it may have
-(pending), so a cut mid-shot never leads to the same point again.
+The file holds two fixed slots (A at 0, B at SIZE), each a whole record with its own
+sequence number and CRC (as a shot record has). A save packs the record in place into a
+preallocated buffer and writes it over the older slot of the file kept open (HAL write_at),
+so a session's saves allocate nothing; the reader takes the valid slot with the newer
+sequence. A power cut during a save can tear only the slot being written, which then reads
+as the other (the state before); a file whose slots both fail their CRC or layout reads as
+damaged: the gun then runs nothing until the session is discarded (fails closed). Before a
+shot may start, the record says that it may have (pending), in both slots, so neither a cut
+mid-shot nor a slot damaged later ever leads to the same point again. The file is made
+whole first with write_file_atomic (one slot written, the other zeros), and again so when it
+was damaged or in version 1's one-record layout, which is still read.
 """
 
 import struct
@@ -15,12 +20,19 @@ from firmware.wire.record import crc16
 
 FILE = "progress.bin"
 MAGIC = const(0x5E)
-VERSION = const(1)
+VERSION = const(2)
 # magic, version, boot, status, streamed, sha256 of the protocol, zone, point (shots done in
 # the zone), shots (done in the session), points (of the whole protocol), zone_points,
-# pending, pending mode, pending dose_nl, pending depth_um, total_nl, zone_nl, syringe_nl, crc16
-FORMAT = "<BBHBB32sBHHHHBBIIIIIH"
-SIZE = const(71)
+# pending, pending mode, pending dose_nl, pending depth_um, total_nl, zone_nl, syringe_nl,
+# sequence (of the save, mod 2**16), crc16
+FORMAT = "<BBHBB32sBHHHHBBIIIIIHH"
+SIZE = const(73)  # one slot
+FILE_SIZE = const(146)  # two slots
+SEQ_MASK = const(0xFFFF)
+# Version 1: one record, the same fields without the sequence, replaced by a rename.
+VERSION_1 = const(1)
+FORMAT_1 = "<BBHBB32sBHHHHBBIIIIIH"
+SIZE_1 = const(71)
 
 # status: no session; a stored protocol uploaded and not yet started; a session under way
 # (found so at power-up: interrupted); a session that gave all its points.
@@ -39,6 +51,9 @@ class Progress:
         self.boot = 0
         self.clear()
         self.damaged = False  # the file was there but could not be read
+        self.seq = 0  # sequence number of the slot last read or written
+        self.in_place = False  # the file has both slots and is open: saves write in place
+        self.buf = bytearray(SIZE)  # the slot being written, packed in place
 
     def clear(self):
         self.status = NONE
@@ -58,42 +73,88 @@ class Progress:
         self.syringe_nl = 0
 
     def pack(self):
-        data = bytearray(SIZE)
+        """Pack the fields and seq into buf, in place (allocation-free); return buf."""
+        data = self.buf
         struct.pack_into(FORMAT, data, 0, MAGIC, VERSION, self.boot & 0xFFFF, self.status,
                          self.streamed, self.sha, self.zone, self.point, self.shots,
                          self.points, self.zone_points, self.pending, self.p_mode,
                          self.p_dose_nl, self.p_depth_um, self.total_nl, self.zone_nl,
-                         self.syringe_nl, 0)
+                         self.syringe_nl, self.seq, 0)
         struct.pack_into("<H", data, SIZE - 2, crc16(data, 0, SIZE - 2))
-        return bytes(data)
+        return data
 
-    def unpack(self, data):
-        """Take the fields from a record's bytes; False (fields untouched) if it is not one."""
-        if data is None or len(data) != SIZE or data[0] != MAGIC or data[1] != VERSION:
+    def unpack(self, data, off=0, version=VERSION):
+        """Take the fields from the record at data[off:] (a slot, or a version-1 file); False
+        (fields untouched) if it is not one."""
+        size, fmt = (SIZE, FORMAT) if version == VERSION else (SIZE_1, FORMAT_1)
+        if (data is None or len(data) < off + size or data[off] != MAGIC
+                or data[off + 1] != version):
             return False
-        if crc16(data, 0, SIZE - 2) != struct.unpack_from("<H", data, SIZE - 2)[0]:
+        if crc16(data, off, size - 2) != struct.unpack_from("<H", data, off + size - 2)[0]:
             return False
-        v = struct.unpack_from(FORMAT, data, 0)
+        v = struct.unpack_from(fmt, data, off)
         if v[3] > DONE:
             return False
         (self.boot, self.status, self.streamed, self.sha, self.zone, self.point, self.shots,
          self.points, self.zone_points, self.pending, self.p_mode, self.p_dose_nl,
          self.p_depth_um, self.total_nl, self.zone_nl, self.syringe_nl) = v[2:18]
+        self.seq = v[18] if version == VERSION else 0
         self.sha = bytes(self.sha)
         return True
 
 
+def _newer(a, b):
+    """Sequence a comes after b (mod 2**16: the count wraps, never by half in two saves)."""
+    d = (a - b) & SEQ_MASK
+    return 0 < d < 0x8000
+
+
 def load(hal):
-    """The progress on flash (a fresh one if there is no file; damaged set if it is bad)."""
+    """The progress on flash (a fresh one if there is no file; damaged set if it is bad).
+    A file with both slots is kept open for the saves that follow."""
     p = Progress()
     data = hal.read_file(FILE)
-    if data is not None and not p.unpack(data):
+    if data is None:
+        return p
+    if len(data) == SIZE_1:
+        if not p.unpack(data, 0, VERSION_1):
+            p.damaged = True
+        return p  # the next save makes the two-slot file
+    b = Progress()
+    ok_a = len(data) == FILE_SIZE and p.unpack(data, 0)
+    ok_b = len(data) == FILE_SIZE and b.unpack(data, SIZE)
+    if ok_b and (not ok_a or _newer(b.seq, p.seq)):
+        p = b
+    elif not ok_a:
         p.damaged = True
+        return p
+    hal.open_file(FILE)
+    p.in_place = True
     return p
 
 
 def save(hal, p):
-    hal.write_file_atomic(FILE, p.pack())
+    """Write the record over the older slot, in place once the file is whole (no allocation).
+    A record with pending set goes to both slots, one after the other, before the shot may
+    start: a slot damaged later then falls back to one that says so too, never to a state
+    behind a shot that may have been given."""
+    _put(hal, p)
+    if p.pending:
+        _put(hal, p)
+
+
+def _put(hal, p):
+    p.seq = (p.seq + 1) & SEQ_MASK
+    data = p.pack()
+    at = (p.seq & 1) * SIZE  # the slots take turns: odd sequences in B
+    if p.in_place:
+        hal.write_at(FILE, at, data, 0, SIZE)
+        return
+    whole = bytearray(FILE_SIZE)
+    whole[at:at + SIZE] = data
+    hal.write_file_atomic(FILE, whole)
+    hal.open_file(FILE)
+    p.in_place = True
 
 
 def where(p):

@@ -56,6 +56,20 @@ class ServedHAL(SimHAL):
         with open(self._path(name), "ab") as f:
             f.write(data)
 
+    def open_file(self, name):
+        if not os.path.exists(self._path(name)):
+            with open(self._path(name), "wb"):
+                pass
+
+    def write_at(self, name, at, buf, start, n):
+        self.open_file(name)
+        with open(self._path(name), "r+b") as f:
+            if at < 0:
+                f.seek(0, 2)
+            else:
+                f.seek(at)
+            f.write(bytes(buf[start:start + n]))
+
     def remove_file(self, name):
         for path in (self._path(name), self._path(name + ".tmp")):
             if os.path.exists(path):

@@ -97,6 +97,11 @@ class Child:
                 hal.append_file(f[1], binascii.unhexlify(f[2]))
             elif k == "w":
                 hal.write_file_atomic(f[1], binascii.unhexlify(f[2]))
+            elif k == "f":
+                hal.open_file(f[1])
+            elif k == "p":
+                data = binascii.unhexlify(f[3])
+                hal.write_at(f[1], int(f[2]), data, 0, len(data))
             else:
                 raise ChildError("MicroPython child sent %r" % " ".join(f))
         self.st, self.fault_code, self.zone_i = int(f[2]), int(f[3]), int(f[4])

@@ -82,6 +82,12 @@ class SimHAL(hal.HAL):
     def remove_file(self, name):
         self.files.pop(name, None)
 
+    def open_file(self, name):
+        self.files.setdefault(name, b"")
+
+    def write_at(self, name, at, buf, start, n):
+        self.files[name] = written_at(self.files.get(name, b""), at, bytes(buf[start:start + n]))
+
     # byte stream: no host on a `sim run`
     def read_bytes(self, buf):
         return 0
@@ -111,3 +117,12 @@ def input_bits(world):
     if world.carriage.stalled:
         bits |= IN_STALL_CARRIAGE
     return bits
+
+
+def written_at(old, at, data):
+    """A file's bytes old after data is written at byte at (at < 0: at the end), as a file
+    opened for writing in place takes it (a gap before at reads as zeros)."""
+    if at < 0:
+        at = len(old)
+    old = bytes(old) + bytes(max(0, at - len(old)))
+    return old[:at] + data + old[at + len(data):]

@@ -1,17 +1,17 @@
-"""HAL parts every MicroPython board shares: pins, files with atomic replace, and the byte
+"""HAL parts every MicroPython board shares: pins, the file store (files.py) and the byte
 stream (stream.py).
 
 Used by the rp2, esp32s3 and pyboard ports, which add step generation, the watchdog and
 the board's pin naming. Only firmware/ports/ imports machine.
 """
 
-import os
 import time
 
 import machine
 from machine import ADC, WDT, Pin
 
 from firmware import hal
+from firmware.ports.files import FileStore  # noqa: F401 - the boards' store, by this name too
 from firmware.ports.stream import Stream
 
 # Input pins: (board pin name, HAL bit, active level). Switches and the trigger close to
@@ -127,74 +127,6 @@ def idle(deadline, io, service=None):
             time.sleep_us(left_us)
 
 
-def _exists(path):
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
-
-
-class FileStore:
-    """Files under one folder. A replace writes name.tmp, syncs, then renames it over name
-    (littlefs renames over a file atomically). FAT cannot: there the complete name.tmp is
-    first renamed to name.ok, and only a name.ok is ever finished after a cut (a .tmp may
-    be torn, so it is never taken)."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        if not _exists(folder):
-            os.mkdir(folder)
-
-    def path(self, name):
-        return self.folder + "/" + name
-
-    def read_file(self, name):
-        path = self.path(name)
-        done = path + ".new"
-        if not _exists(path) and _exists(done):
-            # Cut between removing the old file and renaming the new one on FAT: name.new is
-            # complete. A name.tmp may be torn and is never promoted.
-            os.rename(done, path)
-        try:
-            with open(path, "rb") as f:
-                return f.read()
-        except OSError:
-            return None
-
-    def write_file_atomic(self, name, data):
-        path = self.path(name)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-        os.sync()
-        try:
-            os.rename(tmp, path)  # littlefs replaces atomically
-        except OSError:
-            # FAT refuses to rename over a file: mark the new one complete (name.new), remove
-            # the old; read_file() finishes the job if the power goes now.
-            if _exists(path + ".new"):
-                os.remove(path + ".new")  # a cut left it beside the old file: outdated now
-            os.rename(tmp, path + ".new")
-            os.sync()
-            os.remove(path)
-            os.rename(path + ".new", path)
-        os.sync()
-
-    def remove_file(self, name):
-        for path in (self.path(name), self.path(name) + ".new", self.path(name) + ".tmp"):
-            if _exists(path):
-                os.remove(path)
-        os.sync()
-
-    def append_file(self, name, data):
-        with open(self.path(name), "ab") as f:
-            f.write(data)
-            f.flush()
-        os.sync()
-
-
 class BoardHAL(hal.HAL):
     """What every MicroPython board's HAL does alike. A board's class builds its PinIO, its
     direction pins and its axes (objects with start, moving, steps_done and stop), hands
@@ -259,6 +191,12 @@ class BoardHAL(hal.HAL):
 
     def remove_file(self, name):
         self.files.remove_file(name)
+
+    def open_file(self, name):
+        self.files.open_file(name)
+
+    def write_at(self, name, at, buf, start, n):
+        self.files.write_at(name, at, buf, start, n)
 
     def read_bytes(self, buf):
         return self.stream.read_bytes(buf)

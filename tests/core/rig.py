@@ -35,9 +35,10 @@ def burst_zone(name="cheeks", points=5, depth_mm=1.0, dose_ul=10, rate_per_min=1
 
 
 class Rig:
-    def __init__(self, proto=None, start_us=0, board="sim", period=1 << 30):
+    def __init__(self, proto=None, start_us=0, board="sim", period=1 << 30, hal=None):
+        """hal: a FakeHAL (or one built on it) made for board, instead of a new one."""
         self.board = boards.by_name(board) if isinstance(board, str) else board
-        self.hal = FakeHAL(self.board, start_us, period)
+        self.hal = FakeHAL(self.board, start_us, period) if hal is None else hal
         self.hal.set_input(H.IN_CARRIAGE_HOME, True)
         self.app = App(self.hal, self.board)
         self.deadline = self.hal.now

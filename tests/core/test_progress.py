@@ -150,7 +150,8 @@ def test_discard_ends_the_interrupted_session_and_damaged_progress_locks_until_d
     give(rig, 1)
     files = dict(rig.hal.files)
     files[prog.FILE] = bytearray(files[prog.FILE])
-    files[prog.FILE][20] ^= 0x40  # a flipped bit: the CRC fails
+    for slot in (0, prog.SIZE):  # one flipped bit in each slot: both fail their CRC
+        files[prog.FILE][slot + 20] ^= 0x40
     rig = power_up(files)
     app = rig.app
     assert app.interrupted and app.progress.damaged
@@ -183,3 +184,68 @@ def test_the_host_continues_a_streamed_session_with_session_choice():
     rig.run_until("armed")
     give(rig, 1)
     assert [r["index"] for r in journal(rig)] == [0, 1, 2]
+
+
+def slots_hal():
+    from fakehal import FakeHAL
+
+    return FakeHAL(Rig().board)
+
+
+def saved(hal, shots, pending=0, p=None):
+    p = p or prog.Progress()
+    p.status, p.shots, p.point, p.zone_points, p.pending = prog.RUNNING, shots, shots, 40, pending
+    prog.save(hal, p)
+    return p
+
+
+def test_a_torn_slot_reads_as_the_other_and_both_torn_read_as_damaged():
+    hal = slots_hal()
+    p = saved(hal, 5)
+    saved(hal, 6, p=p)
+    data = hal.files[prog.FILE]
+    assert len(data) == 2 * prog.SIZE and prog.load(hal).shots == 6
+    newest = (p.seq & 1) * prog.SIZE
+    for i in range(prog.SIZE // 2, prog.SIZE):  # the save of 6 cut half way: its tail is old
+        data[newest + i] ^= 0x5A
+    got = prog.load(hal)
+    assert not got.damaged and got.shots == 5 and got.in_place
+    saved(hal, 7, p=got)  # the next save goes over the torn slot, never over the good one
+    assert prog.load(hal).shots == 7
+    for slot in (0, prog.SIZE):
+        data[slot + 3] ^= 1
+    assert prog.load(hal).damaged
+
+
+def test_a_shot_that_may_start_is_in_both_slots():
+    # A slot damaged after the save that let shot 8 start must not fall back behind it.
+    for slot in (0, prog.SIZE):
+        hal = slots_hal()
+        p = saved(hal, 6)
+        saved(hal, 7, pending=1, p=p)
+        hal.files[prog.FILE][slot + 10] ^= 0x01
+        got = prog.load(hal)
+        assert not got.damaged and got.shots == 7 and got.pending == 1
+
+
+def test_version_1s_one_record_file_is_read_and_made_two_slots_at_the_next_save():
+    import struct
+
+    from firmware.wire.record import crc16
+
+    hal = slots_hal()
+    old = bytearray(prog.SIZE_1)
+    struct.pack_into(prog.FORMAT_1, old, 0, prog.MAGIC, 1, 9, prog.RUNNING, 0, b"\x22" * 32, 1,
+                     2, 12, 20, 10, 1, 0, 20000, 1000, 240000, 40000, 240000, 0)
+    struct.pack_into("<H", old, prog.SIZE_1 - 2, crc16(old, 0, prog.SIZE_1 - 2))
+    hal.files[prog.FILE] = old
+    p = prog.load(hal)
+    assert not p.damaged and not p.in_place
+    assert (p.boot, p.zone, p.point, p.shots, p.pending, p.total_nl) == (9, 1, 2, 12, 1, 240000)
+    prog.save(hal, p)
+    assert len(hal.files[prog.FILE]) == 2 * prog.SIZE
+    got = prog.load(hal)
+    assert got.in_place and (got.shots, got.pending, got.sha) == (12, 1, b"\x22" * 32)
+    old[20] ^= 1
+    hal.files[prog.FILE] = old
+    assert prog.load(hal).damaged

@@ -1,4 +1,4 @@
-"""The boards' file store (firmware/ports/common.py) never promotes a possibly torn name.tmp;
+"""The boards' file store (firmware/ports/files.py) never promotes a possibly torn name.tmp;
 the complete name.new a FAT replace leaves behind is finished at the next read."""
 
 import os

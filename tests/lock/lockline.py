@@ -61,6 +61,15 @@ def cuttable(hal, cutter):
         cutter.point()
         files[name] += bytes(data)[len(data) // 2:]
 
+    def write_at(name, at, buf, start, n):
+        data = bytes(buf[start:start + n])
+        f = files.setdefault(name, bytearray())
+        at = len(f) if at < 0 else at
+        for lo, hi in ((0, n // 2), (n // 2, n)):  # torn half way
+            cutter.point()
+            f.extend(bytes(max(0, at + hi - len(f))))
+            f[at + lo:at + hi] = data[lo:hi]
+
     def remove_file(name):
         cutter.point()
         files.pop(name, None)
@@ -69,6 +78,7 @@ def cuttable(hal, cutter):
     hal.write_file_atomic = write_file_atomic
     hal.remove_file = remove_file
     hal.append_file = append_file
+    hal.write_at = write_at
 
 
 class Line:

@@ -1,16 +1,25 @@
-"""A whole point-mode shot, trigger to retract, under micropython.heap_lock().
+"""A whole point-mode shot, trigger to retract, and a whole session's shot cycles with their
+journal appends and progress saves on flash, under micropython.heap_lock().
 
-Any allocation on the shot path (a float, a big int, a slice, a formatted string, a list)
-raises MemoryError while the heap is locked, so this passing means the path allocates
-nothing on the real interpreter.
+Any allocation on the shot path (a float, a big int, a slice, a formatted string, a list, a
+file opened) raises MemoryError while the heap is locked, so this passing means the path
+allocates nothing on the real interpreter.
 """
 
 import gc
+import os
+import time
 
 import micropython
+import vfs
 from rig import Rig, burst_zone, point_zone, protocol
+from storehal import StoreHAL, mounted
 
+from firmware import board as boards
 from firmware import hal as H
+from firmware import progress
+from firmware.app import JOURNAL
+from firmware.wire.record import read_journal
 
 
 def drive_locked(rig, until_state, each=None, steps=20000):
@@ -124,28 +133,20 @@ def test_settled_shot_with_its_top_up_allocates_nothing():
     assert rig.app.session.shots == 1
 
 
-def test_whole_session_cycles_allocate_nothing():
-    # Shot after shot, arm to shot to pace to armed again with the next shot planned, over
-    # zone changes (a new depth move each time) and a refill, all under one heap lock. The
-    # journal flush and the session-progress write are left out: they are file I/O, between
-    # shots, and allocate on every port (the HAL opens the file); the records wait in the
-    # log's ring meanwhile, and the progress stays in RAM.
-    zones = [point_zone(name="z%d" % i, points=2, dose_ul=200, pace_ms=4000,
+def whole_session(hal):
+    """Shot after shot, arm to shot to pace to armed again with the next shot planned, over
+    zone changes (a new depth move each time) and a refill, all under one heap lock, with
+    every journal append and progress save written to the file store's flash."""
+    zones = [point_zone(name="z%d" % i, points=2, dose_ul=200, pace_ms=2500,
                         depth_mm=1.0 + (i % 2) * 0.5) for i in range(4)]
-    rig = Rig(protocol(zones, syringe_ml=1), board="pico")
-    log = rig.app.log
-
-    def no_flush(hal, name):
-        log.flushed = log.count
-
-    log.flush = no_flush
-    from firmware import progress
-
-    saved_progress = progress.save
-    progress.save = lambda hal, p: None
+    rig = Rig(protocol(zones, syringe_ml=1), board=hal.board, hal=hal)
     rig.arm()
     rig.pull()  # the first shot: everything it makes once is made
     rig.run_until("armed")
+    p = rig.app.progress
+    log = rig.app.log
+    assert p.in_place and log.flushed == log.count == 1
+    saved0 = p.seq
     counts = [0, 0, 0]  # shots, zone changes, refills
     gc.collect()
     micropython.heap_lock()
@@ -157,14 +158,48 @@ def test_whole_session_cycles_allocate_nothing():
                 counts[2] += 1
                 rig.app.refilled()
                 continue
-            rig.run_until("pace")
+            rig.run_until("pace", max_us=50000)  # polled at the deadlines the app asks for
             while rig.state() != "armed" and rig.state() != "done":
-                rig.step(1000)
+                rig.step(50000)
             counts[0] += 1
             if rig.app.session.zone_i != zone:
                 counts[1] += 1
     finally:
         micropython.heap_unlock()
-        progress.save = saved_progress
     assert counts[0] == 7 and counts[1] >= 3 and counts[2] == 1, counts
     assert rig.app.session.shots == 8
+    # The journal and the progress were written under the lock, and read back from flash.
+    assert log.flushed == log.count == 8
+    assert p.seq - saved0 >= 14, (saved0, p.seq)  # a save or two per shot, pending in both
+    recs = read_journal(hal.read_file(JOURNAL))
+    assert [r["shot"] for r in recs] == list(range(1, 9))
+    got = progress.load(hal)
+    assert not got.damaged and got.status == progress.DONE and got.shots == 8
+
+
+def test_whole_session_cycles_allocate_nothing_on_the_unix_file_system():
+    folder = "/tmp/mesogun-heaplock-%d" % (time.ticks_us() & 0xFFFFFF)
+    try:
+        whole_session(StoreHAL(boards.by_name("pico"), folder))
+    finally:
+        for name in os.listdir(folder):
+            os.remove(folder + "/" + name)
+        os.rmdir(folder)
+
+
+def test_whole_session_cycles_allocate_nothing_on_littlefs():
+    # The Pico's file system (littlefs2 on its flash, progsize 256).
+    point = mounted("lfs2", "/heaplock-lfs")
+    try:
+        whole_session(StoreHAL(boards.by_name("pico"), point + "/data"))
+    finally:
+        vfs.umount(point)
+
+
+def test_whole_session_cycles_allocate_nothing_on_fat():
+    # The pyboard's file system (the same gun on it).
+    point = mounted("fat", "/heaplock-fat")
+    try:
+        whole_session(StoreHAL(boards.by_name("pico"), point + "/data"))
+    finally:
+        vfs.umount(point)

@@ -5,4 +5,4 @@ the port's pure parts import and test on any MicroPython.
 """
 
 # The shared modules of firmware/ports/ this port uses; the flash build ships them with it.
-NEEDS = ("common", "stream")
+NEEDS = ("common", "files", "stream")

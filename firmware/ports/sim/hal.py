@@ -19,6 +19,8 @@ counters, firmware/motion.py) and new shot-log records:
     e 0|1                                    enable
     a name hex                               append to a file
     w name hex                               write a file atomically
+    f name                                   open a file for writes in place
+    p name at hex                            write at byte at (-1: at the end)
 """
 
 import binascii
@@ -103,6 +105,20 @@ class ProxyHAL(hal.HAL):
     def remove_file(self, name):
         self.files.pop(name, None)
         self.out.append("r %s" % name)
+
+    def open_file(self, name):
+        if name not in self.files:
+            self.files[name] = b""
+        self.out.append("f %s" % name)
+
+    def write_at(self, name, at, buf, start, n):
+        data = bytes(buf[start:start + n])
+        old = self.files.get(name, b"")
+        end = len(old) if at < 0 else at
+        if end > len(old):
+            old += bytes(end - len(old))
+        self.files[name] = old[:end] + data + old[end + n:]
+        self.out.append("p %s %d %s" % (name, at, binascii.hexlify(data).decode()))
 
     def read_bytes(self, buf):
         return 0

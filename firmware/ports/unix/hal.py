@@ -15,6 +15,7 @@ import micropython
 import termios
 
 from firmware import hal
+from firmware.ports.files import FileStore
 from firmware.ports.stream import Stream
 
 
@@ -91,10 +92,7 @@ class HALUnix(hal.HAL):
             self.inputs_bits |= hal.IN_TRIGGER
         self.outputs = [False, False, False, False]
         self.folder = data_folder
-        try:
-            os.stat(data_folder)
-        except OSError:
-            os.mkdir(data_folder)
+        self.files = FileStore(data_folder)
         self.stream = Stream(False)  # own_console() takes the terminal over
         self.saved_tty = None
         if own_usb:
@@ -172,35 +170,24 @@ class HALUnix(hal.HAL):
     def feed_watchdog(self):
         pass
 
-    # -- storage -------------------------------------------------------------------------
-    def _path(self, name):
-        return self.folder + "/" + name
-
+    # -- storage: the boards' file store (firmware/ports/files.py) -----------------------
     def read_file(self, name):
-        try:
-            with open(self._path(name), "rb") as f:
-                return f.read()
-        except OSError:
-            return None
+        return self.files.read_file(name)
 
     def write_file_atomic(self, name, data):
-        path = self._path(name)
-        with open(path + ".tmp", "wb") as f:
-            f.write(data)
-            f.flush()
-        os.rename(path + ".tmp", path)  # POSIX rename replaces in one step
+        self.files.write_file_atomic(name, data)  # POSIX rename replaces in one step
 
     def append_file(self, name, data):
-        with open(self._path(name), "ab") as f:
-            f.write(data)
-            f.flush()
+        self.files.append_file(name, data)
 
     def remove_file(self, name):
-        for path in (self._path(name), self._path(name) + ".tmp"):
-            try:
-                os.remove(path)
-            except OSError:
-                pass
+        self.files.remove_file(name)
+
+    def open_file(self, name):
+        self.files.open_file(name)
+
+    def write_at(self, name, at, buf, start, n):
+        self.files.write_at(name, at, buf, start, n)
 
     # -- byte stream ---------------------------------------------------------------------
     def read_bytes(self, buf):
