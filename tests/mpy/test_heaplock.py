@@ -137,7 +137,7 @@ def whole_session(hal):
     """Shot after shot, arm to shot to pace to armed again with the next shot planned, over
     zone changes (a new depth move each time) and a refill, all under one heap lock, with
     every journal append and progress save written to the file store's flash."""
-    zones = [point_zone(name="z%d" % i, points=2, dose_ul=200, pace_ms=2500,
+    zones = [point_zone(name="z%d" % i, points=2, dose_ul=200, pace_ms=4000,
                         depth_mm=1.0 + (i % 2) * 0.5) for i in range(4)]
     rig = Rig(protocol(zones, syringe_ml=1), board=hal.board, hal=hal)
     rig.arm()
