@@ -11,7 +11,7 @@ filesystem. Heaps are gc.mem_alloc() after gc.collect(), from a fresh interprete
 times are the median of --runs fresh interpreters, on this host (not a 125 MHz Cortex-M0+).
 A configuration that fails (a 32-bit unix port runs out of stack compiling the .py sources)
 is named with its error and left out.
-Ratios are against the .mpy files on the first interpreter given.
+Ratios are against the .mpy files on the first interpreter that imported them.
 """
 
 import argparse
