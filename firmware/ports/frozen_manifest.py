@@ -10,11 +10,13 @@ docs/DEVICE.md (Memory) has the figures and which way a production gun runs.
 
 ROOT = "../.."  # the repository, from firmware/ports/
 
-CORE = ("__init__ app auth axis board boot calibration compat crash dosing fill flow guard gun "
-        "hal inputs jsonbound limits line linemove link link_store mainloop manifest motion "
-        "pairing progress session settle shot shotcmd shotlog shotplan ticks trial units")
+CORE = ("__init__ app auth axis board boardcheck boot calibration compat crash dosing fill flow "
+        "guard gun hal inputs jsonbound limits line linemove link link_store mainloop manifest "
+        "motion pairing progress session settle shot shotcmd shotlog shotplan shottime ticks "
+        "trial units")
 WIRE = "__init__ cobs crc endpoint faults files frame lock messages modes record reliable states"
-PORTS = ("ports/__init__.py", "ports/stream.py", "ports/unix/__init__.py", "ports/unix/hal.py")
+PORTS = ("ports/__init__.py", "ports/files.py", "ports/stream.py", "ports/unix/__init__.py",
+         "ports/unix/hal.py")
 
 package("firmware", base_path=ROOT,
         files=[n + ".py" for n in CORE.split()] + ["wire/%s.py" % n for n in WIRE.split()]
