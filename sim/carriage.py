@@ -30,7 +30,7 @@ class Carriage:
         return self.pos_um - self.compression_um
 
     def home(self):
-        return self.pos_um <= HOME_SWITCH_UM
+        return self.steps * self.um_per_step <= HOME_SWITCH_UM  # pos_um, without the property
 
     def set_compression(self, t, um):
         self.compression_um = um

@@ -40,6 +40,8 @@ class InProcess:
     def new_records(self):
         """Shot-log records written since the last call, decoded."""
         log = self.app.log
+        if self.seen >= log.count:
+            return ()
         out = []
         while self.seen < log.count:
             out.append(shotlog.decode(log.record(self.seen)))

@@ -9,11 +9,20 @@ refill_irq_us after the segment ahead of it ends, GC pauses or not; with "timer"
 timer every refill_us tops it up and cannot run inside a GC pause. A segment not yet queued
 when it is due starts late, and so does every step after it: that lateness is the step
 error this module reports (late steps, largest error).
+
+In fast mode with the interrupt refill nothing outside the executor decides when a segment
+starts, so an executor whose steps no process waits on (the plunger's: the carriage's wake
+the operator as the needle goes in) schedules only two events a move: the end of the
+segment before the last, and the move's end, where the per-segment events would have been
+scheduled and fired; whoever looks between them (sync) first catches up the segments that
+ended by then, in order, as their events would have. Both give the same plant: a look at
+the very tick a segment ends applies the same steps either way, and only the move's end,
+when the axis stops being active, depends on which came first, which these two events keep.
 """
 
 
 class Executor:
-    def __init__(self, env, clock, gc, params, exact, sink):
+    def __init__(self, env, clock, gc, params, exact, sink, watched=True):
         self.env = env
         self.clock = clock
         self.gc = gc
@@ -24,6 +33,14 @@ class Executor:
         self.irq_ticks = clock.from_us(params["refill_irq_us"])
         self.sink = sink  # step(t_s, n, direction) and ramp(t0_s, t1_s, n, direction)
         self.active = False
+        self.lazy = not exact and self.irq and not watched
+        self.plan = None  # lazy: the move's segments, and the one in self.seg (index)
+        self.pk = 0
+        self.ideal = 0
+        self.shift = 0
+        self.t0 = 0
+        self.ends = []
+        self.seg_end = 0
         self.done = 0
         self.total = 0
         self.direction = 1
@@ -47,8 +64,11 @@ class Executor:
         self.active = self.total > 0
         self.seg = None
         if self.active:
-            run = self._exact if self.exact else self._fast
-            self.env.process(run(self.gen, plan))
+            if self.lazy:
+                self.env.process(self._lazy(self.gen, plan))
+            else:
+                run = self._exact if self.exact else self._fast
+                self.env.process(run(self.gen, plan))
 
     def stop(self):
         self.sync()
@@ -135,6 +155,78 @@ class Executor:
             ends.append(start + span)
         self.active = False
 
+    def _lazy(self, gen, plan):
+        """Fast mode without per-segment events: the same segments as _fast, set up and
+        applied by _begin and _catch_up; the process only wakes where the last segment's
+        end is scheduled (the end of the one before it) and at that end."""
+        env = self.env
+        self.plan = plan
+        self.pk = 0
+        self.ideal = self.t0 = env.now
+        self.shift = 0
+        self.ends = []
+        self._begin()
+        last = len(plan) - 1
+        if last > 0:
+            yield env.timeout(self._end_of(last - 1) - env.now)
+            if gen != self.gen:
+                return
+            self._catch_up(env.now)
+        yield env.timeout(self.seg_end - env.now)
+        if gen != self.gen:
+            return
+        end = self.seg_end
+        self._apply(end, self.seg[2])
+        self.steps_run += self.seg[2]
+        self.seg = None
+        self.active = False
+
+    def _end_of(self, k):
+        """When segment k will end: the queue's refills are known ahead (interrupt)."""
+        ends = list(self.ends)
+        ideal, shift = self.ideal, self.shift
+        for j in range(self.pk, k + 1):
+            interval, count, add = self.plan[j]
+            start = ideal + shift
+            avail = self._available(j, ends, self.t0)
+            if avail > start:
+                shift = avail - ideal
+                start = avail
+            span = interval * count + add * (count * (count - 1) // 2)
+            ends.append(start + span)
+            ideal += span
+        return ends[k]
+
+    def _begin(self):
+        """Set up segment pk as _fast does when the one before it ends."""
+        k = self.pk
+        interval, count, add = self.plan[k]
+        start = self.ideal + self.shift
+        avail = self._available(k, self.ends, self.t0)
+        if avail > start:
+            self.shift = avail - self.ideal
+            start = avail
+        if self.shift:
+            self._late(self.ideal, start, count)
+        span = interval * count + add * (count * (count - 1) // 2)
+        self.seg = (start, interval, count, add)
+        self.seg_applied = 0
+        self.applied_t = start
+        self.seg_end = start + span
+
+    def _catch_up(self, t):
+        """Apply every segment but the last that ended by t, as its event would have."""
+        last = len(self.plan) - 1
+        while self.pk < last and self.seg_end <= t:
+            end = self.seg_end
+            start, _, count, _ = self.seg
+            self._apply(end, count)
+            self.steps_run += count
+            self.ideal += end - start
+            self.ends.append(end)
+            self.pk += 1
+            self._begin()
+
     def _steps_by(self, t):
         """Steps of the current segment whose time is at or before t: a short walk on from
         the steps already applied, a bisection when far."""
@@ -173,6 +265,8 @@ class Executor:
         their events fire; fast mode works them out)."""
         if self.seg is not None and self.active:
             now = self.env.now
+            if self.lazy:
+                self._catch_up(now)
             if now > self.applied_t:
                 self._apply(now, self.k if self.exact else self._steps_by(now))
 
