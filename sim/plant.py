@@ -189,7 +189,8 @@ class Plunger:
 
         The fluid may already have been brought past t0 (a sensor read): the steps then
         spread over what is left of the span, so no swept volume is lost."""
-        self.advance(t0)
+        if t0 > self.t:
+            self.advance(t0)
         t0 = self.t
         self.steps += n * direction
         if t1 <= t0:

@@ -29,12 +29,10 @@ class PlungerSink:
 
     def __init__(self, plant):
         self.plant = plant
+        self.ramp = plant.ramp  # ramp(t0, t1, n, d), called once a segment: no wrapper
 
     def step(self, t, n, d):
         self.plant.motor_steps(t, n, d)
-
-    def ramp(self, t0, t1, n, d):
-        self.plant.ramp(t0, t1, n, d)
 
 
 class CarriageSink:
@@ -105,8 +103,10 @@ class World:
         if now == self.synced_at:
             return
         self.synced_at = now
-        self.plunger_exec.sync()
-        self.carriage_exec.sync()
+        if self.plunger_exec.seg is not None:  # (an idle executor has nothing to apply)
+            self.plunger_exec.sync()
+        if self.carriage_exec.seg is not None:
+            self.carriage_exec.sync()
         self.plunger.advance(now / self.clock.hz)
 
     def input_bits(self):
