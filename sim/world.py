@@ -47,7 +47,9 @@ class CarriageSink:
         self.world.carriage.step(t, n, d)
 
     def ramp(self, t0, t1, n, d):
-        self.world.plunger_exec.sync()
+        pe = self.world.plunger_exec
+        if pe.seg is not None:  # (an idle executor has nothing to apply)
+            pe.sync()
         self.world.carriage.ramp(t0, t1, n, d)
 
 
