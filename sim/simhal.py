@@ -60,10 +60,19 @@ class SimHAL(hal.HAL):
 
     # inputs and outputs
     def inputs(self):
-        return self.world.input_bits()
+        w = self.world
+        if w.env.now != w.synced_at:
+            w.sync()
+        return input_bits(w)  # world.input_bits(), without the call between
 
     def pressure_kpa(self):
-        return self.world.pressure_kpa()
+        w = self.world
+        if not w.has_sensor:
+            return hal.NO_PRESSURE
+        if w.env.now != w.synced_at:
+            w.sync()
+        pl = w.plunger
+        return int(pl._p(pl.v) + 0.5)  # world.pressure_kpa(), without the calls between
 
     def output(self, which, on):
         on = bool(on)
@@ -114,7 +123,7 @@ def input_bits(world):
     if car.home() or (stuck and stuck.get("carriage_home")):
         bits |= IN_CARRIAGE_HOME
     # DIAG follows the load alone, so a read after stop() in the same poll sees the same.
-    if pl.stalled() or (stuck and stuck.get("stall")):
+    if pl._p(pl.v) + pl.stiction > pl.stall_kpa or (stuck and stuck.get("stall")):  # stalled()
         bits |= IN_STALL_PLUNGER
     if car.stalled:
         bits |= IN_STALL_CARRIAGE
