@@ -249,12 +249,28 @@ class Executor:
     def _catch_up(self, t):
         """Apply every segment but the last that ended by t, as its event would have."""
         last = len(self.plan) - 1
+        if self.pk >= last or self.seg_end > t:
+            return
+        # _apply() and _begin() written out: this runs once a segment.
+        hz = self.clock.hz
+        ramp = self.sink.ramp
+        plan, sched = self.plan, self.sched
         while self.pk < last and self.seg_end <= t:
+            end = self.seg_end
             count = self.seg[2]
-            self._apply(self.seg_end, count)
+            n = count - self.seg_applied
+            if n > 0:
+                ramp(self.applied_t / hz, end / hz, n, self.direction)
+                self.done += n
             self.steps_run += count
-            self.pk += 1
-            self._begin()
+            k = self.pk = self.pk + 1
+            interval, count, add = plan[k]
+            start, self.seg_end, due = sched[k]
+            if start > due:
+                self._late(due, start, count)
+            self.seg = (start, interval, count, add)
+            self.seg_applied = 0
+            self.applied_t = start
 
     def _steps_by(self, t):
         """Steps of the current segment whose time is at or before t: a short walk on from
