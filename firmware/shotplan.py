@@ -89,20 +89,21 @@ class Planning:
     # -- checks while the needle moves (allocation-free) ----------------------
     def needle_check(self, st):
         """Fault code for the inputs while the needle goes in or is in, else NONE."""
-        inp = self.inputs
-        if not inp.level(IN_CONTACT):
+        if not self.inputs.stable & IN_CONTACT:
             return faults.CONTACT_LOST
         return self.motion_check(st)
 
     def motion_check(self, st):
-        inp = self.inputs
-        if inp.level(IN_STALL_CARRIAGE) and self.carriage.active:
+        # The debounced levels tested as bits (inputs.level() each, without its call: this
+        # runs every poll while the needle moves or is in).
+        stable = self.inputs.stable
+        if stable & IN_STALL_CARRIAGE and self.carriage.active:
             return faults.STALL_CARRIAGE
-        if inp.level(IN_STALL_PLUNGER) and self.plunger.active:
+        if stable & IN_STALL_PLUNGER and self.plunger.active:
             return faults.STALL_PLUNGER
-        if (st == DOSE or (st == HOLD and self.plunger.active)) and inp.level(IN_PLUNGER_END):
+        if (st == DOSE or (st == HOLD and self.plunger.active)) and stable & IN_PLUNGER_END:
             return faults.SYRINGE_EMPTY
-        if inp.level(IN_CARRIAGE_HOME) and self.carriage.pos > self.home_clear_steps:
+        if stable & IN_CARRIAGE_HOME and self.carriage.pos > self.home_clear_steps:
             return faults.SWITCH  # the needle is out, yet the home switch says home: stuck
         if st == DOSE or st == HOLD:
             kpa = self.hal.pressure_kpa()

@@ -21,6 +21,7 @@ class Carriage:
         self.inside = False
         self.max_depth_um = 0.0  # deepest point of the current insertion
         self.stalled = False
+        self.stop_steps = int(HARD_STOP_UM / self.um_per_step)  # the hard stop, in steps
 
     @property
     def pos_um(self):
@@ -30,7 +31,7 @@ class Carriage:
         return self.pos_um - self.compression_um
 
     def home(self):
-        return self.pos_um <= HOME_SWITCH_UM
+        return self.steps * self.um_per_step <= HOME_SWITCH_UM  # pos_um, without the property
 
     def set_compression(self, t, um):
         self.compression_um = um
@@ -49,7 +50,7 @@ class Carriage:
 
     def step(self, t, n, direction):
         self.steps += n * direction
-        stop = int(HARD_STOP_UM / self.um_per_step)
+        stop = self.stop_steps
         self.stalled = self.steps < stop
         if self.stalled:
             self.steps = stop
@@ -57,12 +58,24 @@ class Carriage:
 
     def ramp(self, t0, t1, n, direction):
         # The needle crosses the skin at most once per ramp: place the crossing in time.
-        before = self.depth_um() - SKIN_UM
-        travel = n * direction * self.um_per_step
+        # (depth_um() and step() written out: this runs once a segment.)
+        ums = self.um_per_step
+        before = (self.steps * ums - self.compression_um) - SKIN_UM
+        travel = n * direction * ums
         after = before + travel
         if travel != 0.0 and (before > 0.0) != (after > 0.0):
             self.inside = after > 0.0
             if self.inside:
                 self.max_depth_um = 0.0
             self.on_needle(t0 + (t1 - t0) * (-before / travel), self.inside)
-        self.step(t1, n, direction)
+        steps = self.steps + n * direction
+        self.stalled = steps < self.stop_steps
+        if self.stalled:
+            steps = self.stop_steps
+        self.steps = steps
+        d = steps * ums - self.compression_um
+        inside = d > SKIN_UM
+        if inside and d > self.max_depth_um:
+            self.max_depth_um = d
+        if inside != self.inside:
+            self._check(t1)

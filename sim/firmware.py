@@ -23,9 +23,7 @@ class InProcess:
         self.app = App(hal, board)
         self.app.machine.configure(dosing_mode=dosing_mode(dosing), cal_ppm=cal_ppm)
         self.seen = 0
-
-    def poll(self, now):
-        return self.app.poll(now)
+        self.poll = self.app.poll  # poll(now): the core's own, called once a poll
 
     def work(self):
         """The planner's work counters (firmware/motion.py), for the compute-time charge."""
@@ -40,6 +38,8 @@ class InProcess:
     def new_records(self):
         """Shot-log records written since the last call, decoded."""
         log = self.app.log
+        if self.seen >= log.count:
+            return ()
         out = []
         while self.seen < log.count:
             out.append(shotlog.decode(log.record(self.seen)))

@@ -75,7 +75,8 @@ class GcPauses:
 
     def free_at(self, t):
         """The first instant at or after t that is not inside a pause."""
-        self._grow(t)
+        if self.horizon <= t:
+            self._grow(t)
         i = bisect.bisect_right(self.starts, t) - 1
         if i >= 0 and t < self.ends[i]:
             return self.ends[i]
@@ -84,7 +85,8 @@ class GcPauses:
     def busy_until(self, t, ticks):
         """When work of ticks begun at t ends, stretched by every pause it runs into."""
         end = t + ticks
-        self._grow(end)
+        if self.horizon <= end:
+            self._grow(end)
         i = bisect.bisect_right(self.ends, t)
         while i < len(self.starts) and self.starts[i] < end:
             end += self.ends[i] - max(self.starts[i], t)

@@ -53,6 +53,9 @@ class Plunger:
         self.in_skin = False
         self.occluded = False
         self.t = 0.0  # time the state refers to, s
+        self._open_kpa = None  # advance(): the tissue pressure and air _open_v was worked for
+        self._open_air = None
+        self._open_v = 0.0
 
     # -- state read by sensors ------------------------------------------------
     def threshold(self):
@@ -114,7 +117,12 @@ class Plunger:
             self.v += q_ul_s * dt
             return 0.0
         out = 0.0
-        v_open = self._v(self.tissue_kpa)  # stored volume at which flow starts
+        # Stored volume at which flow starts, kept while the tissue and the air stay.
+        if self.tissue_kpa != self._open_kpa or self.air_ul != self._open_air:
+            self._open_kpa = self.tissue_kpa
+            self._open_air = self.air_ul
+            self._open_v = self._v(self.tissue_kpa)
+        v_open = self._open_v
         while dt > 0.0:
             v0 = self.v
             if v0 <= v_open:
@@ -144,7 +152,8 @@ class Plunger:
                 v1 = v_open
                 h = s
             piece = q_ul_s * h - (v1 - v0)
-            piece = max(piece, 0.0)
+            if piece < 0.0:  # noqa: PLR1730 - max(piece, 0.0) without the call, once a sub-step
+                piece = 0.0
             self.v = v1
             out += piece
             if leak > 0.0:
@@ -189,7 +198,8 @@ class Plunger:
 
         The fluid may already have been brought past t0 (a sensor read): the steps then
         spread over what is left of the span, so no swept volume is lost."""
-        self.advance(t0)
+        if t0 > self.t:
+            self.advance(t0)
         t0 = self.t
         self.steps += n * direction
         if t1 <= t0:

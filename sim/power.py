@@ -38,6 +38,16 @@ class Powered:
             return (now + OFF_POLL_US) % self.period
         return self.fw.poll(now)
 
+    # Asked after every poll: delegated without __getattr__'s lookup.
+    def work(self):
+        return self.fw.work()
+
+    def state(self):
+        return self.fw.state()
+
+    def new_records(self):
+        return self.fw.new_records()
+
     def __getattr__(self, name):
         return getattr(self.__dict__["fw"], name)
 

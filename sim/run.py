@@ -144,13 +144,14 @@ class Run:
 
     # -- after every poll ----------------------------------------------------------
     def after_poll(self, world):
-        if not self.powered():
+        fw = self.fw
+        if not getattr(fw, "on", self.power_cut is None):  # self.powered()
             return
-        st = self.fw.state()
+        st = fw.state()
         if st != self.last_state:
             self._transition(self.last_state, st)
             self.last_state = st
-        for rec in self.fw.new_records():
+        for rec in fw.new_records():
             rec["t_log_s"] = world.clock.s()
             # Each power-up's core counts its ms from when it was powered.
             rec["t_offset_s"] = self.powered_at_s

@@ -28,6 +28,7 @@ class SimHAL(hal.HAL):
         self.enabled = False
         self.watchdog_fed = 0
         self.tx = bytearray()
+        self.axes = None
 
     # clock
     def ticks(self):
@@ -36,28 +37,42 @@ class SimHAL(hal.HAL):
     def idle(self, deadline):
         """Not used: the world's main loop schedules polls in simulated time itself."""
 
-    # motion
+    # motion (the executors by axis id, looked up once)
+    def _axes(self):
+        w = self.world
+        self.axes = {hal.AXIS_PLUNGER: w.plunger_exec, hal.AXIS_CARRIAGE: w.carriage_exec}
+        return self.axes
+
     def move(self, axis, direction, segs, nseg):
-        self.world.axis(axis).move(direction, segs, nseg)
+        (self.axes or self._axes())[axis].move(direction, segs, nseg)
 
     def moving(self, axis):
-        return self.world.axis(axis).moving()
+        return (self.axes or self._axes())[axis].moving()
 
     def steps_done(self, axis):
-        return self.world.axis(axis).steps_done()
+        return (self.axes or self._axes())[axis].steps_done()
 
     def stop(self, axis):
-        self.world.axis(axis).stop()
+        (self.axes or self._axes())[axis].stop()
 
     def enable(self, on):
         self.enabled = bool(on)
 
     # inputs and outputs
     def inputs(self):
-        return self.world.input_bits()
+        w = self.world
+        if w.env.now != w.synced_at:
+            w.sync()
+        return input_bits(w)  # world.input_bits(), without the call between
 
     def pressure_kpa(self):
-        return self.world.pressure_kpa()
+        w = self.world
+        if not w.has_sensor:
+            return hal.NO_PRESSURE
+        if w.env.now != w.synced_at:
+            w.sync()
+        pl = w.plunger
+        return int(pl._p(pl.v) + 0.5)  # world.pressure_kpa(), without the calls between
 
     def output(self, which, on):
         on = bool(on)
@@ -99,22 +114,24 @@ class SimHAL(hal.HAL):
 def input_bits(world):
     """The raw input levels of the world as IN_* bits (shared by both HALs)."""
     op = world.operator_state
-    bits = 0
-    if op.trigger or world.stuck.get("trigger"):
-        bits |= IN_TRIGGER
-    if op.contact and not world.stuck.get("contact_off"):
-        bits |= IN_CONTACT
+    stuck = world.stuck
     pl = world.plunger
+    car = world.carriage
+    bits = 0
+    if op.trigger or (stuck and stuck.get("trigger")):
+        bits |= IN_TRIGGER
+    if op.contact and not (stuck and stuck.get("contact_off")):
+        bits |= IN_CONTACT
     if pl.rod_um <= 0.0 and pl.steps <= 0:
         bits |= IN_PLUNGER_HOME
-    if pl.empty() or world.stuck.get("plunger_end"):
+    if pl.swept_ul >= pl.fill_ul or (stuck and stuck.get("plunger_end")):  # pl.empty()
         bits |= IN_PLUNGER_END
-    if world.carriage.home() or world.stuck.get("carriage_home"):
+    if car.home() or (stuck and stuck.get("carriage_home")):
         bits |= IN_CARRIAGE_HOME
     # DIAG follows the load alone, so a read after stop() in the same poll sees the same.
-    if pl.stalled() or world.stuck.get("stall"):
+    if pl._p(pl.v) + pl.stiction > pl.stall_kpa or (stuck and stuck.get("stall")):  # stalled()
         bits |= IN_STALL_PLUNGER
-    if world.carriage.stalled:
+    if car.stalled:
         bits |= IN_STALL_CARRIAGE
     return bits
 

@@ -29,12 +29,10 @@ class PlungerSink:
 
     def __init__(self, plant):
         self.plant = plant
+        self.ramp = plant.ramp  # ramp(t0, t1, n, d), called once a segment: no wrapper
 
     def step(self, t, n, d):
         self.plant.motor_steps(t, n, d)
-
-    def ramp(self, t0, t1, n, d):
-        self.plant.ramp(t0, t1, n, d)
 
 
 class CarriageSink:
@@ -49,7 +47,9 @@ class CarriageSink:
         self.world.carriage.step(t, n, d)
 
     def ramp(self, t0, t1, n, d):
-        self.world.plunger_exec.sync()
+        pe = self.world.plunger_exec
+        if pe.seg is not None:  # (an idle executor has nothing to apply)
+            pe.sync()
         self.world.carriage.ramp(t0, t1, n, d)
 
 
@@ -72,7 +72,7 @@ class World:
         self.carriage = Carriage(car.den * 1000.0 / car.num, self.true["carriage_lead_scale"],
                                  self._needle)
         self.plunger_exec = Executor(self.env, self.clock, self.gc, self.p, exact,
-                                     PlungerSink(self.plunger))
+                                     PlungerSink(self.plunger), watched=False)
         self.carriage_exec = Executor(self.env, self.clock, self.gc, self.p, exact,
                                       CarriageSink(self))
         self.operator_state = OperatorState()
@@ -93,6 +93,7 @@ class World:
         self.running = True
         self.polls = 0
         self.fw = None
+        self.has_sensor = bool(self.p["pressure_sensor"])
 
     # -- hardware seen by the HAL --------------------------------------------
     def axis(self, axis):
@@ -104,18 +105,22 @@ class World:
         if now == self.synced_at:
             return
         self.synced_at = now
-        self.plunger_exec.sync()
-        self.carriage_exec.sync()
+        if self.plunger_exec.seg is not None:  # (an idle executor has nothing to apply)
+            self.plunger_exec.sync()
+        if self.carriage_exec.seg is not None:
+            self.carriage_exec.sync()
         self.plunger.advance(now / self.clock.hz)
 
     def input_bits(self):
-        self.sync()
+        if self.env.now != self.synced_at:
+            self.sync()
         return input_bits(self)
 
     def pressure_kpa(self):
-        if not self.p["pressure_sensor"]:
+        if not self.has_sensor:
             return NO_PRESSURE
-        self.sync()
+        if self.env.now != self.synced_at:
+            self.sync()
         return int(self.plunger.pressure_kpa() + 0.5)
 
     def output_changed(self, which, on):
@@ -205,12 +210,15 @@ class World:
         g = self.streams("loop")
         period = self.board.tick_period
         half = period // 2
+        hz = clock.hz
+        offset_us = clock.offset_us
         lat_us = self.p["loop_latency_us"]
         compute = self.compute if self.compute.scale > 0 else None
         if compute is not None:
             compute.start(fw.work())
         deadline = fw.poll(clock.ticks_us())
         lats = []
+        timeout = env.timeout
         while self.running:
             # The poll's code takes time on the MCU, stretched by GC pauses: nothing is polled
             # before it is done, an input edge meanwhile included.
@@ -220,15 +228,16 @@ class World:
             if not lats:
                 lats = [clock.from_us(int(x)) for x in g.exponential(lat_us, 4096)][::-1]
             lat = lats.pop()
-            wait_us = (deadline - clock.ticks_us() + half) % period - half
-            due = now + (clock.from_us(wait_us) if wait_us > 0 else 0)
+            # (clock.ticks_us() and clock.from_us(), inline: this runs once per poll)
+            wait_us = (deadline - (offset_us + now * 1000000 // hz) % period + half) % period - half
+            due = now + (-(-wait_us * hz // 1000000) if wait_us > 0 else 0)
             t = gc.free_at(max(busy, due) + lat)
             if t > now:
                 self.sleeping = True
                 woken = False
                 while t > env.now:
                     try:
-                        yield env.timeout(t - env.now)
+                        yield timeout(t - env.now)
                     except simpy.Interrupt:  # an input edge wakes the loop early
                         if not woken:
                             woken = True
@@ -238,7 +247,7 @@ class World:
             if not self.running:
                 return
             try:
-                deadline = fw.poll(clock.ticks_us())
+                deadline = fw.poll((offset_us + env.now * 1000000 // hz) % period)
             except Exception as e:  # noqa: BLE001 - the core crashed: a board would reset
                 self.running = False
                 fw.crashed(self, e)
