@@ -99,7 +99,7 @@ print("bytes_refill", refill_bytes)
 
 def worst_on(hal):
     """Worst bytes of a cycle, a zone change or a refill of a session with its files on hal."""
-    zones = [point_zone(name="z%d" % i, points=3, dose_ul=200, pace_ms=2500,
+    zones = [point_zone(name="z%d" % i, points=3, dose_ul=200, pace_ms=4000,
                         depth_mm=1.0 + (i % 2) * 0.5) for i in range(4)]
     r = Rig(protocol(zones, syringe_ml=1), board=board, hal=hal)
     r.arm()
