@@ -187,19 +187,19 @@ def test_whole_session_cycles_allocate_nothing_on_the_unix_file_system():
         os.rmdir(folder)
 
 
-def test_whole_session_cycles_allocate_nothing_on_littlefs():
-    # The Pico's file system (littlefs2 on its flash, progsize 256).
-    point = mounted("lfs2", "/heaplock-lfs")
+def session_on_mounted(kind, at):
+    point = mounted(kind, at)
     try:
         whole_session(StoreHAL(boards.by_name("pico"), point + "/data"))
     finally:
         vfs.umount(point)
+
+
+def test_whole_session_cycles_allocate_nothing_on_littlefs():
+    # The Pico's file system (littlefs2 on its flash, progsize 256).
+    session_on_mounted("lfs2", "/heaplock-lfs")
 
 
 def test_whole_session_cycles_allocate_nothing_on_fat():
     # The pyboard's file system (the same gun on it).
-    point = mounted("fat", "/heaplock-fat")
-    try:
-        whole_session(StoreHAL(boards.by_name("pico"), point + "/data"))
-    finally:
-        vfs.umount(point)
+    session_on_mounted("fat", "/heaplock-fat")
