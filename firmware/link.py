@@ -260,7 +260,11 @@ class Link:
                 self.released = v[0] + 1
             st = app.machine.state
             if st == IDLE or st == DONE:
-                app.arm()
+                if not app.arm():  # said, or the host would wait for a shot that never comes
+                    if app.interrupted:
+                        return self._error(mid, M.E_BUSY, "an interrupted session waits (%s): "
+                                           "continue or discard it first" % app.where())
+                    return self._error(mid, M.E_BUSY, "the gun did not arm")
             elif self.gated and app.session.zone_i < self.released:
                 self.gated = False
                 if not self.user_paused:

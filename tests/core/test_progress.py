@@ -249,3 +249,24 @@ def test_version_1s_one_record_file_is_read_and_made_two_slots_at_the_next_save(
     old[20] ^= 1
     hal.files[prog.FILE] = old
     assert prog.load(hal).damaged
+
+
+def test_a_fresh_stream_on_an_interrupted_gun_is_refused_not_left_waiting():
+    """The same protocol streamed afresh to a gun holding its interrupted session loads (a
+    continue needs it), but RUN_ZONE cannot arm it: the gun says so instead of keeping the
+    host waiting for a shot that never comes."""
+    rig = power_up()
+    sha = hashlib.sha256(json.dumps(PROTO).encode()).digest()
+    assert rig.app.load_protocol(PROTO, sha, 1) == []
+    rig.arm()
+    give(rig, 2)
+    rig = power_up(rig.hal.files)
+    link = rig.link
+    link.nonce = 1
+    assert rig.app.load_protocol(PROTO, sha, 1) == []
+    link._begin(M.MODE_STREAM)
+    link._command(M.RUN_ZONE, (0,), b"", 1)
+    mid, values, text = link.outbox[-1][0], link.outbox[-1][1], bytes(link.outbox[-1][2])
+    assert mid == M.ERROR and values == (M.RUN_ZONE, M.E_BUSY), link.outbox[-1]
+    assert b"interrupted session waits (zone 1 point 3 of 4)" in text, text
+    assert rig.app.interrupted and rig.state() == "idle"
