@@ -97,6 +97,8 @@ class Child:
                 hal.append_file(f[1], binascii.unhexlify(f[2]))
             elif k == "w":
                 hal.write_file_atomic(f[1], binascii.unhexlify(f[2]))
+            elif k == "r":
+                hal.remove_file(f[1])
             elif k == "f":
                 hal.open_file(f[1])
             elif k == "p":
