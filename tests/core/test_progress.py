@@ -163,13 +163,18 @@ def test_discard_ends_the_interrupted_session_and_damaged_progress_locks_until_d
     assert app.arm()
 
 
-def test_the_host_continues_a_streamed_session_with_session_choice():
+def streamed_then_cut():
+    """A streamed session cut after two shots, at the next power-up: (rig, protocol sha)."""
     rig = power_up()
     sha = hashlib.sha256(json.dumps(PROTO).encode()).digest()
     assert rig.app.load_protocol(PROTO, sha, 1) == []
     rig.arm()
     give(rig, 2)
-    rig = power_up(rig.hal.files)
+    return power_up(rig.hal.files), sha
+
+
+def test_the_host_continues_a_streamed_session_with_session_choice():
+    rig, sha = streamed_then_cut()
     link = rig.link
     assert rig.hal.outputs[1] or rig.app.interrupted  # the LED pattern runs while it waits
     link.nonce = 1
@@ -255,12 +260,7 @@ def test_a_fresh_stream_on_an_interrupted_gun_is_refused_not_left_waiting():
     """The same protocol streamed afresh to a gun holding its interrupted session loads (a
     continue needs it), but RUN_ZONE cannot arm it: the gun says so instead of keeping the
     host waiting for a shot that never comes."""
-    rig = power_up()
-    sha = hashlib.sha256(json.dumps(PROTO).encode()).digest()
-    assert rig.app.load_protocol(PROTO, sha, 1) == []
-    rig.arm()
-    give(rig, 2)
-    rig = power_up(rig.hal.files)
+    rig, sha = streamed_then_cut()
     link = rig.link
     link.nonce = 1
     assert rig.app.load_protocol(PROTO, sha, 1) == []

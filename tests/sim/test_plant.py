@@ -2,6 +2,8 @@
 
 import math
 
+from test_reproduce import drive
+
 from sim.params import poiseuille_kpa_s_ul
 from sim.plant import Plunger
 
@@ -24,19 +26,6 @@ def pump_plant():
         "fill_ul": 50000.0,
     }
     return Plunger(true, 1000.0 / 3200)
-
-
-def drive(pl, t0, t1, flow_ul_s, piece_s=1.0):
-    """Sweep at a flow over [t0, t1] in fast-mode ramps of whole steps."""
-    t = t0
-    carry = 0.0
-    while t < t1 - 1e-9:
-        t2 = min(t1, t + piece_s)
-        want = flow_ul_s * (t2 - t) / pl.ul_per_step + carry
-        n = int(want)
-        carry = want - n
-        pl.ramp(t, t2, n, 1)
-        t = t2
 
 
 def test_overrun_after_stop_matches_the_published_pump_within_a_factor_of_two():
