@@ -14,13 +14,18 @@ REQUIRED = sorted(n for n, v in vars(hal.HAL).items() if callable(v) and not n.s
 
 
 # A base shared by the board HALs: its methods count for the classes built on it.
-SHARED_BASES = {"common.BoardHAL": ("ports/common.py", "BoardHAL")}
+SHARED_BASES = {"StoredFiles": ("ports/files.py", "StoredFiles"),
+                "common.BoardHAL": ("ports/common.py", "BoardHAL")}
 
 
-def class_methods(tree, name):
+def class_methods(tree, name, shared=None):
+    """The methods class name defines, and those of the shared bases it is built on."""
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == name:
-            return {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+            methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+            for b in node.bases:
+                methods |= (shared or {}).get(ast.unparse(b), set())
+            return methods
     return set()
 
 
@@ -32,8 +37,9 @@ def hal_classes():
                        glob.glob(os.path.join(ports, "*", "*.py"))):
         with open(path, encoding="utf-8") as f:
             trees["ports/" + os.path.relpath(path, ports)] = ast.parse(f.read())
-    shared = {base: class_methods(trees[fname], cls)
-              for base, (fname, cls) in SHARED_BASES.items()}
+    shared = {}
+    for base, (fname, cls) in SHARED_BASES.items():  # a base after the bases it builds on
+        shared[base] = class_methods(trees[fname], cls, shared)
     for fname, tree in trees.items():
         for node in tree.body:
             if not isinstance(node, ast.ClassDef):

@@ -11,7 +11,7 @@ import machine
 from machine import ADC, WDT, Pin
 
 from firmware import hal
-from firmware.ports.files import FileStore  # noqa: F401 - the boards' store, by this name too
+from firmware.ports.files import FileStore, StoredFiles  # noqa: F401 - also by this name
 from firmware.ports.stream import Stream
 
 # Input pins: (board pin name, HAL bit, active level). Switches and the trigger close to
@@ -127,7 +127,7 @@ def idle(deadline, io, service=None):
             time.sleep_us(left_us)
 
 
-class BoardHAL(hal.HAL):
+class BoardHAL(StoredFiles, hal.HAL):
     """What every MicroPython board's HAL does alike. A board's class builds its PinIO, its
     direction pins and its axes (objects with start, moving, steps_done and stop), hands
     them to __init__, and adds idle() and move()."""
@@ -179,24 +179,6 @@ class BoardHAL(hal.HAL):
     def feed_watchdog(self):
         if self.wdt is not None:
             self.wdt.feed()
-
-    def read_file(self, name):
-        return self.files.read_file(name)
-
-    def write_file_atomic(self, name, data):
-        self.files.write_file_atomic(name, data)
-
-    def append_file(self, name, data):
-        self.files.append_file(name, data)
-
-    def remove_file(self, name):
-        self.files.remove_file(name)
-
-    def open_file(self, name):
-        self.files.open_file(name)
-
-    def write_at(self, name, at, buf, start, n):
-        self.files.write_at(name, at, buf, start, n)
 
     def read_bytes(self, buf):
         return self.stream.read_bytes(buf)

@@ -118,3 +118,28 @@ class FileStore:
         f = self.kept.pop(name, None)
         if f is not None:
             f.close()
+
+
+class StoredFiles:
+    """A HAL's storage methods (firmware.hal.HAL) served by its FileStore, self.files: put
+    before hal.HAL among a HAL class's bases."""
+
+    files: FileStore  # set by the HAL's __init__ (an annotation only: no class attribute)
+
+    def read_file(self, name):
+        return self.files.read_file(name)
+
+    def write_file_atomic(self, name, data):
+        self.files.write_file_atomic(name, data)
+
+    def append_file(self, name, data):
+        self.files.append_file(name, data)
+
+    def remove_file(self, name):
+        self.files.remove_file(name)
+
+    def open_file(self, name):
+        self.files.open_file(name)
+
+    def write_at(self, name, at, buf, start, n):
+        self.files.write_at(name, at, buf, start, n)

@@ -15,7 +15,7 @@ import micropython
 import termios
 
 from firmware import hal
-from firmware.ports.files import FileStore
+from firmware.ports.files import FileStore, StoredFiles
 from firmware.ports.stream import Stream
 
 
@@ -77,7 +77,7 @@ JIG_PERIOD_US = 400000
 JIG_PRESS_US = 60000
 
 
-class HALUnix(hal.HAL):
+class HALUnix(StoredFiles, hal.HAL):
     """firmware.hal.HAL for the unix port."""
 
     tick_period = 1 << 62
@@ -169,25 +169,6 @@ class HALUnix(hal.HAL):
 
     def feed_watchdog(self):
         pass
-
-    # -- storage: the boards' file store (firmware/ports/files.py) -----------------------
-    def read_file(self, name):
-        return self.files.read_file(name)
-
-    def write_file_atomic(self, name, data):
-        self.files.write_file_atomic(name, data)  # POSIX rename replaces in one step
-
-    def append_file(self, name, data):
-        self.files.append_file(name, data)
-
-    def remove_file(self, name):
-        self.files.remove_file(name)
-
-    def open_file(self, name):
-        self.files.open_file(name)
-
-    def write_at(self, name, at, buf, start, n):
-        self.files.write_at(name, at, buf, start, n)
 
     # -- byte stream ---------------------------------------------------------------------
     def read_bytes(self, buf):
