@@ -62,17 +62,13 @@ class Settle:
 
     def begin(self, now):
         """The dose move ended: start waiting."""
-        self.t0 = now
         self.start = now
-        self.last_kpa = -1
-        self.last_t = now
         self.done_kpa = 0
         self.n = 0
-        self.topping = False
-        self.wait_us = POLL_MIN_US
+        self.moved(now)
 
     def moved(self, now):
-        """The top-up move ended: settle again."""
+        """The top-up move ended (or the dose move, from begin): settle again."""
         self.topping = False
         self.t0 = now
         self.last_kpa = -1
