@@ -92,6 +92,10 @@ class VirtualBoard:
         self._thread = None
         self._last_spawn = 0.0
         self._ready = False
+        # For a failing test's report: the last spawns, readinesses and ends (monotonic s,
+        # what) and the interpreter's last output.
+        self.events = []
+        self.output_tail = b""
 
     # -- lifetime ---------------------------------------------------------------
     def start(self):
@@ -152,6 +156,7 @@ class VirtualBoard:
         self._raw = raw
         self._tail = b""
         self.boots += 1
+        self._event("spawn raw=%s" % raw)
         if raw:
             self._to_child += b"\x01"  # back into the raw REPL the reset came from
 
@@ -168,10 +173,14 @@ class VirtualBoard:
 
     def _child_ended(self):
         raw = self._raw
+        self._event("ended raw=%s" % raw)
         self._kill_child()
         self._to_child.clear()
         self._queue_host(b"soft reboot\r\n")
         self._spawn(raw)
+
+    def _event(self, what):
+        self.events = self.events[-63:] + [(time.monotonic(), what)]
 
     # -- the bridge ---------------------------------------------------------------
     def _queue_host(self, data):
@@ -194,6 +203,8 @@ class VirtualBoard:
             return
         late = time.monotonic() - self._last_spawn > READY_TIMEOUT_S
         self._ready = not (lflag & termios.ISIG) or late
+        if self._ready:
+            self._event("ready late=%s" % late)
 
     def _loop(self):
         while not self._stop.is_set():
@@ -220,6 +231,7 @@ class VirtualBoard:
                     self._child_ended()
                     continue
                 if data:
+                    self.output_tail = (self.output_tail + data)[-4096:]
                     self._watch_mode(data)
                     self._queue_host(data)
             if self._ext in r:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 _HELPER = r"""
-import json, os, signal, socket, sys, termios, tty
+import json, os, signal, socket, sys, termios
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the interpreters
 sock = socket.socket(fileno=int(sys.argv[1]))
 while True:
@@ -22,25 +22,40 @@ while True:
     if not msg:
         break
     req = json.loads(msg)
+    # Closed by the child's exec (os.pipe is close-on-exec): the terminal is handed over
+    # only once the interpreter runs, never in a state of the child's own set-up.
+    execd_r, execd_w = os.pipe()
     pid, fd = os.forkpty()
-    if pid == 0:  # the terminal passes bytes untouched but ^C still interrupts
+    if pid == 0:
         try:
+            os.close(execd_r)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             os.chdir(req["cwd"])
-            tty.setraw(0)
-            attrs = termios.tcgetattr(0)
-            attrs[3] |= termios.ISIG
-            termios.tcsetattr(0, termios.TCSANOW, attrs)
+            # The terminal passes bytes untouched but ^C still interrupts, set in one call:
+            # the board takes ISIG off as the sign that the interpreter reads its terminal.
+            a = termios.tcgetattr(0)
+            a[0] &= ~(termios.BRKINT | termios.ICRNL | termios.INPCK | termios.ISTRIP
+                      | termios.IXON)
+            a[1] &= ~termios.OPOST
+            a[2] = (a[2] & ~(termios.CSIZE | termios.PARENB)) | termios.CS8
+            a[3] = (a[3] & ~(termios.ECHO | termios.ICANON | termios.IEXTEN)) | termios.ISIG
+            a[6][termios.VMIN] = 1
+            a[6][termios.VTIME] = 0
+            termios.tcsetattr(0, termios.TCSANOW, a)
             os.execve(req["argv"][0], req["argv"], req["env"])
         finally:
             os._exit(127)
+    os.close(execd_w)
+    while os.read(execd_r, 64):
+        pass
+    os.close(execd_r)
     socket.send_fds(sock, [b"%d" % pid], [fd])
     os.close(fd)
 """
 
-
 class Spawner:
-    """spawn(argv, env, cwd) -> (pid, master fd of the interpreter's terminal)."""
+    """spawn(argv, env, cwd) -> (pid, master fd of the interpreter's terminal), returned
+    once the interpreter has been exec'd."""
 
     def __init__(self):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

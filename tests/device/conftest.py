@@ -17,6 +17,15 @@ def board(tmp_path):
     vb.start()
     yield vb
     vb.stop()
+    report_board(vb)
+
+
+def report_board(vb):
+    """What the board did, printed at teardown: pytest shows it with a failing test."""
+    t0 = vb.events[0][0] if vb.events else 0
+    for t, what in vb.events:
+        print("board %.3f s: %s" % (t - t0, what))
+    print("board output, last bytes: %r" % vb.output_tail[-1500:])
 
 
 def mpremote(port, *args, timeout=30):

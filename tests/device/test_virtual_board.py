@@ -1,8 +1,10 @@
 """The virtual board behaves like a board on USB: mpremote drives it, resets respawn it."""
 
 import os
+import shutil
 import signal
 import subprocess
+import termios
 import time
 
 from tests.device.conftest import BIN, mpremote
@@ -82,3 +84,27 @@ def test_a_port_the_host_closed_is_never_busy_while_the_board_reboots(board):
                 busy += 1
             opens += 1
     assert busy == 0, "%d of %d opens found the port busy" % (busy, opens)
+
+
+def test_an_interpreter_is_handed_over_only_once_it_runs(tmp_path):
+    """The board holds the host's bytes until the interpreter takes ISIG off its terminal
+    (its REPL or the app switching to raw). The spawner's own set-up must never look like
+    that: a terminal handed over before the exec showed the child between two settings with
+    ISIG off, the board delivered the host's bytes early, and a HELLO's 0x03 then reached a
+    booting firmware as SIGINT (a trial reset and rolled back; the handshake never came)."""
+    from sim.spawner import Spawner
+
+    sleep = shutil.which("sleep")
+    spawner = Spawner()
+    try:
+        for _ in range(20):
+            pid, fd = spawner.spawn([sleep, "30"], dict(os.environ), str(tmp_path))
+            try:
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    assert f.read().split(b"\0")[0] == sleep.encode(), "handed over before exec"
+                assert termios.tcgetattr(fd)[3] & termios.ISIG
+            finally:
+                os.kill(pid, signal.SIGKILL)
+                os.close(fd)
+    finally:
+        spawner.close()

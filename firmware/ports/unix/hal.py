@@ -101,17 +101,20 @@ class HALUnix(StoredFiles, hal.HAL):
     # -- the console ---------------------------------------------------------------------
     def own_console(self):
         """The app owns the serial: Ctrl-C is data and the terminal passes bytes untouched."""
-        micropython.kbd_intr(-1)
+        # Raw first, then 0x03 as data; given back in the reverse order. On this port a 0x03
+        # while the terminal still makes signals of it is SIGINT, which ends an interpreter
+        # whose Ctrl-C is data (a board would pass the byte on): no moment has both.
         self.saved_tty = termios.tcgetattr(0)
         termios.setraw(0)
+        micropython.kbd_intr(-1)
 
     def release_console(self):
         """Give the serial back to the REPL (maintenance)."""
+        micropython.kbd_intr(3)
         saved = self.saved_tty
         if saved is not None:
             termios.tcsetattr(0, termios.TCSANOW, saved)
             self.saved_tty = None
-        micropython.kbd_intr(3)
 
     # -- clock ---------------------------------------------------------------------------
     def ticks(self):
