@@ -2,8 +2,9 @@
 
 Shot times come from firmware.limits.shot_parts_us (firmware/shottime.py: the moves the gun
 plans and the hold it makes on the protocol's line); a point-mode shot takes the longer of
-its pace and that time, and each fill is primed before its first shot. The estimate is
-injection time only: moving between zones and refilling are the practitioner's.
+its pace and that time, and each fill is primed before its first shot (the line again
+after a perfusion zone). The estimate is injection time only: moving between zones and
+refilling are the practitioner's.
 """
 
 from firmware import fill, limits, units
@@ -45,8 +46,12 @@ class Plan:
         # (zone, point) of the last point of each fill, refills wherever the next would not fit.
         self.fill_ends = fill.plan(board, proto.core()) or []
         self.fills = max(1, len(self.fill_ends))
-        # Each fill is primed in air before its first shot (the same line for every zone).
-        self.prime_s = self.fills * self.zones[0].prime_ms / 1000 if self.zones else 0.0
+        # Each fill is primed in air before its first shot (the same line for every zone),
+        # and the line again after a perfusion zone that another zone follows: its boluses
+        # leave the line off its reference (firmware/line.py's hold_begin).
+        again = sum(1 for z in self.zones[:-1] if z.mode == "perfusion")
+        self.primes = self.fills + again
+        self.prime_s = self.primes * self.zones[0].prime_ms / 1000 if self.zones else 0.0
         self.time_s = sum(z.time_s for z in self.zones) + self.prime_s
 
     @property
