@@ -9,7 +9,7 @@ nothing, so that what allocates under heap_lock() is the file system or the stor
 import vfs
 from fakehal import FakeHAL
 
-from firmware.ports.files import FileStore
+from firmware.ports.files import FileStore, StoredFiles
 
 # Block geometry: the Pico's flash erases 4 KB sectors, and its port mounts littlefs2 with
 # progsize=256; FAT takes 512-byte sectors.
@@ -61,28 +61,11 @@ def mounted(kind, point):
     return point
 
 
-class StoreHAL(FakeHAL):
-    """FakeHAL whose storage is a FileStore under folder (the boards' and the unix port's)."""
+class StoreHAL(StoredFiles, FakeHAL):
+    """FakeHAL whose storage is a FileStore under folder (the boards' and the unix port's):
+    its storage methods are the boards' own (StoredFiles), ahead of FakeHAL's dict."""
 
     def __init__(self, board, folder, start_us=0):
         FakeHAL.__init__(self, board, start_us)
         self.board = board
-        self.store = FileStore(folder)
-
-    def read_file(self, name):
-        return self.store.read_file(name)
-
-    def write_file_atomic(self, name, data):
-        self.store.write_file_atomic(name, data)
-
-    def append_file(self, name, data):
-        self.store.append_file(name, data)
-
-    def remove_file(self, name):
-        self.store.remove_file(name)
-
-    def open_file(self, name):
-        self.store.open_file(name)
-
-    def write_at(self, name, at, buf, start, n):
-        self.store.write_at(name, at, buf, start, n)
+        self.files = FileStore(folder)
