@@ -88,21 +88,29 @@ class Fill:
 
 def prime(board, model, fill, syringe_nl):
     """The plan's priming, as the gun's PRIME state does it on a board with the sensor: push
-    the nominal charge (the backlash and the last relief first), rebase, relieve."""
+    the nominal charge (the backlash and the last relief first), rebase, relieve. Whether it
+    primed."""
     ref = model.ref
     if not ref.due or not primes(board, model):
-        return
+        return False
     ref.due = False
     take = model.dose_end - model.stopper if model.dose_end > model.stopper else 0
     fill.moved(model, FORWARD, take + model.scale.steps(ref.charge_nl) + model.slack)
     ref.primed(ref.hold_kpa, 0, 0, syringe_nl)
     fill.moved(model, BACKWARD, model.relief_steps)
+    return True
 
 
 def plan(board, proto, mode=dosing.COMPENSATED):
     """The fills a checked core-form protocol needs on a gun with a nominal calibration,
     starting from a full syringe: [(zone, point)] of the last point of each fill. None if a
     point would not fit even a full syringe."""
+    return account(board, proto, mode)[0]
+
+
+def account(board, proto, mode=dosing.COMPENSATED):
+    """plan()'s fills, and how many times the gun primes the line on the way (each fill,
+    and again after a perfusion insertion)."""
     head = proto["protocol"]
     syringe = board.syringe(head["syringe_ml"])
     fluid = (head["needle_gauge"], units.milli(head["needle_mm"]),
@@ -112,24 +120,25 @@ def plan(board, proto, mode=dosing.COMPENSATED):
     syringe_nl = 0
     last = None
     ends = []
+    primed = 0
     perfusion = MODES[MODE_PERFUSION]
     for zi, zone in enumerate(proto["zone"]):
         dose_nl = zone_dose_nl(board, syringe, zone)
         for i in range(zone["points"]):
-            prime(board, model, fill, syringe_nl)
+            primed += prime(board, model, fill, syringe_nl)
             steps = model.dose_steps(syringe_nl + dose_nl)
             if not fill.fits(model, steps):
                 if last is None:
-                    return None
+                    return None, primed
                 ends.append(last)
                 model.reset()
                 fill.refilled()
                 syringe_nl = 0
                 last = None
-                prime(board, model, fill, syringe_nl)
+                primed += prime(board, model, fill, syringe_nl)
                 steps = model.dose_steps(dose_nl)
                 if not fill.fits(model, steps):
-                    return None
+                    return None, primed
             fill.moved(model, FORWARD, steps)
             fill.moved(model, BACKWARD, model.relief_steps)
             syringe_nl += dose_nl
@@ -142,4 +151,4 @@ def plan(board, proto, mode=dosing.COMPENSATED):
                 if i == zone["points"] - 1 or not fill.fits(model, nxt):
                     model.ref.due = True
     ends.append(last)
-    return ends
+    return ends, primed

@@ -44,13 +44,12 @@ class Plan:
         self.volume_ul = sum(z.volume_ul for z in self.zones)
         # The gun's own account of the plunger's travel (firmware/fill.py), reserve included:
         # (zone, point) of the last point of each fill, refills wherever the next would not fit.
-        self.fill_ends = fill.plan(board, proto.core()) or []
+        ends, primes = fill.account(board, proto.core())
+        self.fill_ends = ends or []
         self.fills = max(1, len(self.fill_ends))
-        # Each fill is primed in air before its first shot (the same line for every zone),
-        # and the line again after a perfusion zone that another zone follows: its boluses
-        # leave the line off its reference (firmware/line.py's hold_begin).
-        again = sum(1 for z in self.zones[:-1] if z.mode == "perfusion")
-        self.primes = self.fills + again
+        # The same account counts the primings: each fill's, in air before its first shot
+        # (the same line for every zone), and the line's again after a perfusion insertion.
+        self.primes = primes
         self.prime_s = self.primes * self.zones[0].prime_ms / 1000 if self.zones else 0.0
         self.time_s = sum(z.time_s for z in self.zones) + self.prime_s
 
