@@ -6,7 +6,9 @@ interpreter's own terminal. The unix port ends its process where a board soft-re
 (Ctrl-D at the REPL, machine.soft_reset()), so the bridge starts a new one, announces
 "soft reboot" as a board does, and keeps the REPL mode: after a reset from the raw REPL
 only boot.py runs and the raw REPL comes back (what mpremote waits for); otherwise boot.py
-then main.py run, as at power-up.
+then main.py run, as at power-up. The interpreter's terminal makes no signals: a host's
+0x03 is what a board makes of it, KeyboardInterrupt while code runs with Ctrl-C kept
+(kbd_intr(3)), a byte otherwise.
 """
 
 import os
@@ -29,10 +31,10 @@ PENDING_MAX_BYTES = 256 * 1024
 # A firmware that exits at once must not spin the host: at most this many boots per second.
 RESPAWN_MIN_S = 0.1
 # Host bytes wait until the new interpreter reads its terminal: its first switch to raw
-# mode discards (TCSAFLUSH) what arrived before, where a board's USB port keeps them. An app
-# that never switches gets them after this delay, long enough for a firmware to import on a
-# loaded machine: delivered earlier, a 0x03 finds the terminal still making it SIGINT, which
-# no board does to a firmware that made Ctrl-C data.
+# mode discards (TCSAFLUSH) what arrived before, where a board's USB port keeps them, and a
+# 0x03 before the loader made Ctrl-C data would interrupt the boot, a window that lasts
+# microseconds on a board but the unix port's start-up on a loaded machine here. An app that
+# never switches gets them after this delay, long enough for a firmware to import.
 READY_TIMEOUT_S = 10.0
 
 # Run at every start, like a board's reset sequence; main.py only at power-up/friendly reset.
@@ -96,6 +98,7 @@ class VirtualBoard:
         # what) and the interpreter's last output.
         self.events = []
         self.output_tail = b""
+        self.from_host = 0  # bytes the host has sent, all told
 
     # -- lifetime ---------------------------------------------------------------
     def start(self):
@@ -125,6 +128,16 @@ class VirtualBoard:
             if fd is not None:
                 os.close(fd)
         self._ext = self._ext_slave = None
+
+    @property
+    def pid(self):
+        """The running interpreter's process id (None between two)."""
+        return self._pid
+
+    @property
+    def held_bytes(self):
+        """How many of the host's bytes wait for the interpreter (held until it reads)."""
+        return len(self._to_child)
 
     def __enter__(self):
         self.start()
@@ -236,16 +249,54 @@ class VirtualBoard:
                     self._queue_host(data)
             if self._ext in r:
                 try:
-                    self._to_child += os.read(self._ext, 4096)
+                    data = os.read(self._ext, 4096)
+                    self._to_child += data
+                    self.from_host += len(data)
                 except (BlockingIOError, OSError):
                     pass
             self._flush(w)
 
     def _flush(self, writable):
-        for fd, buf in ((self._ext, self._to_host), (self._child, self._to_child)):
-            if fd in writable and buf:
-                try:
-                    n = os.write(fd, bytes(buf[:4096]))
-                    del buf[:n]
-                except (BlockingIOError, OSError):
-                    pass
+        if self._ext in writable and self._to_host:
+            try:
+                n = os.write(self._ext, bytes(self._to_host[:4096]))
+                del self._to_host[:n]
+            except (BlockingIOError, OSError):
+                pass
+        if self._child in writable and self._to_child:
+            self._to_interpreter()
+
+    def _to_interpreter(self):
+        """Forward the host's bytes up to the next 0x03, and that one as a board's USB stack
+        would take it (the child's terminal itself never makes signals: sim/spawner.py)."""
+        buf = self._to_child
+        cut = buf.find(b"\x03")
+        try:
+            if cut != 0:
+                n = os.write(self._child, bytes(buf[: cut if cut > 0 else 4096][:4096]))
+                del buf[:n]
+            elif self._interrupts():
+                del buf[:1]
+                os.kill(self._pid, signal.SIGINT)  # KeyboardInterrupt, as Ctrl-C on a board
+            else:
+                n = os.write(self._child, b"\x03")  # data: the firmware made Ctrl-C a byte
+                del buf[:n]
+        except (BlockingIOError, ProcessLookupError, OSError):
+            pass
+
+    def _interrupts(self):
+        """Whether Ctrl-C interrupts the interpreter now: its terminal in the mode it started
+        in (code running, ISIG on) and a handler for SIGINT (kbd_intr(3)). The unix port's
+        kbd_intr(-1) leaves SIGINT at its default, which ends the process, and its REPL puts
+        ISIG back on for a moment at every switch between raw and friendly REPL; a terminal
+        making SIGINT of a host's 0x03 there killed the interpreter mid-reset, and the board,
+        missing the friendly prompt, started the next one in the raw REPL: main.py never ran
+        and the gun never answered. A board takes the byte as data then; so does this."""
+        try:
+            if not termios.tcgetattr(self._child)[3] & termios.ISIG:
+                return False  # its REPL reads the terminal raw: 0x03 is a byte to it
+            with open("/proc/%d/status" % self._pid) as f:
+                caught = [ln for ln in f if ln.startswith("SigCgt:")]
+        except (termios.error, OSError, TypeError):
+            return False
+        return bool(caught) and bool(int(caught[0].split()[1], 16) & (1 << (signal.SIGINT - 1)))

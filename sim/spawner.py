@@ -31,14 +31,17 @@ while True:
             os.close(execd_r)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             os.chdir(req["cwd"])
-            # The terminal passes bytes untouched but ^C still interrupts, set in one call:
-            # the board takes ISIG off as the sign that the interpreter reads its terminal.
+            # The terminal passes bytes untouched, set in one call. ISIG stays on (the board
+            # takes ISIG off as the sign that the interpreter reads its terminal) but no
+            # character makes a signal: the board decides what a host's 0x03 is (sim/board.py).
             a = termios.tcgetattr(0)
             a[0] &= ~(termios.BRKINT | termios.ICRNL | termios.INPCK | termios.ISTRIP
                       | termios.IXON)
             a[1] &= ~termios.OPOST
             a[2] = (a[2] & ~(termios.CSIZE | termios.PARENB)) | termios.CS8
             a[3] = (a[3] & ~(termios.ECHO | termios.ICANON | termios.IEXTEN)) | termios.ISIG
+            for c in (termios.VINTR, termios.VQUIT, termios.VSUSP):
+                a[6][c] = 0  # _POSIX_VDISABLE
             a[6][termios.VMIN] = 1
             a[6][termios.VTIME] = 0
             termios.tcsetattr(0, termios.TCSANOW, a)

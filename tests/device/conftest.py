@@ -17,15 +17,24 @@ def board(tmp_path):
     vb.start()
     yield vb
     vb.stop()
-    report_board(vb)
 
 
-def report_board(vb):
-    """What the board did, printed at teardown: pytest shows it with a failing test."""
+def board_report(vb):
+    """What the board did: its last spawns, readinesses and ends, and its last output."""
     t0 = vb.events[0][0] if vb.events else 0
-    for t, what in vb.events:
-        print("board %.3f s: %s" % (t - t0, what))
-    print("board output, last bytes: %r" % vb.output_tail[-1500:])
+    lines = ["%.3f s %s" % (t - t0, what) for t, what in vb.events]
+    return "; ".join(lines) + "\nlast output: %r" % vb.output_tail[-600:]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing device test (setup included) carries its board's story in its report: the
+    board's own print at teardown would never be shown for it."""
+    outcome = yield
+    rep = outcome.get_result()
+    vb = getattr(item, "funcargs", {}).get("board")
+    if rep.failed and isinstance(vb, VirtualBoard):
+        rep.sections.append(("virtual board", board_report(vb)))
 
 
 def mpremote(port, *args, timeout=30):

@@ -19,7 +19,13 @@ from host.flash import deploy, installed
 from host.flash.device import Device
 from host.link import keys
 from tests.device.conftest import flash_with, run_meso
-from tests.device.firmware_kit import compile_source, marker_source, rewrite_manifest, variant
+from tests.device.firmware_kit import (
+    compile_source,
+    ctrl_c_to_stuck,
+    marker_source,
+    rewrite_manifest,
+    variant,
+)
 
 # Core files the boot imports, each replaced in turn.
 CORE = ("firmware/__init__.mpy", "firmware/boot.mpy", "firmware/app.mpy", "firmware/gun.mpy",
@@ -146,7 +152,9 @@ def test_tampered_firmware_on_a_paired_gun_is_never_imported(paired, tmp_path):
         print("  %s -> %s" % (label, verdict))
     assert len(refused) == len(cases) >= 19
 
-    # The pristine firmware boots, clinical; and the marker module does run once signed.
+    # The pristine firmware boots at the next reset, clinical (the last case's gun stays
+    # halted until then, as a board does); and the marker module does run once signed.
+    board.power_cycle()
     info = deploy.handshake(board.port)["info"]
     assert info["folder"] == active and info["mode"] == "clinical" and info["firmware_ok"]
     put("firmware/boot.mpy", evil("signed"))
@@ -196,8 +204,8 @@ def test_re_pairing_cut_on_either_side_of_the_key_change_still_boots(paired):
 def test_ctrl_c_while_a_paired_gun_boots_never_opens_the_repl(paired, unix_build, tmp_path):
     """A firmware still importing (here one stuck before its link takes the port) gets a
     Ctrl-C from the host: on a paired gun that must not fall through to the REPL. The loader
-    makes 0x03 data before it imports anything; on the unix port the interpreter then ends
-    on SIGINT, a reset, which rolls the unconfirmed trial back (a board ignores the byte)."""
+    makes 0x03 data before it imports anything: the firmware stays stuck, and the next reset
+    rolls the unconfirmed trial back."""
     board = paired
     old = deploy.handshake(board.port)["info"]["folder"]
     mark = tmp_path / "importing"
@@ -208,8 +216,10 @@ def test_ctrl_c_while_a_paired_gun_boots_never_opens_the_repl(paired, unix_build
     while not os.path.exists(mark):
         assert time.monotonic() < end, "the trial never started"
         time.sleep(0.05)
-    with serial.Serial(board.port) as port:
-        port.write(b"\x03\r\n")
-    info = deploy.handshake(board.port, wait_s=VERDICT_WAIT_S)["info"]  # not a REPL
+    with serial.Serial(board.port, timeout=0.2) as port:
+        heard = ctrl_c_to_stuck(board, port, b"\x03\r\n")
+    assert b">>>" not in heard and b"KeyboardInterrupt" not in heard, heard
+    board.power_cycle()
+    info = deploy.handshake(board.port, wait_s=VERDICT_WAIT_S)["info"]
     assert info["folder"] == old and info["mode"] == "clinical"
     assert "trial %s was not confirmed: back to %s" % (folder, old) in _log_lines(board)

@@ -108,3 +108,73 @@ def test_an_interpreter_is_handed_over_only_once_it_runs(tmp_path):
                 os.close(fd)
     finally:
         spawner.close()
+
+
+# A firmware that takes its terminal raw (the board then delivers), gives ISIG back as the
+# unix REPL does for a moment at each switch between raw and friendly REPL, and sets Ctrl-C
+# as the test asks; then reports what a host's 0x03 did to it.
+_CTRL_C_FIRMWARE = """import micropython, select, sys, termios, time
+def wait(name):
+    while True:
+        try:
+            open(name).close()
+            return
+        except OSError:
+            time.sleep_ms(10)
+saved = termios.tcgetattr(0)
+termios.setraw(0)
+open('raw', 'w').close()
+wait('go')
+termios.tcsetattr(0, termios.TCSANOW, saved)
+micropython.kbd_intr(%d)
+open('window', 'w').close()
+try:
+    time.sleep_ms(1500)
+    p = select.poll()
+    p.register(sys.stdin, select.POLLIN)
+    got = b''
+    while len(got) < 3 and p.poll(5000):
+        got += sys.stdin.buffer.read(1)
+    open('got', 'wb').write(got)
+except KeyboardInterrupt:
+    open('interrupted', 'w').close()
+"""
+
+
+def _ctrl_c_into(tmp_path, kbd_intr):
+    """Boot the firmware above with kbd_intr(kbd_intr), send 0x03 'ab' in its window; return
+    the board and the names of the files it left."""
+    from sim.board import VirtualBoard
+
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    (flash / "main.py").write_text(_CTRL_C_FIRMWARE % kbd_intr)
+    with VirtualBoard(str(flash)) as vb:
+        assert wait_for(lambda: (flash / "raw").exists(), 60)
+        assert wait_for(lambda: any("ready" in what for _, what in vb.events), 60)
+        (flash / "go").touch()
+        assert wait_for(lambda: (flash / "window").exists(), 60)
+        fd = os.open(vb.port, os.O_RDWR | os.O_NOCTTY)
+        try:
+            os.write(fd, b"\x03ab")
+            assert wait_for(lambda: (flash / "got").exists() or (flash / "interrupted").exists(),
+                            60), "the firmware never answered: %s" % vb.events
+        finally:
+            os.close(fd)
+        return vb, flash
+
+
+def test_ctrl_c_is_data_to_an_interpreter_that_made_it_so_even_with_isig_on(tmp_path):
+    """kbd_intr(-1) on the unix port leaves SIGINT at its default, which ends the process.
+    A terminal making SIGINT of the host's 0x03 while ISIG was on (the unix REPL's switch
+    between raw and friendly REPL) killed the interpreter of a reset under way: the board
+    started the next one in the raw REPL and main.py never ran. Ctrl-C is a byte then."""
+    vb, flash = _ctrl_c_into(tmp_path, -1)
+    assert (flash / "got").read_bytes() == b"\x03ab"
+    assert vb.boots == 1, vb.events
+
+
+def test_ctrl_c_still_interrupts_code_that_keeps_it(tmp_path):
+    vb, flash = _ctrl_c_into(tmp_path, 3)
+    assert (flash / "interrupted").exists()
+    assert vb.boots == 1, vb.events
