@@ -221,40 +221,52 @@ class VirtualBoard:
 
     def _loop(self):
         while not self._stop.is_set():
-            if not self._ready:
-                self._check_ready()
-            rlist = [self._ext, self._child]
-            wlist = []
-            if self._to_host:
-                wlist.append(self._ext)
-            if self._to_child and self._ready:
-                wlist.append(self._child)
             try:
-                r, w, _ = select.select(rlist, wlist, [], 0.1 if self._ready else 0.01)
-            except (OSError, ValueError):
-                continue
-            if self._child in r:
-                try:
-                    data = os.read(self._child, 4096)
-                except BlockingIOError:
-                    data = None
-                except OSError:
-                    data = b""
-                if data == b"":
-                    self._child_ended()
-                    continue
-                if data:
-                    self.output_tail = (self.output_tail + data)[-4096:]
-                    self._watch_mode(data)
-                    self._queue_host(data)
-            if self._ext in r:
-                try:
-                    data = os.read(self._ext, 4096)
-                    self._to_child += data
-                    self.from_host += len(data)
-                except (BlockingIOError, OSError):
-                    pass
-            self._flush(w)
+                self._step()
+            except Exception as e:  # noqa: BLE001 - the board outlives one failed read or spawn
+                self._event("bridge error: %r" % e)  # in a failing test's report
+                time.sleep(RESPAWN_MIN_S)
+                if self._child is None and not self._stop.is_set():
+                    try:
+                        self._child_ended()  # the spawn that failed, again
+                    except Exception as again:  # noqa: BLE001
+                        self._event("bridge error: %r" % again)
+
+    def _step(self):
+        if not self._ready:
+            self._check_ready()
+        rlist = [self._ext, self._child]
+        wlist = []
+        if self._to_host:
+            wlist.append(self._ext)
+        if self._to_child and self._ready:
+            wlist.append(self._child)
+        try:
+            r, w, _ = select.select(rlist, wlist, [], 0.1 if self._ready else 0.01)
+        except (OSError, ValueError):
+            return
+        if self._child in r:
+            try:
+                data = os.read(self._child, 4096)
+            except BlockingIOError:
+                data = None
+            except OSError:
+                data = b""
+            if data == b"":
+                self._child_ended()
+                return
+            if data:
+                self.output_tail = (self.output_tail + data)[-4096:]
+                self._watch_mode(data)
+                self._queue_host(data)
+        if self._ext in r:
+            try:
+                data = os.read(self._ext, 4096)
+                self._to_child += data
+                self.from_host += len(data)
+            except (BlockingIOError, OSError):
+                pass
+        self._flush(w)
 
     def _flush(self, writable):
         if self._ext in writable and self._to_host:

@@ -68,8 +68,11 @@ class Spawner:
         theirs.close()
 
     def spawn(self, argv, env, cwd):
-        self.sock.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode())
-        msg, fds, _, _ = socket.recv_fds(self.sock, 32, 1)
+        try:
+            self.sock.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode())
+            msg, fds, _, _ = socket.recv_fds(self.sock, 32, 1)
+        except OSError:
+            fds = []
         if not fds:
             raise RuntimeError("the virtual board's helper process ended")
         os.set_inheritable(fds[0], False)

@@ -178,3 +178,18 @@ def test_ctrl_c_still_interrupts_code_that_keeps_it(tmp_path):
     vb, flash = _ctrl_c_into(tmp_path, 3)
     assert (flash / "interrupted").exists()
     assert vb.boots == 1, vb.events
+
+
+def test_a_board_whose_interpreters_cannot_start_says_why(tmp_path):
+    """The bridge outlives a failed spawn and names it in the board's events, which a
+    failing device test's report carries: a bridge thread that died said nothing, and the
+    gun just never answered."""
+    from sim.board import VirtualBoard
+
+    with VirtualBoard(str(tmp_path / "flash")) as vb:
+        vb._spawner.proc.kill()  # the helper that starts the interpreters is gone
+        vb._spawner.proc.wait()
+        vb.power_cycle()
+        assert wait_for(lambda: any("bridge error" in what for _, what in vb.events), 30)
+        assert "helper process ended" in " ".join(what for _, what in vb.events)
+        assert vb._thread.is_alive()
