@@ -239,7 +239,10 @@ class Run:
         if self.sample_s:
             env.process(self._sampler())
         if limit_s is None:
-            limit_s = 60.0 + sum(z["points"] * (10.0 + z.get("duration_s", 0)
+            # Far beyond any session the gun finishes: each point may take twice its pace (a
+            # line slower than the nominal one makes every cue late) and 10 s more.
+            limit_s = 60.0 + sum(z["points"] * (10.0 + 2 * z.get("pace_ms", 0) / 1000.0
+                                                + z.get("duration_s", 0)
                                                 + z.get("bolus_every_s", 0))
                                  for z in self.proto["zone"])
             limit_s += sum(30.0 + f["duration_s"] for f in self.faults

@@ -11,6 +11,7 @@ from sim.report import to_json
 from sim.run import Run
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def short():
@@ -135,3 +136,15 @@ def test_the_operator_fits_a_new_syringe_when_the_gun_asks_for_one():
     s = rep["summary"]
     assert s["syringes_refilled"] == 1 and s["shots_ok"] == 12 and rep["faults"] == []
     assert abs(s["delivered_ul_total"] - 1080.0) < 11.0
+
+
+def test_a_slow_but_valid_session_is_not_cut_short_by_the_simulators_time_limit():
+    """The HA booster paces its points 9.7 s apart, and seed 2 draws a line slower than the
+    nominal one, so every cue comes late. The time limit allowed 10 s a point whatever the
+    pace: the run ended at 29 of 40 points and `meso sim run` reported it unfinished."""
+    from host import protocol
+
+    proto = protocol.checked(os.path.join(ROOT, "examples", "booster_ha.toml"), "sim").core()
+    rep = Run(proto, seed=2).run()
+    assert rep["summary"]["ended_by"] == "session complete", rep["summary"]["ended_by"]
+    assert len(rep["shots"]) == 40
