@@ -209,13 +209,20 @@ class VirtualBoard:
             self._raw = raw_at > friendly_at
         self._tail = seen[-32:]
 
-    def _check_ready(self):
+    def _isig(self):
+        """Whether the interpreter's terminal is in the mode it started in (ISIG on), rather
+        than read raw by its REPL or its app; None if it cannot be read."""
         try:
-            lflag = termios.tcgetattr(self._child)[3]
+            return bool(termios.tcgetattr(self._child)[3] & termios.ISIG)
         except termios.error:
+            return None
+
+    def _check_ready(self):
+        isig = self._isig()
+        if isig is None:
             return
         late = time.monotonic() - self._last_spawn > READY_TIMEOUT_S
-        self._ready = not (lflag & termios.ISIG) or late
+        self._ready = not isig or late
         if self._ready:
             self._event("ready late=%s" % late)
 
@@ -285,7 +292,8 @@ class VirtualBoard:
         cut = buf.find(b"\x03")
         try:
             if cut != 0:
-                n = os.write(self._child, bytes(buf[: cut if cut > 0 else 4096][:4096]))
+                end = cut if 0 < cut < 4096 else 4096
+                n = os.write(self._child, bytes(buf[:end]))
                 del buf[:n]
             elif self._interrupts():
                 del buf[:1]
@@ -304,11 +312,11 @@ class VirtualBoard:
         making SIGINT of a host's 0x03 there killed the interpreter mid-reset, and the board,
         missing the friendly prompt, started the next one in the raw REPL: main.py never ran
         and the gun never answered. A board takes the byte as data then; so does this."""
+        if not self._isig():
+            return False  # its REPL or app reads the terminal raw: 0x03 is a byte to it
         try:
-            if not termios.tcgetattr(self._child)[3] & termios.ISIG:
-                return False  # its REPL reads the terminal raw: 0x03 is a byte to it
             with open("/proc/%d/status" % self._pid) as f:
                 caught = [ln for ln in f if ln.startswith("SigCgt:")]
-        except (termios.error, OSError, TypeError):
+        except (OSError, TypeError):  # the interpreter just ended
             return False
         return bool(caught) and bool(int(caught[0].split()[1], 16) & (1 << (signal.SIGINT - 1)))
