@@ -1,7 +1,8 @@
 """Syringe fills: what the plunger's whole travel takes from a fill, the reserve kept, and
 whether the next dose fits. One rule: the shot machine asks it before every shot (a dose
 that would not fit asks for a refill before it starts, never a short shot) and the laptop's
-plan runs the same account over a whole protocol (fills, and the last point of each).
+plan runs the same account over a whole protocol with account() (the last point of each
+fill, and the primings).
 
 The account is the dose model's own stopper: every forward step it makes after the backlash
 is taken up, priming and compensation included, less what relief and safing pull back. The
@@ -101,16 +102,11 @@ def prime(board, model, fill, syringe_nl):
     return True
 
 
-def plan(board, proto, mode=dosing.COMPENSATED):
-    """The fills a checked core-form protocol needs on a gun with a nominal calibration,
-    starting from a full syringe: [(zone, point)] of the last point of each fill. None if a
-    point would not fit even a full syringe."""
-    return account(board, proto, mode)[0]
-
-
 def account(board, proto, mode=dosing.COMPENSATED):
-    """plan()'s fills, and how many times the gun primes the line on the way (each fill,
-    and again after a perfusion insertion)."""
+    """(fills, primings) of a checked core-form protocol on a gun with a nominal
+    calibration, starting from a full syringe. fills: [(zone, point)] of the last point of
+    each fill, None if a point would not fit even a full syringe. primings: how many times
+    the gun primes the line on the way (each fill, and again after a perfusion insertion)."""
     head = proto["protocol"]
     syringe = board.syringe(head["syringe_ml"])
     fluid = (head["needle_gauge"], units.milli(head["needle_mm"]),

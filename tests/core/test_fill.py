@@ -46,6 +46,6 @@ def test_the_plan_puts_each_refill_after_the_last_point_that_fits():
     board = by_name("sim")
     p = protocol([point_zone(name="a", points=10, dose_ul=300),
                   point_zone(name="b", points=4, dose_ul=100)], syringe_ml=3)
-    ends = fill.plan(board, p)
+    ends = fill.account(board, p)[0]
     # 9 x 300 µL fit 2.9 mL (reserve kept); the tenth and b come from the second fill.
     assert ends == [(0, 8), (1, 3)], ends

@@ -18,7 +18,7 @@ def proto(syringe_ml, zones):
 
 def shots_before_refills(p):
     """Shots the plan gives from each fill but the last: where the refills come."""
-    ends = fill.plan(by_name("sim"), p)
+    ends = fill.account(by_name("sim"), p)[0]
     counts = [sum(z["points"] for z in p["zone"][:zi]) + i + 1 for zi, i in ends]
     return counts[:-1]
 
