@@ -235,7 +235,7 @@ class VirtualBoard:
                 time.sleep(RESPAWN_MIN_S)
                 if self._child is None and not self._stop.is_set():
                     try:
-                        self._child_ended()  # the spawn that failed, again
+                        self._spawn(self._raw)  # the spawn that failed, again
                     except Exception as again:  # noqa: BLE001
                         self._event("bridge error: %r" % again)
 
