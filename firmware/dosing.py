@@ -18,7 +18,7 @@ the planned step count.
 from firmware import line as pressure_line
 from firmware.compat import const
 from firmware.hal import FORWARD
-from firmware.units import PI_DEN, PI_NUM, PPM, PlungerScale, div_round
+from firmware.units import PI_DEN, PI_NUM, PPM, PlungerScale, div_round, exp_neg_ppm
 from firmware.wire.modes import COMPENSATED, NAIVE  # noqa: F401 - the dosing modes, by name
 from firmware.wire.modes import DOSING_NAMES as MODE_NAMES  # noqa: F401
 
@@ -43,22 +43,6 @@ def _lookup(table, key):
         if abs(row[0] - key) < abs(best[0] - key):
             best = row
     return best[1]
-
-
-def exp_neg_ppm(x_num, x_den):
-    """e^(-x) in ppm for x = x_num / x_den >= 0, in integers ((1 - x/64)^64 after halving)."""
-    if x_num >= 20 * x_den:
-        return 0
-    # e^-x = (e^(-x/2^k))^(2^k); e^-y ~ 1 - y + y²/2 - y³/6 for y < 1/16.
-    k = 0
-    while x_num * 16 > x_den * (1 << k):
-        k += 1
-    den = x_den << k
-    y = x_num * PPM // den
-    v = PPM - y + y * y // (2 * PPM) - y * y * y // (6 * PPM * PPM)
-    for _ in range(k):
-        v = v * v // PPM
-    return v
 
 
 class Line:

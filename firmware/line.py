@@ -26,7 +26,7 @@ from firmware import settle, ticks
 from firmware.axis import Move
 from firmware.compat import const
 from firmware.hal import NO_PRESSURE
-from firmware.units import isqrt
+from firmware.units import PPM, exp_neg_ppm, isqrt
 from firmware.wire.modes import MODE_PERFUSION
 
 HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
@@ -51,8 +51,13 @@ OCCLUDED_KPA = const(1)
 SETTLE_US = const(250000)
 SETTLE_MAX_US = const(1500000)
 SETTLE_KPA = const(3)
-SWEEP_PCT = const(130)  # doses sweep at this share of that flow: P stays above hold_kpa
-# and under about 1.3 hold_kpa over the tissue's (more would leak back along the needle)
+SWEEP_PCT = const(130)  # doses sweep at least at this share of that flow: P stays above
+# hold_kpa and, on a long dose, under about 1.3 hold_kpa over the tissue's (more would leak
+# back along the needle). A dose short against the line's charge sweeps faster (sweep_pct):
+SWEEP_MAX_PCT = const(300)
+LIFT_KPA = const(2)  # the hold needs the line this far above its end level to time the fall
+LIFT_X = const(3)  # and that level is up to the relief's let-out above the reference, from a
+# start as far below it (the take-up lets out as much); the rest is margin for the ramps
 IDLE = const(0)
 PUSH = const(1)
 SETTLE = const(2)
@@ -94,17 +99,14 @@ class Reference:
         self.fine = True  # the last wait was short enough to time a crossing
         self.occluded = False  # the pressure stopped falling while holding: blocked needle
         self.top_kpa = -1
-        self.ta = 0  # the last two falls of the reading while holding: when, to what
-        self.ka = -1
-        self.tb = 0
+        self.tb = 0  # the first fall of the reading seen at a fine poll: when, to what
         self.kb = -1
+        self.poll_t = 0  # the hold's last poll
         self.air_us_per_kpa = 0  # how fast it fell in air at hold_kpa while priming
         self.steps_w = 0  # relief steps that take the line from hold_kpa to zero
         pl = board.plunger
         self.v_sps = pl.max_speed_sps
-        self.acc_steps = pl.max_speed_sps * pl.max_speed_sps // (2 * pl.accel_sps2)
-        self.acc_ms = pl.max_speed_sps * 1000 // pl.accel_sps2
-        self.ms2_per_step_k = 2000000000 // pl.accel_sps2  # t² = 2 s / a, ms² per 1000 steps
+        self.acc_steps, self.acc_ms, self.ms2_per_step_k = ramp_figures(pl)
         self.wait_us = HOLD_POLL_US
         self.scratch = Move(320)  # the dose part of a two-part dose move
         self.take_move = Move(192)  # its take-up part
@@ -148,6 +150,14 @@ class Reference:
         stands C·(kpa + 1 - hold_kpa) of volume past that state. Size the relief from C."""
         d = self.d
         if us > 0 and fell_kpa > 0:
+            # The push swept C·ΔP and what the needle let out in air meanwhile, ∫P dt / R;
+            # this fall gives tau = R·C (its time per kPa times the pressure it fell at), so
+            # C = swept / (ΔP + ∫P dt / tau), as primed_fast() has it for a fast line.
+            tau_ms = (us // fell_kpa) * (kpa + (fell_kpa + 1) // 2) // 1000
+            if tau_ms > 0 and self.push_dk > 0:
+                c = self.push_nl * tau_ms // (self.push_dk * tau_ms + self.p_int // 1000)
+                if c > 0:
+                    self.c_nl_kpa = c
             self.q_w_nl_s = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
             self.air_us_per_kpa = us // fell_kpa
             if self.air_us_per_kpa > 8000000:
@@ -243,9 +253,9 @@ class Reference:
             self.wait_us = POLL_MIN_US
             return
         self.t0 = now
+        self.poll_t = now
         self.prev_kpa = -1
         self.us_per_kpa = 0
-        self.ka = -1
         self.kb = -1
         self.fine = True
         self.end_at = -1
@@ -294,20 +304,18 @@ class Reference:
             self.wait_us = left
             return False
         falling = 0 <= self.prev_kpa and kpa < self.prev_kpa
-        if falling and not self.fine:
-            self.ka = -1  # seen late (a coarse wait): not a crossing time to measure from
-            self.kb = -1
-        elif falling:
-            # A change of the reading is a half-kPa crossing: the rate over the last one or
-            # two intervals between such changes is a true one.
-            if self.ka >= 0:
-                self.us_per_kpa = ticks.diff(now, self.ta, period) // (self.ka - kpa)
-            elif self.kb >= 0:
+        if self.fine and ticks.diff(now, self.poll_t, period) > self.wait_us + POLL_MIN_US:
+            self.fine = False  # this poll came late (a pause in the loop): no crossing time
+        self.poll_t = now
+        if falling and self.fine:
+            # A change of the reading seen at a fine poll is a half-kPa crossing: the rate
+            # from the first such change to this one is a true one, over the longest span
+            # the hold has (a rate over one interval is off by a poll in a few ms).
+            if self.kb >= 0:
                 self.us_per_kpa = ticks.diff(now, self.tb, period) // (self.kb - kpa)
-            self.ta = self.tb
-            self.ka = self.kb
-            self.tb = now
-            self.kb = kpa
+            else:
+                self.tb = now
+                self.kb = kpa
         if kpa != self.prev_kpa:
             self.prev_kpa = kpa
         u = self.us_per_kpa
@@ -317,7 +325,7 @@ class Reference:
             if kpa < self.hold_kpa:
                 self.holding = False
                 return True
-            self.wait_us = POLL_MIN_US * 2
+            self.wait_us = POLL_MIN_US
             self.fine = True
             return False
         dmk = self.delta_mkpa(u)
@@ -353,20 +361,54 @@ class Reference:
 
     def delta_mkpa(self, u):
         """What the relief will let out, in thousandths of a kPa of the line's pressure."""
-        if self.air_us_per_kpa <= 0 or self.steps_w <= 0:
-            return 0
-        rho_pm = (self.air_us_per_kpa >> 4) * 1000 // ((u >> 4) + 1)
-        if rho_pm > 2000:
-            rho_pm = 2000
-        sc = self.steps_w * rho_pm // 1000  # relief steps until the tissue's pressure
-        if sc <= self.acc_steps:
-            tc_ms = isqrt(sc * self.ms2_per_step_k // 1000)
-            share = 667  # accelerating: the flow falls with t², its mean is 2/3 of the start
-        else:
-            tc_ms = self.acc_ms + (sc - self.acc_steps) * 1000 // self.v_sps
-            share = 600
-        d = share * tc_ms * 100 // (u // 10 + 1)
-        return d if d < DELTA_MAX_MKPA else DELTA_MAX_MKPA
+        return let_out_mkpa(self.air_us_per_kpa, u, self.steps_w, self.acc_steps, self.acc_ms,
+                            self.ms2_per_step_k, self.v_sps)
+
+    def sweep_pct(self, dose_nl):
+        """The share of q_w this dose sweeps at (sweep_pct()): the line lifted LIFT_X times
+        the let-out at a tissue pressing back nothing (the most) and LIFT_KPA above the
+        reference, or at least once that let-out and LIFT_KPA."""
+        out = self.delta_mkpa(self.air_us_per_kpa)
+        return sweep_pct(self.c_nl_kpa * self.hold_kpa, dose_nl, LIFT_X * out + LIFT_KPA * 1000,
+                         out + LIFT_KPA * 1000)
+
+
+def ramp_figures(pl):
+    """The plunger's ramp as the let-out needs it: steps and ms to top speed, and ms² per
+    1000 steps accelerating (t² = 2 s / a). Worked out once: the squares are past 2^30."""
+    return (pl.max_speed_sps * pl.max_speed_sps // (2 * pl.accel_sps2),
+            pl.max_speed_sps * 1000 // pl.accel_sps2, 2000000000 // pl.accel_sps2)
+
+
+def nominal_sweep_pct(pl, c_nl_kpa, steps_w, air_us_per_kpa, dose_nl):
+    """Reference.sweep_pct() on a line's nominal figures (the shot-time estimate's)."""
+    acc_steps, acc_ms, ms2 = ramp_figures(pl)
+    out = let_out_mkpa(air_us_per_kpa, air_us_per_kpa, steps_w, acc_steps, acc_ms, ms2,
+                       pl.max_speed_sps)
+    return sweep_pct(c_nl_kpa * HOLD_KPA, dose_nl, LIFT_X * out + LIFT_KPA * 1000,
+                     out + LIFT_KPA * 1000)
+
+
+def let_out_mkpa(air_us_per_kpa, u, steps_w, acc_steps, acc_ms, ms2_per_step_k, v_sps):
+    """What a relief from the reference lets out into the skin, in thousandths of a kPa of
+    the line's pressure, for a fall of u µs per kPa there (air_us_per_kpa in air): the
+    relief's steps until the line is down at the tissue's pressure (C·(hold_kpa - P_t), the
+    ratio of the two falls giving (hold_kpa - P_t) / hold_kpa), its time on the plunger's
+    ramp, and the flow meanwhile. steps_w: relief steps from hold_kpa to zero."""
+    if air_us_per_kpa <= 0 or steps_w <= 0:
+        return 0
+    rho_pm = (air_us_per_kpa >> 4) * 1000 // ((u >> 4) + 1)
+    if rho_pm > 1000:
+        rho_pm = 1000  # no faster than in air: a tissue presses back, it never draws
+    sc = steps_w * rho_pm // 1000  # relief steps until the tissue's pressure
+    if sc <= acc_steps:
+        tc_ms = isqrt(sc * ms2_per_step_k // 1000)
+        share = 667  # accelerating: the flow falls with t², its mean is 2/3 of the start
+    else:
+        tc_ms = acc_ms + (sc - acc_steps) * 1000 // v_sps
+        share = 600
+    d = share * tc_ms * 100 // (u // 10 + 1)
+    return d if d < DELTA_MAX_MKPA else DELTA_MAX_MKPA
 
 
 def too_fast(us_per_kpa, q_w_nl_s, max_flow_nl_s):
@@ -377,10 +419,34 @@ def too_fast(us_per_kpa, q_w_nl_s, max_flow_nl_s):
     return us_per_kpa < FAST_US_PER_KPA or q_w_nl_s * SWEEP_PCT // 100 > max_flow_nl_s
 
 
-def sweep_nl_s(q_w_nl_s, max_flow_nl_s):
-    """The flow a held line's dose sweeps at: SWEEP_PCT of what the needle passes at
-    hold_kpa, at most the syringe's."""
-    q = q_w_nl_s * SWEEP_PCT // 100
+def sweep_pct(charge_nl, dose_nl, lift_mkpa, least_mkpa=0):
+    """The share of the needle's flow at hold_kpa a dose of dose_nl sweeps at, on a line
+    holding charge_nl at hold_kpa: the least from SWEEP_PCT up (in tens) that lifts the line
+    lift_mkpa above the reference by the dose's end (see the end for a dose none lifts
+    that far). From hold_kpa,
+    at k times the needle's flow there, a line whose tissue presses back nothing climbs
+    hold_kpa·(k - 1)·(1 - e^(-t/tau)) in the dose's t = dose / (k·q_w), and tau·q_w is the
+    charge (a tissue pressing back lifts it more: the outflow is less)."""
+    pct = SWEEP_PCT
+    if charge_nl <= 0:
+        return pct
+    rise = 0
+    while pct <= SWEEP_MAX_PCT:
+        rise_ppm = PPM - exp_neg_ppm(dose_nl * 100, pct * charge_nl)
+        rise = (rise_ppm // 1000) * (HOLD_KPA * 10 * (pct - 100)) // 1000
+        if rise >= lift_mkpa:
+            return pct
+        pct += 10
+    # Short of the margin even at the most: the most, if that still lifts the line over
+    # least_mkpa (the hold's end level and LIFT_KPA); else sweeping it faster would only
+    # raise the pressure of a dose too small against the charge: the base share.
+    return SWEEP_MAX_PCT if rise >= least_mkpa else SWEEP_PCT
+
+
+def sweep_nl_s(q_w_nl_s, max_flow_nl_s, pct=SWEEP_PCT):
+    """The flow a held line's dose sweeps at: pct of what the needle passes at hold_kpa
+    (sweep_pct), at most the syringe's."""
+    q = q_w_nl_s * pct // 100
     return q if q < max_flow_nl_s else max_flow_nl_s
 
 

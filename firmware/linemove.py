@@ -16,9 +16,10 @@ from firmware.wire.states import PRIME, RELIEF
 
 def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
     """The dose move; with a reference, the take-up of the last relief at full speed first,
-    then the dose at SWEEP_PCT of what the needle passes at hold_kpa, whatever the zone's
-    flow: faster and the line's pressure climbs to leak back along the needle, slower and
-    it falls under hold_kpa before the dose is in (one buffer, two profiles).
+    then the dose at line.sweep_pct() of what the needle passes at hold_kpa, whatever the
+    zone's flow: faster and the line's pressure climbs to leak back along the needle, slower
+    and it falls under hold_kpa before the dose is in, or ends too low for the hold to time
+    its end (one buffer, two profiles).
 
     A perfusion zone's first bolus takes the relief up only to where the pressure would
     start to rise (C·hold_kpa short of the reference): charged to hold_kpa with the needle
@@ -33,14 +34,15 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
         d.stopper += skip
         d.take_steps -= skip
         steps -= skip
-    if ref is not None and ref.ok and ref.q_w_nl_s > 0:
-        v = d.scale.rate_sps(sweep_nl_s(ref.q_w_nl_s, ref.max_flow_nl_s))
-        v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
-    if ref is not None:
-        ref.topup_sps = v_sps  # a fast line's top-ups go no faster than its dose
     take = d.take_steps if ref is not None else 0
     if take > steps:
         take = steps
+    if ref is not None and ref.ok and ref.q_w_nl_s > 0:
+        pct = ref.sweep_pct(d.scale.nl(steps - take))
+        v = d.scale.rate_sps(sweep_nl_s(ref.q_w_nl_s, ref.max_flow_nl_s, pct))
+        v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
+    if ref is not None:
+        ref.topup_sps = v_sps  # a fast line's top-ups go no faster than its dose
     if take <= 0 or take == steps:
         move.plan(steps, v_sps if take <= 0 else pl.max_speed_sps, pl.accel_sps2, clock_hz, tol)
         return

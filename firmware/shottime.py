@@ -6,7 +6,7 @@ does, from what the firmware knows before it has primed: the board's mechanics a
 protocol's line at the maker's nominal figures (firmware/dosing.py's Line: the needle's
 bore and length, the fluid's viscosity, the syringe's nominal compliance), never a figure
 measured on a gun or a plant's truth. A gun that doses on the line pressure (firmware/line.py)
-takes up the last relief at full speed, sweeps the dose at SWEEP_PCT of what the needle passes
+takes up the last relief at full speed, sweeps the dose at line.sweep_pct() of what the needle passes
 at hold_kpa and holds until the pressure is back there; a line too fast to hold settles and
 is topped up (firmware/settle.py); any other gun dwells the zone's or the board's hold.
 Priming before a fill's first shot is estimated too (prime_us).
@@ -15,7 +15,7 @@ Integers only; not on the shot path (it allocates).
 """
 
 from firmware import dosing, line, motion, settle
-from firmware.units import PPM, PlungerScale
+from firmware.units import PPM, PlungerScale, exp_neg_ppm
 
 DWELL = 0  # the zone's or the board's fixed hold
 PRESSURE = 1  # held until the line pressure is back at hold_kpa (line.py)
@@ -109,7 +109,9 @@ def estimate(board, syringe, fluid, depth_um, dose_nl, flow_nl_s, hold_ms=-1, he
     if line.too_fast(t.tau_us // line.HOLD_KPA, q_w, max_flow):
         _settled(t, board, scale, ln, c_nl_kpa, dose_nl, v)
     else:
-        _held(t, pl, scale, ln, dose_nl, line.sweep_nl_s(q_w, max_flow))
+        pct = line.nominal_sweep_pct(pl, c_nl_kpa, scale.steps(c_nl_kpa * line.HOLD_KPA),
+                                     t.tau_us // line.HOLD_KPA, dose_nl)
+        _held(t, pl, scale, ln, dose_nl, line.sweep_nl_s(q_w, max_flow, pct))
     t.prime_us = _prime_us(t, pl, scale, ln, c_nl_kpa)
     return t
 
@@ -118,7 +120,7 @@ def _rise_mkpa(ln, flow_nl_s, us, tau_us, start_mkpa):
     """The pressure over the tissue's, in thousandths of a kPa, after us of flow_nl_s into
     the line from start_mkpa: it climbs towards flow·R with the time constant tau."""
     top = ln.pressure_kpa(flow_nl_s * 1000)
-    return top - (top - start_mkpa) * dosing.exp_neg_ppm(us, tau_us) // PPM
+    return top - (top - start_mkpa) * exp_neg_ppm(us, tau_us) // PPM
 
 
 def _held(t, pl, scale, ln, dose_nl, q_nl_s):

@@ -135,3 +135,24 @@ def isqrt(n):
         x = y
         y = (x + n // x) // 2
     return x
+
+
+def exp_neg_ppm(x_num, x_den):
+    """e^(-x) in ppm for x = x_num / x_den >= 0, in integers ((1 - x/64)^64 after halving)."""
+    if x_num >= 20 * x_den:
+        return 0
+    # e^-x = (e^(-x/2^k))^(2^k); e^-y ~ 1 - y + y²/2 - y³/6 for y < 1/16.
+    k = 0
+    while x_num * 16 > x_den * (1 << k):
+        k += 1
+    den = x_den << k
+    y = x_num * PPM // den
+    # Every product under 2^30: a small int on a 31-bit port (planning allocates nothing).
+    q = y // 4
+    y2 = q * q // 125000  # y²/2 in ppm, y < PPM/16
+    v = PPM - y + y2 - y2 * y // (3 * PPM)
+    for _ in range(k):
+        a = v // 1000  # v² / PPM with v = 1000·a + b
+        b = v - 1000 * a
+        v = a * a + (2 * a * b + b * b // 1000) // 1000
+    return v

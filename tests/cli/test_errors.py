@@ -35,7 +35,7 @@ mode = "point"
 points = 3
 depth_mm = 1.0
 dose_ul = 10
-pace_ms = 500
+pace_ms = 600
 """
 # Two errors at once: a syringe the board has not, and a depth past the needle.
 WRONG = TINY.replace("syringe_ml = 3", "syringe_ml = 7").replace("depth_mm = 1.0", "depth_mm = 9")

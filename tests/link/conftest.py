@@ -70,7 +70,7 @@ def meso(capsys, *argv):
     return code, out, err
 
 
-def write_protocol(path, points=100, pace_ms=500, zones=1):
+def write_protocol(path, points=100, pace_ms=600, zones=1):
     """A point-mode protocol in water: the board's default flow passes the needle."""
     body = ['[protocol]\nname = "test"\nsyringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\n'
             'viscosity_mpas = 1\n']

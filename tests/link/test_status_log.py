@@ -7,7 +7,7 @@ from tests.link.conftest import meso, write_protocol
 
 def test_status_counts_the_journal_after_a_power_cycle(device, capsys, tmp_path):
     dev = device(speed=100)
-    proto = write_protocol(tmp_path / "p.toml", points=6, pace_ms=500)
+    proto = write_protocol(tmp_path / "p.toml", points=6, pace_ms=600)
     code, out, err = meso(capsys, "run", proto, "--port", dev.port, "--screened-by", "t",
                           "--yes", "--log", tmp_path / "s.json")
     assert code == 0, err

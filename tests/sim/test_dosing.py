@@ -7,11 +7,13 @@ import tomllib
 
 from firmware import board as boards
 from firmware import dosing
-from firmware.dosing import COMPENSATED, NAIVE, Dosing, Line, exp_neg_ppm
+from firmware.dosing import COMPENSATED, NAIVE, Dosing, Line
+from firmware.units import exp_neg_ppm
 from sim.params import BRANDS, needle_resistance_kpa_s_ul
 from sim.run import Run
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_exp_in_integers_follows_math_exp():
@@ -76,3 +78,48 @@ def test_compensation_beats_naive_on_the_same_seed():
     comp = Run(proto, seed=3, dosing="compensated").run()["summary"]
     assert comp["dose_error_pct_p99_abs"] < naive["dose_error_pct_p99_abs"]
     assert abs(comp["dose_error_pct_mean"]) <= 0.5 and comp["dose_error_pct_p99_abs"] <= 2.0
+
+
+def _burst_errors_pct(seed):
+    from host import protocol
+
+    proto = protocol.load(os.path.join(ROOT, "examples", "burst.toml")).core()
+    rep = Run(proto, seed=seed, dosing="compensated").run()
+    good = [s for s in rep["shots"] if s["fault"] is None]
+    assert len(good) == 60 and rep["faults"] == []
+    return [abs(s["delivered_ul"] - s["commanded_ul"]) / s["commanded_ul"] * 100 for s in good]
+
+
+def test_burst_shots_on_a_line_near_the_fast_bound_get_their_dose():
+    # A 3 mL syringe through 32 G with a light fluid: tau = R·C of 0.6-0.9 s, so the relief
+    # lets out about a fifth of a 10 µL dose into the skin, more where the skin presses
+    # back less, and the hold must end that much above the reference. The dose used to end
+    # below that level (swept at 1.3 times the needle's flow it barely lifted the line) and
+    # the hold timed its end on rates taken over one interval between polls: shots
+    # alternated 10-20 % over and under (p99 20 %, 9 % and 14 % on these seeds).
+    for seed in (1, 4, 5):
+        errors = sorted(_burst_errors_pct(seed))
+        assert errors[int(0.99 * len(errors))] <= 5.0, (seed, errors[-5:])
+        assert sum(errors) / len(errors) <= 1.5, seed
+
+
+def test_a_short_dose_on_a_compliant_line_sweeps_faster_and_a_long_one_does_not():
+    from firmware import line
+
+    charge_nl = 47000  # a 3 mL syringe's C (470 nL/kPa) at hold_kpa
+    lift = 3 * 3000 + 2000  # a relief letting out 3 kPa: tau under a second
+    short = line.sweep_pct(charge_nl, 10000, lift)
+    assert 170 <= short < line.SWEEP_MAX_PCT
+    # What it gives: hold_kpa·(k - 1)·(1 - e^(-dose / (k·charge))) >= lift.
+    k = short / 100
+    assert 100 * (k - 1) * (1 - math.exp(-10000 / (k * charge_nl))) >= lift / 1000 - 0.1
+    k = (short - 10) / 100
+    assert 100 * (k - 1) * (1 - math.exp(-10000 / (k * charge_nl))) < lift / 1000
+    # A dose large against the charge climbs enough at the base share: no faster, no leak.
+    assert line.sweep_pct(charge_nl, 200000, lift) == line.SWEEP_PCT
+    # Short of the margin even at the most: the most while that still lifts the line over
+    # the hold's end level, else (a dose too small against the charge) the base share.
+    assert line.sweep_pct(charge_nl, 10000, 20000, 3000 + 2000) == line.SWEEP_MAX_PCT
+    assert line.sweep_pct(charge_nl, 1000, lift, 3000 + 2000) == line.SWEEP_PCT
+    # A slow line's relief lets out little: its 10 µL keeps the base share.
+    assert line.sweep_pct(charge_nl, 10000, 600 + 2000) == line.SWEEP_PCT

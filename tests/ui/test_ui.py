@@ -28,11 +28,11 @@ mode = "point"
 points = 10
 depth_mm = 1.0
 dose_ul = 9999
-pace_ms = 500
+pace_ms = 600
 """
 
 
-def protocol(folder, name="short.toml", points=12, pace_ms=500, zones=1):
+def protocol(folder, name="short.toml", points=12, pace_ms=600, zones=1):
     body = ['[protocol]\nname = "short"\nsyringe_ml = 3\nneedle_mm = 4\nneedle_gauge = 32\n'
             'viscosity_mpas = 1\n']
     for i in range(zones):
