@@ -156,7 +156,7 @@ def test_resume_refuses_another_protocol_in_one_line(tmp_path, device):
         c.finish()
     finally:
         c.kill()
-    other = write_protocol(tmp_path / "other.toml", points=POINTS, zones=ZONES, pace_ms=600)
+    other = write_protocol(tmp_path / "other.toml", points=POINTS, zones=ZONES, pace_ms=700)
     code, out = meso("run", other, "--resume", log)
     assert code == 1
     assert out.strip().splitlines()[-1].startswith("meso: cannot resume %s: the protocol "
