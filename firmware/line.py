@@ -38,6 +38,7 @@ POLL_MIN_US = const(1000)
 LAST_SHARE = const(25)
 NEAR_KPA = const(2)
 DELTA_MAX_MKPA = const(20000)  # the relief's share is a few kPa: more is a bad rate
+SLOW_US_PER_KPA = const(1000000)  # a fall slower than this lets out nothing worth a kPa
 RELIEF_KPA = const(40)  # the relief empties C over hold_kpa plus this...
 RELIEF_PCT = const(150)  # ...times this margin (a soft stopper, air)
 PRIME_CHARGE_X = const(4)  # priming gives up after this many nominal charges
@@ -54,10 +55,15 @@ SETTLE_KPA = const(3)
 SWEEP_PCT = const(130)  # doses sweep at least at this share of that flow: P stays above
 # hold_kpa and, on a long dose, under about 1.3 hold_kpa over the tissue's (more would leak
 # back along the needle). A dose short against the line's charge sweeps faster (sweep_pct):
-SWEEP_MAX_PCT = const(300)
+SWEEP_MAX_PCT = const(500)
 LIFT_KPA = const(2)  # the hold needs the line this far above its end level to time the fall
 LIFT_X = const(3)  # and that level is up to the relief's let-out above the reference, from a
-# start as far below it (the take-up lets out as much); the rest is margin for the ramps
+# start as far below it (the take-up lets out as much); the rest is margin for the ramps.
+# What the dose really lifts is read at each hold (its top reading): a line that fell short
+# of its end level and LIFT_KPA sweeps the next doses faster, by this much per kPa short...
+BOOST_PCT_PER_KPA = const(40)
+BOOST_MAX_PCT = const(400)
+TOP_PCT = const(130)  # ...and slower again over 1.3 hold_kpa (leak back) or 3 kPa over it
 IDLE = const(0)
 PUSH = const(1)
 SETTLE = const(2)
@@ -101,7 +107,9 @@ class Reference:
         self.top_kpa = -1
         self.tb = 0  # the first fall of the reading seen at a fine poll: when, to what
         self.kb = -1
+        self.mid_dk = 0  # the middle of the span the rate was taken over, tenths of a kPa
         self.poll_t = 0  # the hold's last poll
+        self.boost_pct = 0  # added to a dose's sweep share, learnt from the holds' tops
         self.air_us_per_kpa = 0  # how fast it fell in air at hold_kpa while priming
         self.steps_w = 0  # relief steps that take the line from hold_kpa to zero
         pl = board.plunger
@@ -149,6 +157,7 @@ class Reference:
         rate. A hold ends where the reading falls under hold_kpa (hold_kpa - 1/2): the rod
         stands C·(kpa + 1 - hold_kpa) of volume past that state. Size the relief from C."""
         d = self.d
+        self.boost_pct = 0
         if us > 0 and fell_kpa > 0:
             # The push swept C·ΔP and what the needle let out in air meanwhile, ∫P dt / R;
             # this fall gives tau = R·C (its time per kPa times the pressure it fell at), so
@@ -257,12 +266,34 @@ class Reference:
         self.prev_kpa = -1
         self.us_per_kpa = 0
         self.kb = -1
+        self.mid_dk = 0
         self.fine = True
         self.end_at = -1
         self.wait_us = POLL_MIN_US
 
     def hold_done(self, kpa, now, period):
-        """True once the pressure is back at the reference (or it will not come back).
+        """True once the pressure is back at the reference (or it will not come back);
+        then what the dose lifted the line to tells the next doses' sweep (boost_pct)."""
+        held = self.holding and not self.fast
+        if not self._hold(kpa, now, period):
+            return False
+        if held and kpa != NO_PRESSURE:
+            u = self.us_per_kpa
+            dmk = self.delta_mkpa(u, self.mid_dk) if u > 0 else self.delta_mkpa(
+                self.air_us_per_kpa)
+            short = (self.hold_kpa + LIFT_KPA) * 1000 - 500 + dmk - self.top_kpa * 1000
+            if self.top_kpa * 100 > self.hold_kpa * TOP_PCT or short < -3000:
+                self.boost_pct -= 10
+            elif short > 0:
+                self.boost_pct += (short // 1000 + 1) * BOOST_PCT_PER_KPA
+            if self.boost_pct < 0:
+                self.boost_pct = 0
+            elif self.boost_pct > BOOST_MAX_PCT:
+                self.boost_pct = BOOST_MAX_PCT
+        return True
+
+    def _hold(self, kpa, now, period):
+        """hold_done() proper: True once the pressure is back at the reference.
 
         The relief that follows still lets some fluid out while the pressure falls through
         the tissue's: more at a point that presses back less. That much is left in: the
@@ -282,7 +313,8 @@ class Reference:
             if kpa >= self.hold_kpa:
                 # The reading is the true pressure to 1/2 kPa; the target hold_kpa - 1/2 +
                 # delta (in thousandths of a kPa, as the hold would have ended).
-                dmk = self.delta_mkpa(self.us_per_kpa) if self.us_per_kpa > 0 else 0
+                dmk = self.delta_mkpa(self.us_per_kpa, self.mid_dk) if self.us_per_kpa > 0 \
+                    else 0
                 # (Split so every product stays a small int on a 32-bit port.)
                 c = self.c_nl_kpa
                 self.d.base_nl += c * (kpa - self.hold_kpa) + c * (500 - dmk) // 1000
@@ -313,6 +345,7 @@ class Reference:
             # the hold has (a rate over one interval is off by a poll in a few ms).
             if self.kb >= 0:
                 self.us_per_kpa = ticks.diff(now, self.tb, period) // (self.kb - kpa)
+                self.mid_dk = (self.kb + kpa) * 5 + 5
             else:
                 self.tb = now
                 self.kb = kpa
@@ -328,7 +361,7 @@ class Reference:
             self.wait_us = POLL_MIN_US
             self.fine = True
             return False
-        dmk = self.delta_mkpa(u)
+        dmk = self.delta_mkpa(u, self.mid_dk)
         # The target is hold_kpa - 1/2 + delta; a fall of the reading to kpa is the true
         # pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
         left = (kpa + 1 - self.hold_kpa) * 1000 - dmk
@@ -359,18 +392,39 @@ class Reference:
             w = HOLD_POLL_US
         self.wait_us = w if w > POLL_MIN_US else POLL_MIN_US
 
-    def delta_mkpa(self, u):
-        """What the relief will let out, in thousandths of a kPa of the line's pressure."""
-        return let_out_mkpa(self.air_us_per_kpa, u, self.steps_w, self.acc_steps, self.acc_ms,
-                            self.ms2_per_step_k, self.v_sps)
+    def delta_mkpa(self, u, mid_dk=0):
+        """What the relief will let out, in thousandths of a kPa of the line's pressure, for
+        a fall of u µs per kPa measured around mid_dk (tenths of a kPa; 0: at hold_kpa).
+
+        The fall is taken while the line comes down from the dose's top, above hold_kpa,
+        where it falls faster: the line stands tau/u = air·hold_kpa/u over the tissue's
+        there, so that less the way down to hold_kpa at the relief's start, and the fall
+        there is slower by as much."""
+        air = self.air_us_per_kpa
+        if mid_dk > 0 and 0 < u < SLOW_US_PER_KPA and air > 0:
+            over_dk = air * self.hold_kpa // ((u + 5) // 10)  # (air <= 8 s per kPa)
+            if over_dk > 20 * self.hold_kpa:
+                over_dk = 20 * self.hold_kpa
+            start_dk = over_dk - (mid_dk - self.hold_kpa * 10)
+            if start_dk > self.hold_kpa * 10:
+                start_dk = self.hold_kpa * 10
+            if start_dk < 10:
+                start_dk = 10
+            q = u // start_dk  # u·over/start in parts: every product under 2^30
+            u = q * over_dk + (u - q * start_dk) * over_dk // start_dk
+        return let_out_mkpa(air, u, self.steps_w, self.acc_steps, self.acc_ms,
+                            self.ms2_per_step_k, self.v_sps, self.d.backlash)
 
     def sweep_pct(self, dose_nl):
         """The share of q_w this dose sweeps at (sweep_pct()): the line lifted LIFT_X times
         the let-out at a tissue pressing back nothing (the most) and LIFT_KPA above the
         reference, or at least once that let-out and LIFT_KPA."""
         out = self.delta_mkpa(self.air_us_per_kpa)
-        return sweep_pct(self.c_nl_kpa * self.hold_kpa, dose_nl, LIFT_X * out + LIFT_KPA * 1000,
-                         out + LIFT_KPA * 1000)
+        pct = sweep_pct(self.c_nl_kpa * self.hold_kpa, dose_nl, LIFT_X * out + LIFT_KPA * 1000,
+                        out + LIFT_KPA * 1000)
+        # A dose that needs no more than the base share lifts the line far (it is long
+        # against the charge): faster, it would climb towards leaking back.
+        return pct + self.boost_pct if pct > SWEEP_PCT else pct
 
 
 def ramp_figures(pl):
@@ -389,26 +443,36 @@ def nominal_sweep_pct(pl, c_nl_kpa, steps_w, air_us_per_kpa, dose_nl):
                      out + LIFT_KPA * 1000)
 
 
-def let_out_mkpa(air_us_per_kpa, u, steps_w, acc_steps, acc_ms, ms2_per_step_k, v_sps):
+def let_out_mkpa(air_us_per_kpa, u, steps_w, acc_steps, acc_ms, ms2_per_step_k, v_sps,
+                 backlash_steps=0):
     """What a relief from the reference lets out into the skin, in thousandths of a kPa of
     the line's pressure, for a fall of u µs per kPa there (air_us_per_kpa in air): the
     relief's steps until the line is down at the tissue's pressure (C·(hold_kpa - P_t), the
-    ratio of the two falls giving (hold_kpa - P_t) / hold_kpa), its time on the plunger's
-    ramp, and the flow meanwhile. steps_w: relief steps from hold_kpa to zero."""
+    ratio of the two falls giving (hold_kpa - P_t) / hold_kpa), their time on the plunger's
+    ramp after the backlash (which moves nothing: the flow goes on at its start), and the
+    flow meanwhile. steps_w: relief steps from hold_kpa to zero."""
     if air_us_per_kpa <= 0 or steps_w <= 0:
         return 0
     rho_pm = (air_us_per_kpa >> 4) * 1000 // ((u >> 4) + 1)
     if rho_pm > 1000:
         rho_pm = 1000  # no faster than in air: a tissue presses back, it never draws
     sc = steps_w * rho_pm // 1000  # relief steps until the tissue's pressure
-    if sc <= acc_steps:
-        tc_ms = isqrt(sc * ms2_per_step_k // 1000)
-        share = 667  # accelerating: the flow falls with t², its mean is 2/3 of the start
-    else:
-        tc_ms = acc_ms + (sc - acc_steps) * 1000 // v_sps
-        share = 600
-    d = share * tc_ms * 100 // (u // 10 + 1)
+    gap_us = ramp_us(backlash_steps, acc_steps, acc_ms, ms2_per_step_k, v_sps)
+    fall_us = ramp_us(backlash_steps + sc, acc_steps, acc_ms, ms2_per_step_k, v_sps) - gap_us
+    # Accelerating, the flow falls with t²: its mean is 2/3 of the start's; cruising, 3/5.
+    share = 667 if backlash_steps + sc <= acc_steps else 600
+    d = (1000 * gap_us + share * fall_us) // (u // 10 + 1) // 10
     return d if d < DELTA_MAX_MKPA else DELTA_MAX_MKPA
+
+
+def ramp_us(steps, acc_steps, acc_ms, ms2_per_step_k, v_sps):
+    """How long the plunger's ramp from rest takes to make steps, µs."""
+    if steps <= acc_steps:
+        # ms² per 1000 steps is µs² per step; a long one takes √1000 after the root, which
+        # keeps it under 2^30.
+        us2 = steps * ms2_per_step_k
+        return isqrt(us2 * 1000) if us2 < 1000000 else isqrt(us2) * 31623 // 1000
+    return acc_ms * 1000 + (steps - acc_steps) * 10000 // (v_sps // 100)
 
 
 def too_fast(us_per_kpa, q_w_nl_s, max_flow_nl_s):

@@ -138,18 +138,25 @@ def isqrt(n):
 
 
 def exp_neg_ppm(x_num, x_den):
-    """e^(-x) in ppm for x = x_num / x_den >= 0, in integers ((1 - x/64)^64 after halving)."""
-    if x_num >= 20 * x_den:
-        return 0
+    """e^(-x) in ppm for x = x_num / x_den >= 0, in integers ((1 - x/64)^64 after halving).
+
+    Every product stays under 2^30, a small int on a 31-bit port: planning allocates
+    nothing."""
+    g = x_den // 1000000 + 1  # x_den to a million at most (x is kept to a millionth)
+    x_num //= g
+    x_den //= g
+    if x_den <= 0 or x_num >= 20 * x_den:
+        return 0 if x_num > 0 else PPM
+    q = x_num // x_den  # x in ppm, by long division
+    r = (x_num - q * x_den) * 1000
+    x_ppm = q * PPM + r // x_den * 1000 + r % x_den * 1000 // x_den
     # e^-x = (e^(-x/2^k))^(2^k); e^-y ~ 1 - y + y²/2 - y³/6 for y < 1/16.
     k = 0
-    while x_num * 16 > x_den * (1 << k):
+    while x_ppm > (PPM >> 4) << k:
         k += 1
-    den = x_den << k
-    y = x_num * PPM // den
-    # Every product under 2^30: a small int on a 31-bit port (planning allocates nothing).
-    q = y // 4
-    y2 = q * q // 125000  # y²/2 in ppm, y < PPM/16
+    y = x_ppm >> k
+    h = y // 4
+    y2 = h * h // 125000  # y²/2 in ppm
     v = PPM - y + y2 - y2 * y // (3 * PPM)
     for _ in range(k):
         a = v // 1000  # v² / PPM with v = 1000·a + b

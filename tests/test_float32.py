@@ -36,7 +36,7 @@ def odd_protocol():
         [
             point_zone("a", points=6, depth_mm=0.7, dose_ul=13.3, pace_ms=700),
             point_zone("b", points=5, depth_mm=3.3, dose_ul=47.1, pace_ms=1100),
-            burst_zone("c", points=6, depth_mm=1.1, dose_ul=7.7, rate_per_min=110),
+            burst_zone("c", points=6, depth_mm=1.1, dose_ul=7.7, rate_per_min=95),
         ]
     )
 

@@ -81,3 +81,35 @@ def test_the_check_bites():
     with pytest.raises(OverflowError):
         motion.plan_into(prof, segs, 512, I31(60000), I31(1000), I31(board.plunger.accel_sps2),
                          I31(board.step_clock_hz), I31(board.step_tol_ticks))
+
+
+@pytest.mark.parametrize("name", ["pico", "esp32s3", "pyboard"])
+def test_the_holds_let_out_and_the_doses_sweep_share_stay_small_ints(name):
+    # firmware/line.py works these out on the shot path (each poll of a hold) and while
+    # planning a dose: every syringe of the board, falls from 2 ms to 8 s per kPa, spans
+    # measured up to 200 kPa, doses of 1 µL to the board's largest.
+    from firmware import dosing, line
+
+    board = boards.by_name(name)
+    for syringe in board.syringes:
+        d = dosing.Dosing(board, syringe, fluid=(32, 4000, 2000))
+        ref = d.ref
+        # Worked out once, at start-up and priming (wide ints allowed there).
+        ref.acc_steps, ref.acc_ms, ref.ms2_per_step_k = (I31(v) for v in line.ramp_figures(
+            board.plunger))
+        ref.v_sps = I31(ref.v_sps)
+        ref.steps_w = I31(d.scale.steps(ref.c_nl_kpa * line.HOLD_KPA))
+        d.backlash = I31(d.backlash)
+        ref.hold_kpa = I31(ref.hold_kpa)
+        ref.c_nl_kpa = I31(ref.c_nl_kpa)
+        for air in (2000, 8466, 100000, 8000000):
+            ref.air_us_per_kpa = I31(air)
+            seen[0] = 0
+            for u in (2000, 6000, 9000, 30000, 200000, 999999, 5000000, 8000000):
+                for mid_dk in (0, 995, 1005, 1100, 1500, 2000):
+                    out = ref.delta_mkpa(I31(u), I31(mid_dk))
+                    assert 0 <= out <= line.DELTA_MAX_MKPA
+            assert seen[0] > 1000  # the figures were followed
+            for dose_nl in (1000, 10000, 100000, board.dose_max_nl):
+                pct = ref.sweep_pct(I31(dose_nl))
+                assert line.SWEEP_PCT <= pct <= line.SWEEP_MAX_PCT + line.BOOST_MAX_PCT

@@ -29,7 +29,7 @@ def point_zone(name="forehead", points=3, depth_mm=1.0, dose_ul=20, pace_ms=800)
             "dose_ul": dose_ul, "pace_ms": pace_ms}
 
 
-def burst_zone(name="cheeks", points=5, depth_mm=1.0, dose_ul=10, rate_per_min=110):
+def burst_zone(name="cheeks", points=5, depth_mm=1.0, dose_ul=10, rate_per_min=100):
     return {"name": name, "mode": "burst", "points": points, "depth_mm": depth_mm,
             "dose_ul": dose_ul, "rate_per_min": rate_per_min}
 

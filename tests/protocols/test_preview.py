@@ -81,7 +81,7 @@ mode = "burst"
 points = 64
 depth_mm = 2.0
 dose_ul = 10
-rate_per_min = 100
+rate_per_min = 90
 
 [[zone]]
 name = "papules"
@@ -121,5 +121,5 @@ def test_one_scale_dose_legend_and_timing(tmp_path):
     # The 10 mm grid (20 mm wide) is drawn on the 4 mm grid's 56 mm: both panels tick 60.
     assert texts.count("60") == 2
     assert {"dose per point", "10 µL", "30 µL"} <= set(texts)
-    assert "burst at 100 shots/min (one every 600 ms); zone about 0 min 38 s" in texts
+    assert "burst at 90 shots/min (one every 667 ms); zone about 0 min 43 s" in texts
     assert any(t.startswith("one shot every") and "zone about" in t for t in texts)
