@@ -151,18 +151,22 @@ class Reference:
             if c > 0:
                 self.c_nl_kpa = c
 
-    def primed(self, kpa, fell_kpa, us, syringe_nl):
+    def primed(self, kpa, fell_kpa, us, syringe_nl, fall_kpa=-1):
         """The reading just fell to kpa (the true pressure crossed kpa + 1/2), fell_kpa in us
         since its first fall, the rod still: the needle's flow near hold_kpa is C times that
         rate. A hold ends where the reading falls under hold_kpa (hold_kpa - 1/2): the rod
-        stands C·(kpa + 1 - hold_kpa) of volume past that state. Size the relief from C."""
+        stands C·(kpa + 1 - hold_kpa) of volume past that state. Size the relief from C.
+        (fall_kpa: where that fall ended, when the reading has gone on falling since: a
+        drain that found a gel, not a fast line.)"""
         d = self.d
         self.boost_pct = 0
         if us > 0 and fell_kpa > 0:
             # The push swept C·ΔP and what the needle let out in air meanwhile, ∫P dt / R;
             # this fall gives tau = R·C (its time per kPa times the pressure it fell at), so
             # C = swept / (ΔP + ∫P dt / tau), as primed_fast() has it for a fast line.
-            tau_ms = (us // fell_kpa) * (kpa + (fell_kpa + 1) // 2) // 1000
+            if fall_kpa < 0:
+                fall_kpa = kpa
+            tau_ms = (us // fell_kpa) * (fall_kpa + (fell_kpa + 1) // 2) // 1000
             if tau_ms > 0 and self.push_dk > 0:
                 c = self.push_nl * tau_ms // (self.push_dk * tau_ms + self.p_int // 1000)
                 if c > 0:

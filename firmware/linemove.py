@@ -158,7 +158,8 @@ class Priming:
                 if ref.drained():
                     ref.primed_fast(self.session.syringe_nl)
                 else:  # held on the reference after all, from where the reading is now
-                    ref.primed(kpa, ref.fell0, ref.us0, self.session.syringe_nl)
+                    ref.primed(kpa, ref.fell0, ref.us0, self.session.syringe_nl,
+                               ref.first_kpa - ref.fell0)
                 self._relieve(ref, now)
         elif not moving:
             self.account_plunger()
