@@ -51,6 +51,15 @@ def _log_lines(board):
         return []
 
 
+def _marked(marker):
+    """The marker module ran: its line is whole (open() makes the file before the write)."""
+    try:
+        with open(marker) as f:
+            return f.read().endswith("\n")
+    except OSError:
+        return False
+
+
 def _boot_and_wait(board, marker):
     """Power-cycle; the loader's new boot.log line, or None if the marker came first."""
     seen = len(_log_lines(board))
@@ -60,7 +69,7 @@ def _boot_and_wait(board, marker):
         lines = _log_lines(board)
         if len(lines) > seen:
             return lines[seen]
-        if os.path.exists(marker):
+        if _marked(marker):
             return None
         time.sleep(0.05)
     raise AssertionError("no verdict from the loader in %d s" % VERDICT_WAIT_S)
