@@ -110,6 +110,9 @@ class Reference:
         self.mid_dk = 0  # the middle of the span the rate was taken over, tenths of a kPa
         self.poll_t = 0  # the hold's last poll
         self.boost_pct = 0  # added to a dose's sweep share, learnt from the holds' tops
+        self.dmk_u = -1  # the hold's let-out, worked out for this rate and span
+        self.dmk_mid = -1
+        self.dmk = 0
         self.air_us_per_kpa = 0  # how fast it fell in air at hold_kpa while priming
         self.steps_w = 0  # relief steps that take the line from hold_kpa to zero
         pl = board.plunger
@@ -271,6 +274,7 @@ class Reference:
         self.us_per_kpa = 0
         self.kb = -1
         self.mid_dk = 0
+        self.dmk_u = -1
         self.fine = True
         self.end_at = -1
         self.wait_us = POLL_MIN_US
@@ -358,14 +362,22 @@ class Reference:
         u = self.us_per_kpa
         if u <= 0:
             # No rate yet: end where the reading falls under hold_kpa (its true - 1/2);
-            # meanwhile poll finely so the first crossings are seen when they happen.
+            # meanwhile poll finely so the first crossings are seen when they happen: an
+            # eighth of a kPa's fall in air, 1-2 ms (a line of short tau lets out most in
+            # its relief, and its rate must be right to a few %).
             if kpa < self.hold_kpa:
                 self.holding = False
                 return True
-            self.wait_us = POLL_MIN_US
+            w = self.air_us_per_kpa >> 3
+            self.wait_us = POLL_MIN_US if w < POLL_MIN_US else (
+                w if w < 2 * POLL_MIN_US else 2 * POLL_MIN_US)
             self.fine = True
             return False
-        dmk = self.delta_mkpa(u, self.mid_dk)
+        if u != self.dmk_u or self.mid_dk != self.dmk_mid:  # a new rate: work it out once
+            self.dmk_u = u
+            self.dmk_mid = self.mid_dk
+            self.dmk = self.delta_mkpa(u, self.mid_dk)
+        dmk = self.dmk
         # The target is hold_kpa - 1/2 + delta; a fall of the reading to kpa is the true
         # pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
         left = (kpa + 1 - self.hold_kpa) * 1000 - dmk
