@@ -162,6 +162,7 @@ class Reference:
         (fall_kpa: where that fall ended, when the reading has gone on falling since: a
         drain that found a gel, not a fast line.)"""
         d = self.d
+        drained = fall_kpa >= 0
         self.boost_pct = 0
         if us > 0 and fell_kpa > 0:
             # The push swept C·ΔP and what the needle let out in air meanwhile, ∫P dt / R;
@@ -180,8 +181,19 @@ class Reference:
                 self.air_us_per_kpa = 8000000  # keeps the hold's products small ints
         self.steps_w = d.scale.steps(self.c_nl_kpa * self.hold_kpa)
         # The relief that follows lets out, in air, what a hold in the skin leaves in for
-        # its own relief (delta_mkpa at the air's rate): count it as given already.
-        air_mkpa = self.delta_mkpa(self.air_us_per_kpa) if self.air_us_per_kpa > 0 else 0
+        # its own relief: count it as given already. It starts from where the line stands
+        # now (kpa + 1/2), nothing pressing back, so the fall there is slower than the one
+        # at hold_kpa by that ratio. (A gel found by the drain stands far lower, where its
+        # flow has died away; it is counted from hold_kpa, as before: its C, from a push
+        # whose outflow P/R over-counts for a gel, comes out low by about as much - seen on
+        # the mismatch sweep's gel corners, first shots 3-10 % off when counted from there.)
+        air_mkpa = 0
+        air = self.air_us_per_kpa
+        if air > 0:
+            start_dk = self.hold_kpa * 10 if drained else kpa * 10 + 5
+            q = air // start_dk  # air·hold_kpa/start in parts: products under 2^30
+            air_mkpa = self.delta_mkpa(q * self.hold_kpa * 10
+                                       + (air - q * start_dk) * self.hold_kpa * 10 // start_dk)
         over = d.scale.steps(self.c_nl_kpa * (kpa + 1 - self.hold_kpa)
                              - self.c_nl_kpa * air_mkpa // 1000)
         # Rebase the running total here: the stopper stands for syringe_nl, plus the

@@ -141,3 +141,20 @@ def test_a_gel_found_by_the_drain_is_held_with_the_compliance_of_its_push():
     assert len(good) == 40
     worst = max(abs(s["delivered_ul"] - s["commanded_ul"]) / s["commanded_ul"] for s in good)
     assert worst <= 0.03, worst
+
+
+def test_the_first_shot_of_a_syringe_counts_the_primings_relief_from_where_it_starts():
+    # Priming stops its push at 100 kPa and times a 3 kPa fall in air: the relief that
+    # follows starts at about 96.5 kPa. Its let-out in air (counted as given, as a hold's
+    # is) was worked out as from 100 kPa at the fall there: 4-20 % too much on the burst
+    # example's line, so every first shot came out long (+1.47 % on average over seeds
+    # 1-20, up to +7.6 %).
+    from host import protocol
+
+    first = []
+    for seed in range(1, 21):
+        proto = protocol.load(os.path.join(ROOT, "examples", "burst.toml")).core()
+        shot = Run(proto, seed=seed, dosing="compensated").run()["shots"][0]
+        first.append((shot["delivered_ul"] - shot["commanded_ul"]) / shot["commanded_ul"])
+    assert abs(sum(first) / len(first)) <= 0.01, first
+    assert max(abs(e) for e in first) <= 0.06, first
