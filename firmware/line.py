@@ -30,7 +30,9 @@ from firmware.units import PPM, exp_neg_ppm, isqrt
 from firmware.wire.modes import MODE_PERFUSION
 
 HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
-PRIME_LO_KPA = const(20)  # the compliance is measured from here to hold_kpa while priming
+PRIME_LO_KPA = const(20)  # the compliance is measured from here to hold_kpa while priming,
+PRIME_HI_KPA = const(60)  # and from here for the needle's flow at hold_kpa: air in the fill
+# makes the line softer at low pressure, and q_w = C·(fall rate) wants C near hold_kpa
 PRIME_S_DEN = const(3)  # priming sweeps the nominal charge in about 1/3 s
 HOLD_MAX_US = const(8000000)  # a tissue pressing back above hold_kpa: stop waiting
 HOLD_POLL_US = const(20000)  # longest wait between pressure readings while holding
@@ -96,6 +98,11 @@ class Reference:
         self.ok = False  # a prime reached hold_kpa: shots hold on the pressure
         self.lo_steps = -1
         self.lo_kpa = 0
+        self.hi_steps = -1
+        self.hi_kpa = 0
+        self.hi_int = 0  # p_int when the push passed PRIME_HI_KPA
+        self.hi_nl = 0  # swept from there to the stop, and the rise meanwhile
+        self.hi_dk = 0
         self.holding = False
         self.t0 = 0
         self.prev_kpa = -1
@@ -153,6 +160,11 @@ class Reference:
             c = self.push_nl // self.push_dk
             if c > 0:
                 self.c_nl_kpa = c
+        self.hi_nl = 0
+        self.hi_dk = 0
+        if self.hi_steps >= 0 and kpa > self.hi_kpa:
+            self.hi_nl = self.d.scale.nl(pushed_steps - self.hi_steps)
+            self.hi_dk = kpa - self.hi_kpa
 
     def primed(self, kpa, fell_kpa, us, syringe_nl, fall_kpa=-1):
         """The reading just fell to kpa (the true pressure crossed kpa + 1/2), fell_kpa in us
@@ -175,7 +187,15 @@ class Reference:
                 c = self.push_nl * tau_ms // (self.push_dk * tau_ms + self.p_int // 1000)
                 if c > 0:
                     self.c_nl_kpa = c
-            self.q_w_nl_s = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
+            # The needle's flow at hold_kpa is C there times the fall's rate: C from the
+            # push's top part, where air in the fill (softer at low pressure) counts less.
+            c_hi = self.c_nl_kpa
+            if tau_ms > 0 and self.hi_dk > 0:
+                out_k = (self.p_int - self.hi_int) // 1000
+                c = self.hi_nl * tau_ms // (self.hi_dk * tau_ms + out_k)
+                if 0 < c < c_hi:
+                    c_hi = c
+            self.q_w_nl_s = c_hi * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
             self.air_us_per_kpa = us // fell_kpa
             if self.air_us_per_kpa > 8000000:
                 self.air_us_per_kpa = 8000000  # keeps the hold's products small ints

@@ -7,7 +7,8 @@ firmware/shot.py's ShotMachine (its PRIME state), and its planning calls plan_do
 from firmware import ticks
 from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, NO_PRESSURE
 from firmware import settle
-from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_LO_KPA, PUSH,
+from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_HI_KPA,
+                           PRIME_LO_KPA, PUSH,
                            SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US, sweep_nl_s)
 from firmware.wire import faults
 from firmware.wire.modes import MODE_PERFUSION
@@ -79,6 +80,7 @@ class Priming:
         ref.fast = False
         ref.phase = PUSH
         ref.lo_steps = -1
+        ref.hi_steps = -1
         ref.p_int = 0
         # A push from a relieved rod takes the relief up before it charges the line: the
         # fill counts that travel too (from the model's stopper to the last dose's end).
@@ -108,6 +110,10 @@ class Priming:
             elif ref.lo_steps >= 0:
                 ref.p_int += kpa * ticks.diff(now, ref.p_t, period)
                 ref.p_t = now
+                if ref.hi_steps < 0 and kpa >= PRIME_HI_KPA:
+                    ref.hi_steps = self.plunger.moved()
+                    ref.hi_kpa = kpa
+                    ref.hi_int = ref.p_int
             if kpa >= ref.hold_kpa or not moving:
                 self.plunger.stop()
                 pushed = self.plunger.moved()
