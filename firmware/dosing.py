@@ -48,6 +48,11 @@ def _lookup(table, key):
 class Line:
     """The fluid path of a protocol: needle resistance R = r_num / r_den kPa·s/µL, and C."""
 
+    def same(self, other):
+        """Whether other is the same needle and fluid on the same syringe."""
+        return other is not None and self.r_num == other.r_num and \
+            self.r_den == other.r_den and self.c_nl_bar == other.c_nl_bar
+
     def __init__(self, syringe, gauge, needle_um, viscosity_milli):
         id_um = _lookup(NEEDLE_ID_UM, gauge)
         # R = 8 µ L / (π r⁴) = 128 µ L / (π d⁴): with µ in thousandths of mPa·s and L, d
@@ -179,6 +184,11 @@ class Dosing:
                 self.ref.ok = True
                 self.ref.due = False
                 self.ref.c_nl_kpa = old_ref.c_nl_kpa
+                if self.line.same(old.line):
+                    # The same needle and fluid: what priming measured on them still holds
+                    # (without it the doses swept at the zone's flow and the holds ended
+                    # with no let-out counted: the first shot 10 % long on a burst line).
+                    self.ref.carry(old_ref)
                 self.prime_nl = 0
                 if old.relief_steps > self.relief_steps:
                     self.relief_steps = old.relief_steps

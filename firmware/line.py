@@ -145,6 +145,13 @@ class Reference:
         self.topup_sps = 0
         self.take0 = 0  # priming: the relief the push takes up first, steps
 
+    def carry(self, old):
+        """Take over what priming measured on this line under another protocol's model."""
+        self.q_w_nl_s = old.q_w_nl_s
+        self.air_us_per_kpa = old.air_us_per_kpa
+        self.steps_w = old.steps_w
+        self.boost_pct = old.boost_pct
+
     def share_ramp(self, ramp):
         """Plan on the plunger's ramp (motion.Ramp), fitted at start-up, not one of our own."""
         self.scratch.prof.ramp = ramp
