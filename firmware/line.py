@@ -470,13 +470,18 @@ class Reference:
         return let_out_mkpa(air, u, self.steps_w, self.acc_steps, self.acc_ms,
                             self.ms2_per_step_k, self.v_sps, self.d.backlash)
 
-    def sweep_pct(self, dose_nl):
-        """The share of q_w this dose sweeps at (sweep_pct()): the line lifted LIFT_X times
-        the let-out at a tissue pressing back nothing (the most) and LIFT_KPA above the
-        reference, or at least once that let-out and LIFT_KPA."""
+    def sweep_pct(self, swept_nl, dose_nl=0):
+        """The share of q_w a dose sweeping swept_nl sweeps at (sweep_pct()): the line lifted
+        LIFT_X times the let-out at a tissue pressing back nothing (the most) and LIFT_KPA
+        above the reference, or at least once that let-out and LIFT_KPA. What it sweeps
+        beyond the zone's dose_nl (a first shot's: the line stands under the reference by
+        what priming's relief and fall let out) lifts it that much less."""
         out = self.delta_mkpa(self.air_us_per_kpa)
-        pct = sweep_pct(self.c_nl_kpa * self.hold_kpa, dose_nl, LIFT_X * out + LIFT_KPA * 1000,
-                        out + LIFT_KPA * 1000)
+        under = 0
+        if 0 < dose_nl < swept_nl and self.c_nl_kpa > 0:
+            under = (swept_nl - dose_nl) // self.c_nl_kpa * 1000
+        pct = sweep_pct(self.c_nl_kpa * self.hold_kpa, swept_nl,
+                        LIFT_X * out + LIFT_KPA * 1000 + under, out + LIFT_KPA * 1000 + under)
         # A dose that needs no more than the base share lifts the line far (it is long
         # against the charge): faster, it would climb towards leaking back.
         return pct + self.boost_pct if pct > SWEEP_PCT else pct

@@ -15,7 +15,7 @@ from firmware.wire.modes import MODE_PERFUSION
 from firmware.wire.states import PRIME, RELIEF
 
 
-def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
+def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0, dose_nl=0):
     """The dose move; with a reference, the take-up of the last relief at full speed first,
     then the dose at line.sweep_pct() of what the needle passes at hold_kpa, whatever the
     zone's flow: faster and the line's pressure climbs to leak back along the needle, slower
@@ -26,7 +26,8 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
     start to rise (C·hold_kpa short of the reference): charged to hold_kpa with the needle
     in for good, the line would empty C·(hold_kpa - tissue) into the skin, many times a
     bolus. The model counts that part as done (the stopper stays behind by it) and the
-    line is primed again after the zone."""
+    line is primed again after the zone. dose_nl: the zone's dose (what the sweep beyond it
+    makes up for is under the reference before the dose lifts anything: a first shot's)."""
     ref = d.ref
     if ref is not None and ref.ok and mode == MODE_PERFUSION and d.take_steps > 0:
         skip = d.take_steps if d.take_steps < ref.steps_w else ref.steps_w
@@ -39,7 +40,7 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0):
     if take > steps:
         take = steps
     if ref is not None and ref.ok and ref.q_w_nl_s > 0:
-        pct = ref.sweep_pct(d.scale.nl(steps - take))
+        pct = ref.sweep_pct(d.scale.nl(steps - take), dose_nl)
         v = d.scale.rate_sps(sweep_nl_s(ref.q_w_nl_s, ref.max_flow_nl_s, pct))
         v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
     if ref is not None:

@@ -63,7 +63,7 @@ class Planning:
         self.fits = self.fill.fits(self.dosing, steps)  # else a refill before the shot
         v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
         linemove.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
-                           zone.mode)
+                           zone.mode, zone.dose_nl)
         self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
         # The core's own estimate of the shot's net volume: the running total's stopper
         # positions after and before it, to the step (what the model promises; the

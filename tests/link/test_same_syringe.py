@@ -39,14 +39,17 @@ def test_the_next_protocol_on_a_held_line_keeps_what_priming_measured(tmp_path):
     once per syringe. The next protocol on it, with the same needle and fluid, took over the
     reference but not the needle's flow and the fall in air that priming measured: its
     doses swept at the zone's flow and its holds counted no let-out, and its first shot
-    came out 10 % long (11.0 µL for 10)."""
+    came out 10 % long (11.0 µL for 10, seed 2). And the fresh syringe's first shot sweeps
+    what priming's relief and fall let out on top of its dose: swept as if all of it lifted
+    the line from the reference, it lifted it too little for the hold to time its end, and
+    came out 14 % long (11.4 µL, seed 5)."""
     def held(points):
         return {"protocol": {"name": "held", "syringe_ml": 3, "needle_mm": 4,
                              "needle_gauge": 32, "viscosity_mpas": 2},
                 "zone": [{"name": "z", "mode": "point", "points": points, "depth_mm": 1.0,
                           "dose_ul": 10, "pace_ms": 3000}]}
 
-    with Background(tmp_path / "gun", 2, held(1)["protocol"], speed=200.0) as gun:
+    with Background(tmp_path / "gun", 5, held(1)["protocol"], speed=200.0) as gun:
         world = gun.device.world
         s = Session.open(gun.port)
         try:
@@ -57,6 +60,7 @@ def test_the_next_protocol_on_a_held_line_keeps_what_priming_measured(tmp_path):
                 runs.append([i["delivered_ul"] for i in world.insertions[before:]])
         finally:
             s.close()
-    first, rest = runs[1][0], runs[1][1:]
-    assert len(rest) == 3
-    assert abs(first - sum(rest) / 3) < 0.2, runs
+    for run in runs:
+        first, rest = run[0], run[1:]
+        assert len(rest) == 3
+        assert abs(first - sum(rest) / 3) < 0.2, runs
