@@ -48,11 +48,6 @@ def _lookup(table, key):
 class Line:
     """The fluid path of a protocol: needle resistance R = r_num / r_den kPa·s/µL, and C."""
 
-    def same(self, other):
-        """Whether other is the same needle and fluid on the same syringe."""
-        return other is not None and self.r_num == other.r_num and \
-            self.r_den == other.r_den and self.c_nl_bar == other.c_nl_bar
-
     def __init__(self, syringe, gauge, needle_um, viscosity_milli):
         id_um = _lookup(NEEDLE_ID_UM, gauge)
         # R = 8 µ L / (π r⁴) = 128 µ L / (π d⁴): with µ in thousandths of mPa·s and L, d
@@ -60,6 +55,11 @@ class Line:
         self.r_num = 128 * viscosity_milli * (needle_um + HUB_UM) * PI_DEN
         self.r_den = PI_NUM * id_um * id_um * id_um * id_um
         self.c_nl_bar = compliance_nl_bar(syringe)
+
+    def same(self, other):
+        """Whether other is the same needle and fluid on the same syringe."""
+        return other is not None and self.r_num == other.r_num and \
+            self.r_den == other.r_den and self.c_nl_bar == other.c_nl_bar
 
     def pressure_kpa(self, flow_nl_s):
         """Line pressure the needle needs for a flow (above the tissue's)."""

@@ -26,7 +26,7 @@ from firmware import settle, ticks
 from firmware.axis import Move
 from firmware.compat import const
 from firmware.hal import NO_PRESSURE
-from firmware.units import PPM, exp_neg_ppm, isqrt
+from firmware.units import PPM, exp_neg_ppm, isqrt, muldiv
 from firmware.wire.modes import MODE_PERFUSION
 
 HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
@@ -146,10 +146,11 @@ class Reference:
         self.take0 = 0  # priming: the relief the push takes up first, steps
 
     def carry(self, old):
-        """Take over what priming measured on this line under another protocol's model."""
+        """Take over what priming measured on this line under another protocol's model (C
+        already taken: the relief's steps follow from it in this model's frame)."""
         self.q_w_nl_s = old.q_w_nl_s
         self.air_us_per_kpa = old.air_us_per_kpa
-        self.steps_w = old.steps_w
+        self.steps_w = self.d.scale.steps(self.c_nl_kpa * self.hold_kpa)
         self.boost_pct = old.boost_pct
 
     def share_ramp(self, ramp):
@@ -218,9 +219,7 @@ class Reference:
         air = self.air_us_per_kpa
         if air > 0:
             start_dk = self.hold_kpa * 10 if drained else kpa * 10 + 5
-            q = air // start_dk  # air·hold_kpa/start in parts: products under 2^30
-            air_mkpa = self.delta_mkpa(q * self.hold_kpa * 10
-                                       + (air - q * start_dk) * self.hold_kpa * 10 // start_dk)
+            air_mkpa = self.delta_mkpa(muldiv(air, self.hold_kpa * 10, start_dk))
         over = d.scale.steps(self.c_nl_kpa * (kpa + 1 - self.hold_kpa)
                              - self.c_nl_kpa * air_mkpa // 1000)
         # Rebase the running total here: the stopper stands for syringe_nl, plus the
@@ -325,8 +324,7 @@ class Reference:
         if not self._hold(kpa, now, period):
             return False
         if held and kpa != NO_PRESSURE:
-            u = self.us_per_kpa
-            dmk = self.delta_mkpa(u, self.mid_dk) if u > 0 else self.delta_mkpa(
+            dmk = self.held_let_out() if self.us_per_kpa > 0 else self.delta_mkpa(
                 self.air_us_per_kpa)
             short = (self.hold_kpa + LIFT_KPA) * 1000 - 500 + dmk - self.top_kpa * 1000
             if self.top_kpa * 100 > self.hold_kpa * TOP_PCT or short < -3000:
@@ -360,8 +358,7 @@ class Reference:
             if kpa >= self.hold_kpa:
                 # The reading is the true pressure to 1/2 kPa; the target hold_kpa - 1/2 +
                 # delta (in thousandths of a kPa, as the hold would have ended).
-                dmk = self.delta_mkpa(self.us_per_kpa, self.mid_dk) if self.us_per_kpa > 0 \
-                    else 0
+                dmk = self.held_let_out() if self.us_per_kpa > 0 else 0
                 # (Split so every product stays a small int on a 32-bit port.)
                 c = self.c_nl_kpa
                 self.d.base_nl += c * (kpa - self.hold_kpa) + c * (500 - dmk) // 1000
@@ -412,11 +409,7 @@ class Reference:
                 w if w < 2 * POLL_MIN_US else 2 * POLL_MIN_US)
             self.fine = True
             return False
-        if u != self.dmk_u or self.mid_dk != self.dmk_mid:  # a new rate: work it out once
-            self.dmk_u = u
-            self.dmk_mid = self.mid_dk
-            self.dmk = self.delta_mkpa(u, self.mid_dk)
-        dmk = self.dmk
+        dmk = self.held_let_out()
         # The target is hold_kpa - 1/2 + delta; a fall of the reading to kpa is the true
         # pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
         left = (kpa + 1 - self.hold_kpa) * 1000 - dmk
@@ -447,6 +440,15 @@ class Reference:
             w = HOLD_POLL_US
         self.wait_us = w if w > POLL_MIN_US else POLL_MIN_US
 
+    def held_let_out(self):
+        """delta_mkpa() for the hold's rate and span, worked out again only when they change
+        (it is asked at every poll of the hold)."""
+        if self.us_per_kpa != self.dmk_u or self.mid_dk != self.dmk_mid:
+            self.dmk_u = self.us_per_kpa
+            self.dmk_mid = self.mid_dk
+            self.dmk = self.delta_mkpa(self.us_per_kpa, self.mid_dk)
+        return self.dmk
+
     def delta_mkpa(self, u, mid_dk=0):
         """What the relief will let out, in thousandths of a kPa of the line's pressure, for
         a fall of u µs per kPa measured around mid_dk (tenths of a kPa; 0: at hold_kpa).
@@ -465,8 +467,7 @@ class Reference:
                 start_dk = self.hold_kpa * 10
             if start_dk < 10:
                 start_dk = 10
-            q = u // start_dk  # u·over/start in parts: every product under 2^30
-            u = q * over_dk + (u - q * start_dk) * over_dk // start_dk
+            u = muldiv(u, over_dk, start_dk)
         return let_out_mkpa(air, u, self.steps_w, self.acc_steps, self.acc_ms,
                             self.ms2_per_step_k, self.v_sps, self.d.backlash)
 
@@ -476,12 +477,11 @@ class Reference:
         above the reference, or at least once that let-out and LIFT_KPA. What it sweeps
         beyond the zone's dose_nl (a first shot's: the line stands under the reference by
         what priming's relief and fall let out) lifts it that much less."""
-        out = self.delta_mkpa(self.air_us_per_kpa)
         under = 0
         if 0 < dose_nl < swept_nl and self.c_nl_kpa > 0:
             under = (swept_nl - dose_nl) // self.c_nl_kpa * 1000
-        pct = sweep_pct(self.c_nl_kpa * self.hold_kpa, swept_nl,
-                        LIFT_X * out + LIFT_KPA * 1000 + under, out + LIFT_KPA * 1000 + under)
+        pct = lifting_pct(self.c_nl_kpa * self.hold_kpa, swept_nl,
+                          self.delta_mkpa(self.air_us_per_kpa), under)
         # A dose that needs no more than the base share lifts the line far (it is long
         # against the charge): faster, it would climb towards leaking back.
         return pct + self.boost_pct if pct > SWEEP_PCT else pct
@@ -499,8 +499,15 @@ def nominal_sweep_pct(pl, c_nl_kpa, steps_w, air_us_per_kpa, dose_nl):
     acc_steps, acc_ms, ms2 = ramp_figures(pl)
     out = let_out_mkpa(air_us_per_kpa, air_us_per_kpa, steps_w, acc_steps, acc_ms, ms2,
                        pl.max_speed_sps)
-    return sweep_pct(c_nl_kpa * HOLD_KPA, dose_nl, LIFT_X * out + LIFT_KPA * 1000,
-                     out + LIFT_KPA * 1000)
+    return lifting_pct(c_nl_kpa * HOLD_KPA, dose_nl, out)
+
+
+def lifting_pct(charge_nl, dose_nl, out_mkpa, under_mkpa=0):
+    """sweep_pct() for a relief letting out out_mkpa at a tissue pressing back nothing (the
+    most), from a line under_mkpa under the reference: lifted LIFT_X times that let-out and
+    LIFT_KPA over the reference, or at least once the let-out and LIFT_KPA."""
+    return sweep_pct(charge_nl, dose_nl, LIFT_X * out_mkpa + LIFT_KPA * 1000 + under_mkpa,
+                     out_mkpa + LIFT_KPA * 1000 + under_mkpa)
 
 
 def let_out_mkpa(air_us_per_kpa, u, steps_w, acc_steps, acc_ms, ms2_per_step_k, v_sps,
@@ -547,10 +554,10 @@ def sweep_pct(charge_nl, dose_nl, lift_mkpa, least_mkpa=0):
     """The share of the needle's flow at hold_kpa a dose of dose_nl sweeps at, on a line
     holding charge_nl at hold_kpa: the least from SWEEP_PCT up (in tens) that lifts the line
     lift_mkpa above the reference by the dose's end (see the end for a dose none lifts
-    that far). From hold_kpa,
-    at k times the needle's flow there, a line whose tissue presses back nothing climbs
-    hold_kpa·(k - 1)·(1 - e^(-t/tau)) in the dose's t = dose / (k·q_w), and tau·q_w is the
-    charge (a tissue pressing back lifts it more: the outflow is less)."""
+    that far). From hold_kpa, at k times the needle's flow there, a line whose tissue
+    presses back nothing climbs hold_kpa·(k - 1)·(1 - e^(-t/tau)) in the dose's
+    t = dose / (k·q_w), and tau·q_w is the charge (a tissue pressing back lifts it more:
+    the outflow is less)."""
     pct = SWEEP_PCT
     if charge_nl <= 0:
         return pct

@@ -8,8 +8,8 @@ from firmware import ticks
 from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, NO_PRESSURE
 from firmware import settle
 from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_HI_KPA,
-                           PRIME_LO_KPA, PUSH,
-                           SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US, sweep_nl_s)
+                           PRIME_LO_KPA, PUSH, SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
+                           sweep_nl_s)
 from firmware.wire import faults
 from firmware.wire.modes import MODE_PERFUSION
 from firmware.wire.states import PRIME, RELIEF

@@ -147,9 +147,7 @@ def exp_neg_ppm(x_num, x_den):
     x_den //= g
     if x_den <= 0 or x_num >= 20 * x_den:
         return 0 if x_num > 0 else PPM
-    q = x_num // x_den  # x in ppm, by long division
-    r = (x_num - q * x_den) * 1000
-    x_ppm = q * PPM + r // x_den * 1000 + r % x_den * 1000 // x_den
+    x_ppm = muldiv(x_num, PPM, x_den)
     # e^-x = (e^(-x/2^k))^(2^k); e^-y ~ 1 - y + y²/2 - y³/6 for y < 1/16.
     k = 0
     while x_ppm > (PPM >> 4) << k:
