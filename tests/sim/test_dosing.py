@@ -9,11 +9,17 @@ from firmware import board as boards
 from firmware import dosing
 from firmware.dosing import COMPENSATED, NAIVE, Dosing, Line
 from firmware.units import exp_neg_ppm
+from host import protocol
 from sim.params import BRANDS, needle_resistance_kpa_s_ul
 from sim.run import Run
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def example(name):
+    """An example protocol in its core form."""
+    return protocol.load(os.path.join(ROOT, "examples", name)).core()
 
 
 def test_exp_in_integers_follows_math_exp():
@@ -81,9 +87,7 @@ def test_compensation_beats_naive_on_the_same_seed():
 
 
 def _burst_errors_pct(seed):
-    from host import protocol
-
-    proto = protocol.load(os.path.join(ROOT, "examples", "burst.toml")).core()
+    proto = example("burst.toml")
     rep = Run(proto, seed=seed, dosing="compensated").run()
     good = [s for s in rep["shots"] if s["fault"] is None]
     assert len(good) == 60 and rep["faults"] == []
@@ -132,9 +136,7 @@ def test_a_gel_found_by_the_drain_is_held_with_the_compliance_of_its_push():
     # fall's rate at the reading where the drain stopped (4 kPa) instead of where the fall
     # was timed (near 100 kPa): C a tenth of the true one, the doses swept that much too
     # slowly to lift the line to the reference, shots 5-9 % off.
-    from host import protocol
-
-    proto = protocol.load(os.path.join(ROOT, "examples", "booster_ha.toml")).core()
+    proto = example("booster_ha.toml")
     rep = Run(proto, seed=1, dosing="compensated",
               params={"fluid_n": 0.45, "compliance_scale": 0.5, "viscosity_scale": 0.7}).run()
     good = [s for s in rep["shots"] if s["fault"] is None]
@@ -149,11 +151,9 @@ def test_the_first_shot_of_a_syringe_counts_the_primings_relief_from_where_it_st
     # is) was worked out as from 100 kPa at the fall there: 4-20 % too much on the burst
     # example's line, so every first shot came out long (+1.47 % on average over seeds
     # 1-20, up to +7.6 %).
-    from host import protocol
-
     first = []
     for seed in range(1, 21):
-        proto = protocol.load(os.path.join(ROOT, "examples", "burst.toml")).core()
+        proto = example("burst.toml")
         shot = Run(proto, seed=seed, dosing="compensated").run()["shots"][0]
         first.append((shot["delivered_ul"] - shot["commanded_ul"]) / shot["commanded_ul"])
     assert abs(sum(first) / len(first)) <= 0.01, first
@@ -166,9 +166,7 @@ def test_air_in_a_soft_syringe_does_not_push_the_dose_into_a_leak_back_along_the
     # taken as the push's mean C (20-100 kPa) times the fall's rate, a fifth too much: the
     # doses swept at 1.3 times that climbed past the leak along the needle (0.18 µL outside
     # the skin a shot, 1 % short). C from the push's top part (60-100 kPa) gives it.
-    from host import protocol
-
-    proto = protocol.load(os.path.join(ROOT, "examples", "hands.toml")).core()
+    proto = example("hands.toml")
     rep = Run(proto, seed=3, dosing="compensated",
               params={"compliance_scale": 0.5, "air_ul": 5.0}).run()
     assert rep["faults"] == []
