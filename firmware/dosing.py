@@ -32,7 +32,7 @@ HUB_UM = const(2000)  # cannula inside the hub: part of the flow path
 COMPLIANCE_NL_BAR = ((1, 10000), (3, 40000), (5, 100000), (10, 200000))
 STICTION_KPA = const(4)  # allowance for friction in the line-pressure budget (the glide
 # force itself loads the compliance before the stopper slides: line.py measures that)
-TISSUE_KPA = const(15)  # back-pressure of the dermis at the tip
+TISSUE_KPA = pressure_line.TISSUE_KPA  # back-pressure of the dermis at the tip
 BUDGET_PCT = const(50)  # share of the board's occlusion limit a dose may use
 RELIEF_MARGIN_PCT = const(150)  # relief empties this much of what the compliance holds
 

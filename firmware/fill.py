@@ -26,7 +26,7 @@ from firmware import dosing, units
 from firmware.compat import const
 from firmware.hal import BACKWARD, FORWARD
 from firmware.limits import zone_flow_nl_s
-from firmware.wire.modes import MODE_PERFUSION, MODES
+from firmware.wire.modes import MODE_CONTINUOUS, MODE_PERFUSION, MODES
 
 RESERVE_PCT = const(3)
 HELD_MARGIN = const(2)
@@ -118,6 +118,7 @@ def account(board, proto, mode=dosing.COMPENSATED):
     ends = []
     primed = 0
     perfusion = MODES[MODE_PERFUSION]
+    continuous = MODES[MODE_CONTINUOUS]
     for zi, zone in enumerate(proto["zone"]):
         dose_nl = zone_dose_nl(board, syringe, zone)
         for i in range(zone["points"]):
@@ -146,5 +147,7 @@ def account(board, proto, mode=dosing.COMPENSATED):
                 nxt = model.dose_steps(syringe_nl + dose_nl)
                 if i == zone["points"] - 1 or not fill.fits(model, nxt):
                     model.ref.due = True
+            if zone["mode"] == continuous and model.ref is not None and model.ref.ok:
+                model.ref.due = True  # a pass leaves its line elsewhere too (line.plan_pass)
     ends.append(last)
     return ends, primed

@@ -1,8 +1,9 @@
 """Continuous and perfusion modes: where the shot machine departs from a point shot.
 
 continuous: the needle goes in and the plunger flows at the zone's flow while the trigger
-is held, for at most duration_s (one pass per point); letting go ends the pass, then hold,
-relief and retract as for a point shot.
+is held, for duration_s (one pass per point; on a line held on its pressure, until what the
+line holds says the pass is given: firmware/line.py's plan_pass); letting go ends the pass,
+then hold, relief and retract as for a point shot.
 perfusion: the needle goes in and stays in; a bolus of dose_ul every bolus_every_s, one per
 point of the zone, until the zone's points are given or the trigger is pulled again to
 stop; then relief and retract. The needle-in checks (contact, stall, pressure) run all the

@@ -30,6 +30,7 @@ from firmware.units import PPM, exp_neg_ppm, isqrt, muldiv
 from firmware.wire.modes import MODE_PERFUSION
 
 HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
+TISSUE_KPA = const(15)  # the dermis's nominal back-pressure at the tip
 PRIME_LO_KPA = const(20)  # the compliance is measured from here to hold_kpa while priming,
 PRIME_HI_KPA = const(60)  # and from here for the needle's flow at hold_kpa: air in the fill
 # makes the line softer at low pressure, and q_w = C·(fall rate) wants C near hold_kpa
@@ -75,6 +76,14 @@ DRAIN_MAX_US = const(5000000)
 FAST_US_PER_KPA = const(2000)  # falling faster in air from hold_kpa (tau < 0.2 s): fast
 FAST_LIMIT_PCT = const(50)  # a fast line settled above this share of the board's limit:
 # blocked, or a tissue pressing back more than a dose may be pushed against
+# A continuous pass (plan_pass) sweeps at the zone's flow from where the line passes it against
+# the nominal tissue, and stops sweeping once what is left to give is C times this: the hold
+# gives it, needle still, and times the fall it needs for the relief's let-out meanwhile...
+PASS_FALL_KPA = const(3)
+PASS_HELD_PCT = const(50)  # ...or this share of what the line holds over the tissue at that
+# flow (tau times the flow), if less: a line only that far over the tissue falls no further
+PASS_EXTRA_KPA = const(40)  # its move is planned longer by C times this: a tissue pressing
+# back more than the nominal keeps that much more in the line, and the sweep makes it up
 
 
 class Reference:
@@ -121,6 +130,15 @@ class Reference:
         self.dmk_mid = -1
         self.dmk = 0
         self.air_us_per_kpa = 0  # how fast it fell in air at hold_kpa while priming
+        # The level the hold falls back to, thousandths of a kPa of true pressure: the
+        # reference state's (the reading's last half kPa under hold_kpa), or a pass's.
+        self.level_mkpa = HOLD_KPA * 1000 - 500
+        self.passing = False  # the shot planned is a continuous pass (plan_pass)
+        self.pass_aim_kpa = 0  # where its take-up leaves the line
+        self.pass_take = 0  # its move's take-up steps, before the sweep
+        self.pass_off_nl = 0  # the line past where the take-up is aimed, at its end
+        self.pass_nl = 0  # what it gives
+        self.pass_held_nl = 0  # what is left to give when its sweep stops
         self.steps_w = 0  # relief steps that take the line from hold_kpa to zero
         pl = board.plunger
         self.v_sps = pl.max_speed_sps
@@ -300,7 +318,7 @@ class Reference:
         self.holding = (self.ok or self.fast) and mode != MODE_PERFUSION
         self.occluded = False
         self.top_kpa = -1
-        if (self.ok or self.fast) and not self.holding:
+        if (self.ok or self.fast) and not self.holding or self.passing:
             self.due = True  # a flow shot leaves the line elsewhere: prime again
         if self.fast and self.holding:
             self.settle.begin(now)
@@ -323,6 +341,9 @@ class Reference:
         held = self.holding and not self.fast
         if not self._hold(kpa, now, period):
             return False
+        if self.passing:
+            self.end_pass()  # the next shot plans its own level (and primes first)
+            return True
         if held and kpa != NO_PRESSURE:
             dmk = self.held_let_out() if self.us_per_kpa > 0 else self.delta_mkpa(
                 self.air_us_per_kpa)
@@ -355,7 +376,7 @@ class Reference:
             # The tissue presses back near hold_kpa: this point keeps what it took. What
             # the line holds above the reference would come out at the next point: the
             # running total counts it as given, so the next dose sweeps that much less.
-            if kpa >= self.hold_kpa:
+            if kpa >= self.hold_kpa and not self.passing:  # (a pass primes again)
                 # The reading is the true pressure to 1/2 kPa; the target hold_kpa - 1/2 +
                 # delta (in thousandths of a kPa, as the hold would have ended).
                 dmk = self.held_let_out() if self.us_per_kpa > 0 else 0
@@ -401,7 +422,7 @@ class Reference:
             # meanwhile poll finely so the first crossings are seen when they happen: an
             # eighth of a kPa's fall in air, 1-2 ms (a line of short tau lets out most in
             # its relief, and its rate must be right to a few %).
-            if kpa < self.hold_kpa:
+            if kpa * 1000 + 500 <= self.level_mkpa:
                 self.holding = False
                 return True
             w = self.air_us_per_kpa >> 3
@@ -410,9 +431,12 @@ class Reference:
             self.fine = True
             return False
         dmk = self.held_let_out()
-        # The target is hold_kpa - 1/2 + delta; a fall of the reading to kpa is the true
-        # pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
-        left = (kpa + 1 - self.hold_kpa) * 1000 - dmk
+        # The target is the level (hold_kpa - 1/2) + delta; a fall of the reading to kpa is
+        # the true pressure crossing kpa + 1/2 now: what is left, in thousandths of a kPa.
+        left = kpa * 1000 + 500 - self.level_mkpa - dmk
+        if self.passing and self.under_tissue(dmk):
+            self.holding = False  # the line will not fall that far: it keeps what is left
+            return True
         if falling and left <= 1000:
             if left <= 0:
                 self.holding = False  # already there (a slow dose): nothing to wait for
@@ -424,9 +448,72 @@ class Reference:
         if left <= 0:
             self.holding = False
             return True
-        level = self.hold_kpa + dmk // 1000 + 1
+        level = (self.level_mkpa + 500 + dmk) // 1000 + 1
         self.set_wait(kpa, level, u)
         return False
+
+    def under_tissue(self, dmk):
+        """Whether a pass's hold would end under what the tissue presses back plus a kPa
+        (the line then never falls there): the fall rate says how far over the tissue's the
+        line stood where it was timed, air·hold_kpa/u (C and R cancel)."""
+        over_mkpa = muldiv(self.air_us_per_kpa, self.hold_kpa * 1000, self.us_per_kpa)
+        return self.level_mkpa + dmk < self.mid_dk * 100 - over_mkpa + 1000
+
+    # -- a continuous pass (plan_pass before the trigger; pass_left while it sweeps) --
+    def plan_pass(self, take, dose_nl, q_nl_s, off_steps):
+        """Plan a continuous pass of dose_nl at the zone's q_nl_s, its move taking take
+        steps of the last relief up first: returns the take-up steps to leave out.
+        off_steps: how far past the reference state the take-up would leave the rod (a
+        first shot after priming: what priming's relief let out in air, and where its fall
+        stopped).
+
+        Taken up to hold_kpa, the line would empty C·(hold_kpa - tissue), many times a
+        pass's thread at its flow, in the first seconds. It is taken up only to where the
+        needle passes q_nl_s against the nominal tissue, R·q over it (R·q_w = hold_kpa in
+        air); what the tissue really presses back shows as the line rising or falling while
+        the pass sweeps, which pass_left() counts."""
+        aim = TISSUE_KPA + muldiv(self.hold_kpa, q_nl_s, self.q_w_nl_s)
+        if aim > self.hold_kpa:
+            aim = self.hold_kpa
+        skip = self.d.scale.steps(self.c_nl_kpa * (self.hold_kpa - aim))
+        if skip > take:
+            skip = take
+        self.passing = True
+        self.pass_aim_kpa = aim
+        self.pass_take = take - skip
+        self.pass_nl = dose_nl
+        self.pass_off_nl = self.d.scale.nl(off_steps)
+        # tau = R·C = air_us_per_kpa·hold_kpa; what the line holds over the tissue at q.
+        tau_ms = self.air_us_per_kpa * self.hold_kpa // 1000
+        held = muldiv(tau_ms, q_nl_s, 1000) * PASS_HELD_PCT // 100
+        fall = self.c_nl_kpa * PASS_FALL_KPA
+        self.pass_held_nl = fall if fall < held else held
+        return skip
+
+    def pass_left(self, moved_steps, kpa):
+        """While a pass sweeps (the plunger moved_steps into its move, the reading kpa): what
+        is left to give, nL. The skin has had what the sweep swept less what the line holds
+        more than where the take-up left it. Sets the level its hold then falls to."""
+        c = self.c_nl_kpa
+        swept = moved_steps - self.pass_take
+        if swept <= 0:
+            return self.pass_nl  # still taking up: nothing given yet
+        # The take-up leaves it C·(hold_kpa - aim) short of the reference state, the true
+        # pressure a half kPa under hold_kpa: at aim - 1/2 (and off past it).
+        left = self.pass_nl - self.d.scale.nl(swept) - self.pass_off_nl + \
+            signed_muldiv(c, kpa * 1000 + 500 - self.pass_aim_kpa * 1000, 1000)
+        self.level_mkpa = kpa * 1000 - (signed_muldiv(left, 1000, c) if c > 0 else 0)
+        return left
+
+    def end_pass(self):
+        self.passing = False
+        self.level_mkpa = self.hold_kpa * 1000 - 500
+
+    def released(self, moved_steps, kpa):
+        """A pass let go mid-sweep: it gives what was swept, nothing more."""
+        swept = moved_steps - self.pass_take
+        self.pass_nl = self.d.scale.nl(swept) if swept > 0 else 0
+        self.pass_left(moved_steps, kpa)
 
     def set_wait(self, kpa, level, u):
         if u <= 0:
@@ -462,7 +549,7 @@ class Reference:
             over_dk = air * self.hold_kpa // ((u + 5) // 10)  # (air <= 8 s per kPa)
             if over_dk > 20 * self.hold_kpa:
                 over_dk = 20 * self.hold_kpa
-            start_dk = over_dk - (mid_dk - self.hold_kpa * 10)
+            start_dk = over_dk - (mid_dk - (self.level_mkpa + 500) // 100)
             if start_dk > self.hold_kpa * 10:
                 start_dk = self.hold_kpa * 10
             if start_dk < 10:
@@ -485,6 +572,13 @@ class Reference:
         # A dose that needs no more than the base share lifts the line far (it is long
         # against the charge): faster, it would climb towards leaking back.
         return pct + self.boost_pct if pct > SWEEP_PCT else pct
+
+
+def signed_muldiv(x, y, d):
+    """muldiv() for x, y of either sign (small ints: the pass's figures on the shot path)."""
+    if (x < 0) != (y < 0):
+        return -muldiv(-x if x < 0 else x, -y if y < 0 else y, d)
+    return muldiv(-x if x < 0 else x, -y if y < 0 else y, d)
 
 
 def ramp_figures(pl):

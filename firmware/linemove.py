@@ -5,13 +5,13 @@ firmware/shot.py's ShotMachine (its PRIME state), and its planning calls plan_do
 """
 
 from firmware import ticks
-from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, NO_PRESSURE
+from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, IN_TRIGGER, NO_PRESSURE
 from firmware import settle
-from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, POLL_MIN_US, PRIME_HI_KPA,
-                           PRIME_LO_KPA, PUSH, SETTLE, SETTLE_KPA, SETTLE_MAX_US, SETTLE_US,
-                           sweep_nl_s)
+from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, PASS_EXTRA_KPA, POLL_MIN_US,
+                           PRIME_HI_KPA, PRIME_LO_KPA, PUSH, SETTLE, SETTLE_KPA, SETTLE_MAX_US,
+                           SETTLE_US, sweep_nl_s)
 from firmware.wire import faults
-from firmware.wire.modes import MODE_PERFUSION
+from firmware.wire.modes import MODE_CONTINUOUS, MODE_PERFUSION
 from firmware.wire.states import PRIME, RELIEF
 
 
@@ -39,7 +39,18 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0, dose_nl=0):
     take = d.take_steps if ref is not None else 0
     if take > steps:
         take = steps
-    if ref is not None and ref.ok and ref.q_w_nl_s > 0:
+    if ref is not None:
+        ref.end_pass()
+    if ref is not None and ref.ok and ref.q_w_nl_s > 0 and mode == MODE_CONTINUOUS:
+        # A continuous pass: taken up to where the line passes the zone's flow, swept at
+        # it for as long as what is left says (line.py's plan_pass, pass_left); the model
+        # counts the part left out as done, and the line is primed again after the pass.
+        skip = ref.plan_pass(take, dose_nl, d.scale.nl(v_sps), take - steps + d.scale.steps(dose_nl))
+        d.stopper += skip
+        d.take_steps -= skip
+        take -= skip
+        steps += d.scale.steps(ref.c_nl_kpa * PASS_EXTRA_KPA) - skip
+    elif ref is not None and ref.ok and ref.q_w_nl_s > 0:
         pct = ref.sweep_pct(d.scale.nl(steps - take), dose_nl)
         v = d.scale.rate_sps(sweep_nl_s(ref.q_w_nl_s, ref.max_flow_nl_s, pct))
         v_sps = v if v < pl.max_speed_sps else pl.max_speed_sps
@@ -183,6 +194,22 @@ class Priming:
         self.plunger.start(BACKWARD, self.relief_move)
         ref.phase = BACK
         self.until = ticks.add(now, self.relief_move.duration_us + self.timeout_us(), self.period)
+
+    def pass_poll(self, moving):
+        """DOSE of a continuous pass on a held line: the sweep stops once what is left to
+        give is what the hold gives (line.py's pass_left); let go, the pass gives what was
+        swept. Returns whether the plunger still moves."""
+        ref = self.dosing.ref
+        kpa = self.hal.pressure_kpa()
+        if kpa == NO_PRESSURE:
+            return moving  # the hold ends at once: nothing to time it on
+        moved = self.plunger.moved()
+        if moving and not self.inputs.level(IN_TRIGGER):
+            ref.released(moved, kpa)  # the machine stops the plunger (firmware/flow.py)
+        elif ref.pass_left(moved, kpa) <= ref.pass_held_nl and moving:
+            self.plunger.stop()
+            return False
+        return moving
 
     def settle_poll(self, now, moving):
         """HOLD on a fast line (firmware/settle.py): settle, top up, settle again."""

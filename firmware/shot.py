@@ -305,6 +305,8 @@ class ShotMachine(Commands, Planning, Priming):
             if not moving_c:
                 self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
         elif st == DOSE:
+            if self.dosing.ref is not None and self.dosing.ref.passing:
+                moving_p = self.pass_poll(moving_p)
             if moving_p and self.flow.released(self.zone):
                 # Continuous, let go mid-pass: the pass counts as given, and the next pass
                 # starts from where the stopper is.

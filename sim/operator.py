@@ -10,8 +10,12 @@ the operator slip.
 
 import math
 
+from firmware.hal import AXIS_PLUNGER
+
 NOTICE_FAULT_S = 2.0  # a person notices the alarm and acknowledges after this
 RETRY_S = 1.0  # a press the gun did not take is tried again after this
+PASS_LISTEN_S = 0.05  # how soon a practitioner drawing a pass hears the drive stop
+PASS_OVER_S = 4.0  # and gives up on a pass that runs this long past its duration
 
 
 def lognormal(g, median, sigma):
@@ -29,12 +33,27 @@ def burst_over(run, zone_i, refill):
             or (refill is not None and refill()))
 
 
-def trigger_hold_s(run, zone_i, p):
-    """A continuous pass lasts as long as the trigger is held: the zone's whole pass."""
+def pass_s(run, zone_i):
+    """A continuous zone's pass duration, else None."""
     zones = run.proto["zone"]
     if 0 <= zone_i < len(zones) and zones[zone_i]["mode"] == "continuous":
-        return zones[zone_i]["duration_s"] + 0.5
-    return p["trigger_hold_s"]
+        return zones[zone_i]["duration_s"]
+    return None
+
+
+def hold_pass(env, world, went_in, duration_s, g_react, p):
+    """A continuous pass lasts as long as the trigger is held: the practitioner draws the
+    needle along the line for the pass's duration from the needle going in, keeps the
+    trigger while the drive is still heard to run (a line pressing back more flows for
+    longer), and lets go a reaction after it stops, or PASS_OVER_S past the duration."""
+    clock = world.clock
+    yield went_in | env.timeout(clock.from_s(RETRY_S))
+    yield env.timeout(clock.from_s(duration_s))
+    end_s = clock.s() + PASS_OVER_S
+    drive = world.axis(AXIS_PLUNGER)
+    while drive.moving() and clock.s() < end_s:
+        yield env.timeout(clock.from_s(PASS_LISTEN_S))
+    yield env.timeout(clock.from_s(lognormal(g_react, p["reaction_s"], p["reaction_sigma"])))
 
 
 def operator(env, world, run):
@@ -82,7 +101,11 @@ def operator(env, world, run):
         op.trigger = True
         world.poke()
         went_in = world.needle_event
-        yield env.timeout(clock.from_s(trigger_hold_s(run, zone, p)))
+        duration_s = pass_s(run, zone)
+        if duration_s is None:
+            yield env.timeout(clock.from_s(p["trigger_hold_s"]))
+        else:
+            yield from hold_pass(env, world, went_in, duration_s, g_react, p)
         if burst_zone(run, zone):
             # Burst: the practitioner holds the trigger, gliding over the zone, while the gun
             # fires at its rate, and lets go when the zone is done.
