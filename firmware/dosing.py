@@ -194,6 +194,12 @@ class Dosing:
                     self.relief_steps = old.relief_steps
                 self.stopper = old.stopper - old.dose_end
                 self.dose_end = 0
+            r = self.ref
+            if (r.ok or r.fast) and not self.line.same(old.line):
+                # Another needle (fitted dry) or fluid: its flow, its fall in air and a fast
+                # line's tau are not the ones measured. Primed again before the first shot,
+                # from where the last protocol left the plunger.
+                r.due = True
 
     def dose_steps(self, total_nl_after):
         """Forward motor steps that bring the stopper to the running total's position."""

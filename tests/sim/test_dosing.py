@@ -173,3 +173,23 @@ def test_air_in_a_soft_syringe_does_not_push_the_dose_into_a_leak_back_along_the
     assert max(s["drip_ul"] for s in rep["shots"]) <= 0.02
     mean = sum(s["delivered_ul"] - s["commanded_ul"] for s in rep["shots"]) / len(rep["shots"])
     assert abs(mean) <= 0.1, mean
+
+
+def test_the_next_protocol_with_another_needle_or_fluid_primes_again():
+    # The next protocol on the same syringe took over the reference whatever its needle and
+    # fluid: a new needle is fitted dry, and the flow and fall in air priming measured were
+    # the old needle's. Only the same needle and fluid keep them; another primes again.
+    proto = example("burst.toml")
+    run = Run(proto, seed=1, dosing="compensated")
+    run.run()
+    m = run.fw.app.machine
+    old = m.dosing
+    assert old.ref.ok and not old.ref.due
+    head = proto["protocol"]
+    fluid = (head["needle_gauge"], head["needle_mm"] * 1000, head["viscosity_mpas"] * 1000)
+    for other, due in ((fluid, False), ((30,) + fluid[1:], True),
+                       (fluid[:2] + (5 * fluid[2],), True)):
+        new = Dosing(m.board, m.session.syringe, COMPENSATED, fluid=other)
+        new.follow(old, m.session.syringe_nl)
+        assert new.ref.due == due, other
+        assert new.ref.ok  # the reference state is the syringe's: kept until primed again
