@@ -103,6 +103,39 @@ def test_pressure_held_shot_allocates_nothing():
     assert rig.app.session.shots == 1
 
 
+def test_continuous_pass_on_a_held_line_allocates_nothing():
+    # A pass on a line held on its pressure (firmware/line.py's plan_pass): its sweep counts
+    # what the line holds at every reading, stops, and the hold follows the pressure down to
+    # the level the count asked for, all with the heap locked. The reading stands at 120 kPa
+    # while it sweeps (a tissue pressing back hard: the sweep runs its whole move).
+    zone = {"name": "line", "mode": "continuous", "points": 2, "depth_mm": 1.0,
+            "dose_ul": 10, "flow_ul_s": 4, "duration_s": 1}
+    rig = Rig(protocol([zone]), start_us=(1 << 30) - 200000)
+    rig.hal.kpa = 120
+    rig.arm()
+    rig.run_until("armed", limit_us=10000000)
+    ref = rig.app.machine.dosing.ref
+    assert ref.ok
+    ref.q_w_nl_s = 24000  # what priming's fall in air would have timed (the reading here
+    ref.air_us_per_kpa = 19000  # never falls: C alone)
+    rig.app.machine.planned = False  # the pass planned again on them
+    rig.touch(True)
+    rig.run_for(40000)
+    rig.trigger(True)
+    k = [0]
+
+    def empties(st):
+        if st == 5:  # hold: the line empties, 1 kPa every 20 ms
+            k[0] += 1
+            if k[0] % 20 == 0 and rig.hal.kpa > 0:
+                rig.hal.kpa -= 1
+
+    seen = drive_locked(rig, "pace", empties, steps=60000)
+    assert rig.state() == "pace", seen
+    assert rig.app.session.shots == 1
+    assert ref.due  # primed again before the next pass
+
+
 def test_settled_shot_with_its_top_up_allocates_nothing():
     # A line too fast to hold on the pressure (firmware/settle.py): the hold waits out the
     # measured time constant, reads the tissue's pressure, tops the line up by a move
