@@ -592,7 +592,7 @@ def nominal_sweep_pct(pl, c_nl_kpa, steps_w, air_us_per_kpa, dose_nl):
     """Reference.sweep_pct() on a line's nominal figures (the shot-time estimate's)."""
     acc_steps, acc_ms, ms2 = ramp_figures(pl)
     out = let_out_mkpa(air_us_per_kpa, air_us_per_kpa, steps_w, acc_steps, acc_ms, ms2,
-                       pl.max_speed_sps)
+                       pl.max_speed_sps, pl.backlash_steps)
     return lifting_pct(c_nl_kpa * HOLD_KPA, dose_nl, out)
 
 

@@ -193,3 +193,19 @@ def test_the_next_protocol_with_another_needle_or_fluid_primes_again():
         new.follow(old, m.session.syringe_nl)
         assert new.ref.due == due, other
         assert new.ref.ok  # the reference state is the syringe's: kept until primed again
+
+
+def test_the_shot_time_estimate_sweeps_a_dose_as_the_gun_does_on_the_nominal_line():
+    # The estimate's sweep share (line.nominal_sweep_pct, firmware/shottime.py) counted no
+    # backlash in the relief's let-out, which the gun's own share (Reference.sweep_pct)
+    # does: on the burst example's line the estimate swept its 10 µL slower than the gun.
+    from firmware import line
+
+    b = boards.by_name("pico")
+    d = Dosing(b, b.syringe(3), COMPENSATED, fluid=(32, 4000, 2000))
+    ref = d.ref
+    ref.air_us_per_kpa = d.line.tau_us() // line.HOLD_KPA  # what priming measures there
+    ref.steps_w = d.scale.steps(ref.c_nl_kpa * line.HOLD_KPA)
+    for dose_nl in (2000, 5000, 10000, 20000, 50000):
+        assert line.nominal_sweep_pct(b.plunger, ref.c_nl_kpa, ref.steps_w, ref.air_us_per_kpa,
+                                      dose_nl) == ref.sweep_pct(dose_nl), dose_nl
