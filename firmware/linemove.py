@@ -202,7 +202,9 @@ class Priming:
         ref = self.dosing.ref
         kpa = self.hal.pressure_kpa()
         if kpa == NO_PRESSURE:
-            return moving  # the hold ends at once: nothing to time it on
+            # No reading: counted as if the line stood where the take-up left it, so the
+            # sweep stops by its volume, never past it (the hold then ends at once).
+            kpa = ref.pass_aim_kpa
         moved = self.plunger.moved()
         if moving and not self.inputs.level(IN_TRIGGER):
             ref.released(moved, kpa)  # the machine stops the plunger (firmware/flow.py)
