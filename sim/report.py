@@ -166,6 +166,7 @@ def build(run, sim_end_s, wall_s):
         "delivered_ul_total": _r(sum(s["delivered_ul"] for s in rows)),
         "drip_ul_total": _r(w.drip_ul),
         "drip_ul_before_first_shot": _r(w.prime_drip_ul),
+        "priming_ul_total": _r(w.primed_ul),
         "drip_ul_p99": _r(np.percentile([s["drip_ul"] for s in rows], 99)) if rows else None,
         "drip_ul_max": _r(max(s["drip_ul"] for s in rows)) if rows else None,
         "dose_error_pct_mean": _r(err.mean()) if len(err) else None,
@@ -226,7 +227,7 @@ def table(report):
            "" if s["syringes_refilled"] == 1 else "s"),
         "delivered         %.2f µL into the skin (outside it %.2f µL: %.2f priming, per shot"
         " p99 %s µL)" % (s["delivered_ul_total"], s["drip_ul_total"],
-                         s["drip_ul_before_first_shot"], _fmt(s["drip_ul_p99"], "%.3f")),
+                         s["priming_ul_total"], _fmt(s["drip_ul_p99"], "%.3f")),
         "dose error        mean %s %%, 99th pct |error| %s %%"
         % (_fmt(s["dose_error_pct_mean"], "%+.3f"), _fmt(s["dose_error_pct_p99_abs"], "%.3f")),
         "depth error       max %s mm" % _fmt(s["depth_error_mm_max"], "%.3f"),

@@ -90,7 +90,7 @@ class Run:
         self.refills += 1
         self.refill_after.append(len(self.records))  # shots logged before the new syringe
         self.fw.command("refilled")
-        self.last_state = self.fw.state()
+        self._follow_state()
         self.world.poke()
 
     def waiting_for_cue(self):
@@ -110,7 +110,7 @@ class Run:
             return
         sim_faults.clear(self.world)
         self.fw.command("ack_fault")
-        self.last_state = self.fw.state()
+        self._follow_state()
         self.world.poke()
 
     def injected(self, kind, t, spec):
@@ -143,14 +143,20 @@ class Run:
             self.finish_event.succeed()
 
     # -- after every poll ----------------------------------------------------------
+    def _follow_state(self):
+        """The gun's state now, through _transition() if it changed (a command may start
+        priming at once: a refill's, an acknowledged fault's)."""
+        st = self.fw.state()
+        if st != self.last_state:
+            self._transition(self.last_state, st)
+            self.last_state = st
+        return st
+
     def after_poll(self, world):
         fw = self.fw
         if not getattr(fw, "on", self.power_cut is None):  # self.powered()
             return
-        st = fw.state()
-        if st != self.last_state:
-            self._transition(self.last_state, st)
-            self.last_state = st
+        st = self._follow_state()
         for rec in fw.new_records():
             rec["t_log_s"] = world.clock.s()
             # Each power-up's core counts its ms from when it was powered.
@@ -190,6 +196,8 @@ class Run:
         t = w.clock.s()
         if old == "pace" and new == "armed":
             self._cue(t)
+        if new == "prime" or old == "prime":
+            w.priming(new == "prime")
         if new == "safing":
             w.sync()
             self.fault_events.append({

@@ -86,6 +86,8 @@ class World:
         self.insertions = []  # dicts: t_in, t_out, out_in, delivered_ul, depth_um
         self.drip_ul = 0.0  # everything that left the needle outside the skin
         self.prime_drip_ul = 0.0  # of which before the first insertion
+        self.primed_ul = 0.0  # of which pushed out by priming in air (the gun's PRIME state)
+        self.prime_mark = None  # where the plunger's outflow stood when priming began
         self.depth_hint = None  # () -> depth in mm of the shot being given (the run's)
         self.in_skin_done_ul = 0.0  # delivered in the skin by insertions already ended
         self.out_mark = 0.0
@@ -159,6 +161,25 @@ class World:
         self.out_mark = pl.out_ul
         ev, self.needle_event = self.needle_event, self.env.event()
         ev.succeed(inside)
+
+    def priming(self, on):
+        """The gun entered (on) or left its PRIME state, the needle out: what leaves the
+        needle meanwhile is priming, counted outside the skin but not as the last shot's drip
+        (a line primed again after a pass, a fault or a refill)."""
+        self.sync()
+        out = self.plunger.out_ul
+        if on:
+            self.prime_mark = out
+            return
+        if self.prime_mark is None:
+            return
+        primed = out - self.prime_mark
+        self.prime_mark = None
+        self.primed_ul += primed
+        self.drip_ul += primed
+        if not self.insertions:
+            self.prime_drip_ul += primed
+        self.out_mark += primed
 
     def close_books(self):
         """After the run: what left the needle outside since the last insertion."""

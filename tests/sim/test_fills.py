@@ -57,3 +57,16 @@ def test_a_perfusion_that_would_outrun_its_fill_comes_out_and_asks_before_the_ne
                   "dose_ul": 20, "bolus_every_s": 1, "flow_ul_s": 40}]
     s = check_never_dry(p, 0)
     assert s["syringes_refilled"] == 1 and s["points_given"] == 50
+
+
+def test_priming_a_fresh_syringe_is_not_counted_as_the_last_shots_drip():
+    # A water line is too fast to hold: priming drains it to zero in air (70 µL on a 3 mL
+    # syringe). The refill's priming was counted as the drip of the old syringe's last shot
+    # (70.2 µL, seed 1): the refill's command started it before any poll saw the state.
+    rep = Run(proto(3, [(100, 30)]), seed=1).run()
+    s = rep["summary"]
+    assert s["syringes_refilled"] == 1
+    assert max(r["drip_ul"] for r in rep["shots"]) < 0.1
+    # Both fills' primings, and nothing else outside the skin.
+    assert s["priming_ul_total"] > 1.9 * s["drip_ul_before_first_shot"] > 0
+    assert abs(s["drip_ul_total"] - s["priming_ul_total"]) < 0.1
