@@ -318,8 +318,8 @@ class Reference:
         self.holding = (self.ok or self.fast) and mode != MODE_PERFUSION
         self.occluded = False
         self.top_kpa = -1
-        if (self.ok or self.fast) and not self.holding or self.passing:
-            self.due = True  # a flow shot leaves the line elsewhere: prime again
+        if ((self.ok or self.fast) and not self.holding) or self.passing:
+            self.due = True  # a bolus or a pass leaves the line elsewhere: prime again
         if self.fast and self.holding:
             self.settle.begin(now)
             self.wait_us = POLL_MIN_US
