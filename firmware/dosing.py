@@ -160,6 +160,7 @@ class Dosing:
             # Primed for the same syringe: the reference state is the syringe's, whatever
             # the fluid; it holds if the last protocol's shots ended on it.
             old_ref = old.ref
+            same = self.line.same(old.line)
             if old_ref is not None and not old_ref.ok and not old_ref.fast and not old_ref.due:
                 self.ref.due = False  # not primed on this syringe (no reading): model only
             if old_ref is not None and old_ref.fast and not old_ref.due:
@@ -184,7 +185,7 @@ class Dosing:
                 self.ref.ok = True
                 self.ref.due = False
                 self.ref.c_nl_kpa = old_ref.c_nl_kpa
-                if self.line.same(old.line):
+                if same:
                     # The same needle and fluid: what priming measured on them still holds
                     # (without it the doses swept at the zone's flow and the holds ended
                     # with no let-out counted: the first shot 10 % long on a burst line).
@@ -195,7 +196,7 @@ class Dosing:
                 self.stopper = old.stopper - old.dose_end
                 self.dose_end = 0
             r = self.ref
-            if (r.ok or r.fast) and not self.line.same(old.line):
+            if (r.ok or r.fast) and not same:
                 # Another needle (fitted dry) or fluid: its flow, its fall in air and a fast
                 # line's tau are not the ones measured. Primed again before the first shot,
                 # from where the last protocol left the plunger.
@@ -212,6 +213,12 @@ class Dosing:
         take = self.dose_end - self.stopper + self.slack
         self.take_steps = take if take > 0 else 0
         return steps if steps > 0 else 0
+
+    def leave_out(self, steps):
+        """The next dose's take-up leaves steps of the last relief out: the model counts
+        them as made (the stopper stays behind by them until the line is primed again)."""
+        self.stopper += steps
+        self.take_steps -= steps
 
     def rate_sps(self, flow_nl_s):
         """Plunger speed for a dose flow."""

@@ -26,7 +26,7 @@ from firmware import settle, ticks
 from firmware.axis import Move
 from firmware.compat import const
 from firmware.hal import NO_PRESSURE
-from firmware.units import PPM, exp_neg_ppm, isqrt, muldiv
+from firmware.units import PPM, exp_neg_ppm, isqrt, muldiv, ratio_round
 from firmware.wire.modes import MODE_PERFUSION
 
 HOLD_KPA = const(100)  # working pressure: above the skin's back-pressure, well under the limit
@@ -495,15 +495,19 @@ class Reference:
         is left to give, nL. The skin has had what the sweep swept less what the line holds
         more than where the take-up left it. Sets the level its hold then falls to."""
         c = self.c_nl_kpa
-        swept = moved_steps - self.pass_take
-        if swept <= 0:
+        if moved_steps <= self.pass_take:
             return self.pass_nl  # still taking up: nothing given yet
         # The take-up leaves it C·(hold_kpa - aim) short of the reference state, the true
         # pressure a half kPa under hold_kpa: at aim - 1/2 (and off past it).
-        left = self.pass_nl - self.d.scale.nl(swept) - self.pass_off_nl + \
-            signed_muldiv(c, kpa * 1000 + 500 - self.pass_aim_kpa * 1000, 1000)
-        self.level_mkpa = kpa * 1000 - (signed_muldiv(left, 1000, c) if c > 0 else 0)
+        left = self.pass_nl - self.swept_nl(moved_steps) - self.pass_off_nl + \
+            ratio_round(kpa * 1000 + 500 - self.pass_aim_kpa * 1000, c, 1000)
+        self.level_mkpa = kpa * 1000 - (ratio_round(left, 1000, c) if c > 0 else 0)
         return left
+
+    def swept_nl(self, moved_steps):
+        """What a pass's sweep has swept, the plunger moved_steps into its move."""
+        swept = moved_steps - self.pass_take
+        return self.d.scale.nl(swept) if swept > 0 else 0
 
     def end_pass(self):
         self.passing = False
@@ -511,8 +515,7 @@ class Reference:
 
     def released(self, moved_steps, kpa):
         """A pass let go mid-sweep: it gives what was swept, nothing more."""
-        swept = moved_steps - self.pass_take
-        self.pass_nl = self.d.scale.nl(swept) if swept > 0 else 0
+        self.pass_nl = self.swept_nl(moved_steps)
         self.pass_left(moved_steps, kpa)
 
     def set_wait(self, kpa, level, u):
@@ -572,13 +575,6 @@ class Reference:
         # A dose that needs no more than the base share lifts the line far (it is long
         # against the charge): faster, it would climb towards leaking back.
         return pct + self.boost_pct if pct > SWEEP_PCT else pct
-
-
-def signed_muldiv(x, y, d):
-    """muldiv() for x, y of either sign (small ints: the pass's figures on the shot path)."""
-    if (x < 0) != (y < 0):
-        return -muldiv(-x if x < 0 else x, -y if y < 0 else y, d)
-    return muldiv(-x if x < 0 else x, -y if y < 0 else y, d)
 
 
 def ramp_figures(pl):

@@ -33,8 +33,7 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0, dose_nl=0):
         skip = d.take_steps if d.take_steps < ref.steps_w else ref.steps_w
         if skip > steps:
             skip = steps
-        d.stopper += skip
-        d.take_steps -= skip
+        d.leave_out(skip)
         steps -= skip
     take = d.take_steps if ref is not None else 0
     if take > steps:
@@ -46,8 +45,7 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0, dose_nl=0):
         # it for as long as what is left says (line.py's plan_pass, pass_left); the model
         # counts the part left out as done, and the line is primed again after the pass.
         skip = ref.plan_pass(take, dose_nl, d.scale.nl(v_sps), take - steps + d.scale.steps(dose_nl))
-        d.stopper += skip
-        d.take_steps -= skip
+        d.leave_out(skip)
         take -= skip
         steps += d.scale.steps(ref.c_nl_kpa * PASS_EXTRA_KPA) - skip
     elif ref is not None and ref.ok and ref.q_w_nl_s > 0:
