@@ -34,6 +34,31 @@ def burst_zone(name="cheeks", points=5, depth_mm=1.0, dose_ul=10, rate_per_min=1
             "dose_ul": dose_ul, "rate_per_min": rate_per_min}
 
 
+def pass_zone(name="line", points=2, depth_mm=1.0, flow_ul_s=4, duration_s=1):
+    return {"name": name, "mode": "continuous", "points": points, "depth_mm": depth_mm,
+            "dose_ul": 10, "flow_ul_s": flow_ul_s, "duration_s": duration_s}
+
+
+def held_line(proto, start_us=0, q_w_nl_s=0, air_us_per_kpa=0):
+    """A rig armed on a line held on its pressure, the skin touched and its contact settled:
+    the reading stands at 120 kPa, so priming's push stops at once and its settle times out
+    (C alone, no needle's flow). q_w_nl_s and air_us_per_kpa, if given: what priming's fall
+    in air would have timed, the next shot planned again on them."""
+    rig = Rig(proto, start_us=start_us)
+    rig.hal.kpa = 120
+    rig.arm()
+    rig.run_until("armed", limit_us=10000000)
+    ref = rig.app.machine.dosing.ref
+    assert ref.ok
+    if q_w_nl_s > 0:
+        ref.q_w_nl_s = q_w_nl_s
+        ref.air_us_per_kpa = air_us_per_kpa
+        rig.app.machine.planned = False
+    rig.touch(True)
+    rig.run_for(40000)
+    return rig
+
+
 class Rig:
     def __init__(self, proto=None, start_us=0, board="sim", period=1 << 30, hal=None):
         """hal: a FakeHAL (or one built on it) made for board, instead of a new one."""

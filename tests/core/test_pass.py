@@ -1,29 +1,16 @@
 """A continuous pass on a line held on its pressure (firmware/line.py's plan_pass), on the
 core rig: the reading stands where the test puts it."""
 
-from rig import Rig, protocol
+from rig import held_line, pass_zone, protocol
 
 from firmware import hal as H
 
-PASS = {"name": "line", "mode": "continuous", "points": 2, "depth_mm": 1.0, "dose_ul": 10,
-        "flow_ul_s": 4, "duration_s": 1}
-
 
 def primed(q_w_nl_s):
-    """Armed on a held line (priming stops at once at 120 kPa), with the needle's flow and
-    the fall in air that priming would have timed, the pass planned on them."""
-    rig = Rig(protocol([dict(PASS)]))
-    rig.hal.kpa = 120
-    rig.arm()
-    rig.run_until("armed", limit_us=10000000)
-    ref = rig.app.machine.dosing.ref
-    assert ref.ok
-    ref.q_w_nl_s = q_w_nl_s
-    ref.air_us_per_kpa = 19000
-    rig.app.machine.planned = False
-    rig.touch(True)
-    rig.run_for(40000)
-    return rig, ref
+    """Armed on a held line with the needle's flow and the fall in air that priming would
+    have timed, the pass planned on them."""
+    rig = held_line(protocol([pass_zone()]), q_w_nl_s=q_w_nl_s, air_us_per_kpa=19000)
+    return rig, rig.app.machine.dosing.ref
 
 
 def forward_travel(rig, until):

@@ -12,7 +12,7 @@ import time
 
 import micropython
 import vfs
-from rig import Rig, burst_zone, point_zone, protocol
+from rig import Rig, burst_zone, held_line, pass_zone, point_zone, protocol
 from storehal import StoreHAL, mounted
 
 from firmware import board as boards
@@ -43,6 +43,19 @@ def drive_locked(rig, until_state, each=None, steps=20000):
     finally:
         micropython.heap_unlock()
     return seen[:n]
+
+
+def line_empties(rig):
+    """drive_locked()'s each(): while holding, the line empties, 1 kPa every 20 ms."""
+    k = [0]
+
+    def empties(st):
+        if st == 5:  # HOLD
+            k[0] += 1
+            if k[0] % 20 == 0 and rig.hal.kpa > 0:
+                rig.hal.kpa -= 1
+
+    return empties
 
 
 def ready(proto):
@@ -82,23 +95,9 @@ def test_pressure_held_shot_allocates_nothing():
     # A board with a sensor: priming sets the reference (the reading stands at 120 kPa, so
     # the push stops at once and the settle times out), then the shot's hold follows the
     # pressure down with the heap locked, ending at the reference as line.py works it out.
-    rig = Rig(protocol([point_zone(points=2)]), start_us=(1 << 30) - 200000)
-    rig.hal.kpa = 120
-    rig.arm()
-    rig.run_until("armed", limit_us=10000000)
-    assert rig.app.machine.dosing.ref.ok
-    rig.touch(True)
-    rig.run_for(40000)
+    rig = held_line(protocol([point_zone(points=2)]), start_us=(1 << 30) - 200000)
     rig.trigger(True)
-    k = [0]
-
-    def empties(st):
-        if st == 5:  # hold: the line empties, 1 kPa every 20 ms
-            k[0] += 1
-            if k[0] % 20 == 0 and rig.hal.kpa > 0:
-                rig.hal.kpa -= 1
-
-    seen = drive_locked(rig, "pace", empties, steps=40000)
+    seen = drive_locked(rig, "pace", line_empties(rig), steps=40000)
     assert rig.state() == "pace", seen
     assert rig.app.session.shots == 1
 
@@ -108,29 +107,11 @@ def test_continuous_pass_on_a_held_line_allocates_nothing():
     # what the line holds at every reading, stops, and the hold follows the pressure down to
     # the level the count asked for, all with the heap locked. The reading stands at 120 kPa
     # while it sweeps (a tissue pressing back hard: the sweep runs its whole move).
-    zone = {"name": "line", "mode": "continuous", "points": 2, "depth_mm": 1.0,
-            "dose_ul": 10, "flow_ul_s": 4, "duration_s": 1}
-    rig = Rig(protocol([zone]), start_us=(1 << 30) - 200000)
-    rig.hal.kpa = 120
-    rig.arm()
-    rig.run_until("armed", limit_us=10000000)
+    rig = held_line(protocol([pass_zone()]), start_us=(1 << 30) - 200000, q_w_nl_s=24000,
+                    air_us_per_kpa=19000)
     ref = rig.app.machine.dosing.ref
-    assert ref.ok
-    ref.q_w_nl_s = 24000  # what priming's fall in air would have timed (the reading here
-    ref.air_us_per_kpa = 19000  # never falls: C alone)
-    rig.app.machine.planned = False  # the pass planned again on them
-    rig.touch(True)
-    rig.run_for(40000)
     rig.trigger(True)
-    k = [0]
-
-    def empties(st):
-        if st == 5:  # hold: the line empties, 1 kPa every 20 ms
-            k[0] += 1
-            if k[0] % 20 == 0 and rig.hal.kpa > 0:
-                rig.hal.kpa -= 1
-
-    seen = drive_locked(rig, "pace", empties, steps=60000)
+    seen = drive_locked(rig, "pace", line_empties(rig), steps=60000)
     assert rig.state() == "pace", seen
     assert rig.app.session.shots == 1
     assert ref.due  # primed again before the next pass

@@ -6,7 +6,7 @@ import os
 import tomllib
 
 from firmware import board as boards
-from firmware import dosing
+from firmware import dosing, limits
 from firmware.dosing import COMPENSATED, NAIVE, Dosing, Line
 from firmware.units import exp_neg_ppm
 from host import protocol
@@ -185,8 +185,7 @@ def test_the_next_protocol_with_another_needle_or_fluid_primes_again():
     m = run.fw.app.machine
     old = m.dosing
     assert old.ref.ok and not old.ref.due
-    head = proto["protocol"]
-    fluid = (head["needle_gauge"], head["needle_mm"] * 1000, head["viscosity_mpas"] * 1000)
+    fluid = limits.fluid_of(m.board, proto["protocol"])
     for other, due in ((fluid, False), ((30,) + fluid[1:], True),
                        (fluid[:2] + (5 * fluid[2],), True)):
         new = Dosing(m.board, m.session.syringe, COMPENSATED, fluid=other)

@@ -10,20 +10,25 @@ BORE_10ML_MM = 14.5
 BORE_1ML_MM = 4.78  # a BD 1 mL syringe's barrel (the pico board's figure)
 
 
-def ten_ml_plant(line_kpa_s_ul):
-    """A 10 mL syringe of the 'standard' brand, its glide force and a line, water."""
-    area = math.pi * BORE_10ML_MM**2 / 4
+def standard_plant(ml, bore_mm, line_kpa_s_ul, fill_ul):
+    """A syringe of the 'standard' brand, its glide force, and a line."""
+    area = math.pi * bore_mm**2 / 4
     true = {
         "area_mm2": area,
-        "compliance_ul_kpa": BRANDS["standard"][10] / 100.0,
+        "compliance_ul_kpa": BRANDS["standard"][ml] / 100.0,
         "resistance_kpa_s_ul": line_kpa_s_ul,
-        "stiction_kpa": GLIDE_N[10] / area * 1000.0,
+        "stiction_kpa": GLIDE_N[ml] / area * 1000.0,
         "stall_kpa": 1e9,
         "backlash_um": 0.0,
         "lead_scale": 1.0,
-        "fill_ul": 10000.0,
+        "fill_ul": fill_ul,
     }
     return Plunger(true, 1000.0 / 3200)
+
+
+def ten_ml_plant(line_kpa_s_ul):
+    """A 10 mL syringe of the 'standard' brand, its glide force and a line, water."""
+    return standard_plant(10, BORE_10ML_MM, line_kpa_s_ul, 10000.0)
 
 
 def drive(pl, t0, t1, flow_ul_s, piece_s=1.0, carry=0.0):
@@ -99,22 +104,11 @@ def one_ml_glide_n(gauge, needle_mm, viscosity_mpas, flow_ul_s):
     """The plunger force, N, at the end of a steady push of a 1 mL 'standard' syringe at a
     flow through a needle (the plant's centre hub inside it), the outlet in air: the line
     pressure and the stopper's glide force on the barrel's area."""
-    area = math.pi * BORE_1ML_MM**2 / 4
     length = needle_mm + DEFAULTS["needle_hub_mm"][0]
-    true = {
-        "area_mm2": area,
-        "compliance_ul_kpa": BRANDS["standard"][1] / 100.0,
-        "resistance_kpa_s_ul": poiseuille_kpa_s_ul(NEEDLE_ID_MM[gauge], length,
-                                                   viscosity_mpas),
-        "stiction_kpa": GLIDE_N[1] / area * 1000.0,
-        "stall_kpa": 1e9,
-        "backlash_um": 0.0,
-        "lead_scale": 1.0,
-        "fill_ul": 1e6,
-    }
-    pl = Plunger(true, 1000.0 / 3200)
+    line = poiseuille_kpa_s_ul(NEEDLE_ID_MM[gauge], length, viscosity_mpas)
+    pl = standard_plant(1, BORE_1ML_MM, line, 1e6)
     drive(pl, 0.0, 10.0, flow_ul_s, piece_s=0.05)  # 1 mL in 10 s: steady well before
-    return (pl.pressure_kpa() + pl.stiction) * area / 1000.0
+    return (pl.pressure_kpa() + pl.stiction) * pl.area_mm2 / 1000.0
 
 
 def test_glide_force_through_30_g_reaches_15_n_where_joseph_found_it_within_a_factor_of_two():
