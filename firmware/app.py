@@ -28,9 +28,9 @@ class App:
     def __init__(self, hal, board):
         self.hal = hal
         self.board = board
-        self.period = hal.tick_period
+        self.mask = hal.tick_mask
         self.session = Session(board)
-        self.inputs = Inputs(board, self.period)
+        self.inputs = Inputs(board, self.mask)
         self.log = ShotLog()
         self.machine = ShotMachine(hal, board, self.inputs, self.session, self.log)
         self.last = hal.ticks()
@@ -208,8 +208,8 @@ class App:
     # -- the loop -------------------------------------------------------------
     def poll(self, now):
         """Run everything due at now; return the tick by which to call again."""
-        period = self.period
-        elapsed = ticks.diff(now, self.last, period)
+        mask = self.mask
+        elapsed = ticks.diff(now, self.last, mask)
         if elapsed > 0:
             self.last = now
             us = self.us_left + elapsed
@@ -224,16 +224,16 @@ class App:
                 self.machine.stop_at_safe_point(faults.STORAGE, now)
             self.keep_progress(now)
         deadline = self.machine.poll(now)
-        if wake >= 0 and ticks.diff(wake, deadline, period) < 0:
+        if wake >= 0 and ticks.diff(wake, deadline, mask) < 0:
             deadline = wake
         if self.interrupted:
             # The pattern that says "interrupted: continue or discard".
             self._led(self.machine.ms % BLINK_MS < BLINK_ON_MS)
-            blink = ticks.add(now, BLINK_US, period)
-            if ticks.diff(blink, deadline, period) < 0:
+            blink = ticks.add(now, BLINK_US, mask)
+            if ticks.diff(blink, deadline, mask) < 0:
                 deadline = blink
-        if ticks.diff(deadline, now, period) < SETTLE_US:
-            deadline = ticks.add(now, SETTLE_US, period)
+        if ticks.diff(deadline, now, mask) < SETTLE_US:
+            deadline = ticks.add(now, SETTLE_US, mask)
         return deadline
 
     def between_shots(self):

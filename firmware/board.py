@@ -102,6 +102,7 @@ class Board:
         self.mpy_arch = data["mpy_arch"]
         self.port = data["port"]
         self.tick_period = data["tick_period"]
+        self.tick_mask = self.tick_period - 1  # what the code wraps with (firmware/ticks.py)
         self.step_clock_hz = data["step_clock_hz"]
         self.pins = data["pins"]
         self.plunger = Axis(data["plunger"])

@@ -33,14 +33,14 @@ def make_safe(hal, app):
     try:
         hal.output(OUT_ALARM, True)
         m = app.machine
-        period = hal.tick_period
+        mask = hal.tick_mask
         now = hal.ticks()
         if m.state != FAULT:
             m.trip(faults.CRASH, now)
-        end = ticks.add(m.until, SAFE_MARGIN_US, period)
+        end = ticks.add(m.until, SAFE_MARGIN_US, mask)
         while m.state == SAFING:
             now = hal.ticks()
-            if ticks.diff(now, end, period) >= 0:
+            if ticks.diff(now, end, mask) >= 0:
                 raise OSError("safe moves did not end")
             hal.feed_watchdog()
             hal.idle(m.poll(now))

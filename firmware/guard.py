@@ -40,7 +40,7 @@ class GuardedLink(Link):
         if self.maint_at is None:
             return False
         quiet = not self.outbox and not self.ep.sender.outstanding()
-        waited = (now - self.maint_at) % self.hal.tick_period
+        waited = (now - self.maint_at) & self.hal.tick_mask
         return quiet and waited > 50000 or waited > MAINT_GRACE_US
 
     def start(self):
@@ -52,7 +52,7 @@ class GuardedLink(Link):
 
     def _held(self):
         """A proved session whose host is still heard: no HELLO may end it."""
-        heard = (self.now - self.heard_at) % self.hal.tick_period
+        heard = (self.now - self.heard_at) & self.hal.tick_mask
         return self.guard.paired() and self.guard.proven and heard < LINK_TIMEOUT_US
 
     def _deliver(self, mid, tag, payload, n, fresh):

@@ -53,8 +53,10 @@ NO_PRESSURE = const(-1)
 class HAL:
     """Base class documenting the interface; every method must be overridden."""
 
-    # Ticks of the main-loop clock wrap at this period (2**30 on RP2040, 2**62 on unix).
-    tick_period = 1 << 30
+    # Ticks of the main-loop clock wrap at a power of two (2**30 on RP2040, 2**62 on unix);
+    # the code takes it as its mask, period - 1: on a 31-bit port 2**30 itself is no small
+    # int, so any arithmetic on it would allocate (firmware/ticks.py).
+    tick_mask = (1 << 30) - 1
     # Ticks of ticks() per second (the main-loop clock counts microseconds).
     ticks_per_s = 1000000
     # Rate of the step clock in which segments are expressed.

@@ -10,8 +10,8 @@ from firmware.hal import IN_CONTACT, IN_TRIGGER
 
 
 class Inputs:
-    def __init__(self, board, period):
-        self.period = period
+    def __init__(self, board, mask):
+        self.mask = mask
         self.trigger_us = board.trigger_debounce_ms * 1000
         self.contact_us = board.contact_debounce_ms * 1000
         self.raw = 0
@@ -22,7 +22,7 @@ class Inputs:
 
     def update(self, raw, now):
         """Take a raw reading at time now; return the next time a level may settle, or -1."""
-        period = self.period
+        mask = self.mask
         changed = raw ^ self.raw
         if changed & IN_TRIGGER:
             self.trigger_since = now
@@ -32,19 +32,19 @@ class Inputs:
         stable = (self.stable & (IN_TRIGGER | IN_CONTACT)) | (raw & ~(IN_TRIGGER | IN_CONTACT))
         wake = -1
         if (raw ^ stable) & IN_TRIGGER:
-            left = self.trigger_us - ticks.diff(now, self.trigger_since, period)
+            left = self.trigger_us - ticks.diff(now, self.trigger_since, mask)
             if left <= 0:
                 stable ^= IN_TRIGGER
                 if stable & IN_TRIGGER:
                     self.pressed = True
             else:
-                wake = ticks.add(now, left, period)
+                wake = ticks.add(now, left, mask)
         if (raw ^ stable) & IN_CONTACT:
-            left = self.contact_us - ticks.diff(now, self.contact_since, period)
+            left = self.contact_us - ticks.diff(now, self.contact_since, mask)
             if left <= 0:
                 stable ^= IN_CONTACT
-            elif wake < 0 or ticks.diff(ticks.add(now, left, period), wake, period) < 0:
-                wake = ticks.add(now, left, period)
+            elif wake < 0 or ticks.diff(ticks.add(now, left, mask), wake, mask) < 0:
+                wake = ticks.add(now, left, mask)
         self.stable = stable
         return wake
 

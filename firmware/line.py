@@ -264,12 +264,12 @@ class Reference:
         q = self.c_nl_kpa * fell_kpa * 1000 // (us // 1000 if us >= 1000 else 1)
         return too_fast(us // fell_kpa, q, self.max_flow_nl_s)
 
-    def drain_poll(self, kpa, now, period, first_kpa, first_t):
+    def drain_poll(self, kpa, now, mask, first_kpa, first_t):
         """Priming a fast line, the rod still: time the fall from first_kpa (the true pressure
         crossing first_kpa + 1/2 at first_t) to half of it for tau, then wait for the
         reading to show zero and DRAIN_TAUS more. True once drained."""
         if self.tau_us == 0 and 2 * kpa < first_kpa:
-            us = ticks.diff(now, first_t, period)
+            us = ticks.diff(now, first_t, mask)
             ln = settle.ln_ppm(2 * first_kpa + 1, 2 * kpa + 1)
             self.tau_us = us * 1000 // (ln // 1000) if ln >= 1000 else us
             if self.tau_us < 1:
@@ -277,9 +277,9 @@ class Reference:
         if kpa <= 0 and self.zero_t < 0:
             self.zero_t = now
         if self.tau_us > 0 and self.zero_t >= 0 and \
-                ticks.diff(now, self.zero_t, period) >= settle.DRAIN_TAUS * self.tau_us:
+                ticks.diff(now, self.zero_t, mask) >= settle.DRAIN_TAUS * self.tau_us:
             return True
-        return ticks.diff(now, first_t, period) >= DRAIN_MAX_US
+        return ticks.diff(now, first_t, mask) >= DRAIN_MAX_US
 
     def drained(self):
         """The drain ended with the reading at zero for DRAIN_TAUS (else it ran out of time:
@@ -335,11 +335,11 @@ class Reference:
         self.end_at = -1
         self.wait_us = POLL_MIN_US
 
-    def hold_done(self, kpa, now, period):
+    def hold_done(self, kpa, now, mask):
         """True once the pressure is back at the reference (or it will not come back);
         then what the dose lifted the line to tells the next doses' sweep (boost_pct)."""
         held = self.holding and not self.fast
-        if not self._hold(kpa, now, period):
+        if not self._hold(kpa, now, mask):
             return False
         if self.passing:
             self.end_pass()  # the next shot plans its own level (and primes first)
@@ -358,7 +358,7 @@ class Reference:
                 self.boost_pct = BOOST_MAX_PCT
         return True
 
-    def _hold(self, kpa, now, period):
+    def _hold(self, kpa, now, mask):
         """hold_done() proper: True once the pressure is back at the reference.
 
         The relief that follows still lets some fluid out while the pressure falls through
@@ -368,7 +368,7 @@ class Reference:
         (hold_kpa - tissue) / hold_kpa, C cancels) and the relief's own motion."""
         if not self.holding:
             return True
-        held = ticks.diff(now, self.t0, period)
+        held = ticks.diff(now, self.t0, mask)
         if kpa == NO_PRESSURE:
             self.holding = False
             return True
@@ -394,14 +394,14 @@ class Reference:
             self.holding = False
             return False
         if self.end_at >= 0:
-            left = ticks.diff(self.end_at, now, period)
+            left = ticks.diff(self.end_at, now, mask)
             if left <= 0:
                 self.holding = False
                 return True
             self.wait_us = left
             return False
         falling = 0 <= self.prev_kpa and kpa < self.prev_kpa
-        if self.fine and ticks.diff(now, self.poll_t, period) > self.wait_us + POLL_MIN_US:
+        if self.fine and ticks.diff(now, self.poll_t, mask) > self.wait_us + POLL_MIN_US:
             self.fine = False  # this poll came late (a pause in the loop): no crossing time
         self.poll_t = now
         if falling and self.fine:
@@ -409,7 +409,7 @@ class Reference:
             # from the first such change to this one is a true one, over the longest span
             # the hold has (a rate over one interval is off by a poll in a few ms).
             if self.kb >= 0:
-                self.us_per_kpa = ticks.diff(now, self.tb, period) // (self.kb - kpa)
+                self.us_per_kpa = ticks.diff(now, self.tb, mask) // (self.kb - kpa)
                 self.mid_dk = (self.kb + kpa) * 5 + 5
             else:
                 self.tb = now
@@ -442,7 +442,7 @@ class Reference:
                 self.holding = False  # already there (a slow dose): nothing to wait for
                 return True
             wait = left * (u // 100) // 10
-            self.end_at = ticks.add(now, wait, period)
+            self.end_at = ticks.add(now, wait, mask)
             self.wait_us = wait if wait > 0 else 1
             return False
         if left <= 0:

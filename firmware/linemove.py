@@ -101,16 +101,16 @@ class Priming:
         self.safe_plunger.constant(ref.prime_steps, ref.prime_sps, self.clock_hz)
         self.plunger.start(FORWARD, self.safe_plunger)
         self.state = PRIME
-        self.until = ticks.add(now, self.safe_plunger.duration_us + self.timeout_us(), self.period)
+        self.until = ticks.add(now, self.safe_plunger.duration_us + self.timeout_us(), self.mask)
 
     def prime_poll(self, now, moving):
         """One poll of the PRIME state; returns the next deadline."""
         ref = self.dosing.ref
-        period = self.period
-        if ticks.diff(now, self.until, period) >= 0:
+        mask = self.mask
+        if ticks.diff(now, self.until, mask) >= 0:
             ref.due = True  # not primed: again before any shot
             self.trip(faults.TIMEOUT, now)
-            return ticks.add(now, POLL_MIN_US, period)
+            return ticks.add(now, POLL_MIN_US, mask)
         if ref.phase == PUSH:
             kpa = self.hal.pressure_kpa()
             if ref.lo_steps < 0 and kpa >= PRIME_LO_KPA:
@@ -118,7 +118,7 @@ class Priming:
                 ref.lo_kpa = kpa
                 ref.p_t = now
             elif ref.lo_steps >= 0:
-                ref.p_int += kpa * ticks.diff(now, ref.p_t, period)
+                ref.p_int += kpa * ticks.diff(now, ref.p_t, mask)
                 ref.p_t = now
                 if ref.hi_steps < 0 and kpa >= PRIME_HI_KPA:
                     ref.hi_steps = self.plunger.moved()
@@ -139,14 +139,14 @@ class Priming:
                     ref.settle_kpa = kpa
                     ref.settle_t = now
                     ref.first_kpa = -1
-                    return ticks.add(now, POLL_MIN_US, period)
+                    return ticks.add(now, POLL_MIN_US, mask)
                 # The whole push fell short of hold_kpa: no fluid at the stopper, or a needle
                 # so wide for the fluid that the plunger cannot raise the pressure to measure
                 # the line (water through 25 G). Not dosed on a guess: the safe state.
                 empty = self.inputs.level(IN_PLUNGER_END)
                 ref.due = True  # and again at the next arming: never a shot on a guess
                 self.trip(faults.SYRINGE_EMPTY if empty else faults.LIMIT, now)
-                return ticks.add(now, POLL_MIN_US, period)
+                return ticks.add(now, POLL_MIN_US, mask)
         elif ref.phase == SETTLE:
             kpa = self.hal.pressure_kpa()
             fell = kpa < ref.settle_kpa
@@ -155,22 +155,22 @@ class Priming:
                 ref.first_kpa = kpa
                 ref.first_t = now
             elif fell:
-                us = ticks.diff(now, ref.first_t, period)
+                us = ticks.diff(now, ref.first_t, mask)
                 if ref.first_kpa - kpa >= SETTLE_KPA or us >= SETTLE_US:
                     if ref.too_fast(ref.first_kpa - kpa, us):
                         ref.phase = DRAIN  # settle.py's line: drain to zero, timing tau
                         ref.fell0 = ref.first_kpa - kpa
                         ref.us0 = us
-                        self.until = ticks.add(now, DRAIN_MAX_US + self.timeout_us(), period)
+                        self.until = ticks.add(now, DRAIN_MAX_US + self.timeout_us(), mask)
                     else:
                         ref.primed(kpa, ref.first_kpa - kpa, us, self.session.syringe_nl)
                         self._relieve(ref, now)
-            if ref.phase == SETTLE and ticks.diff(now, ref.settle_t, period) >= SETTLE_MAX_US:
+            if ref.phase == SETTLE and ticks.diff(now, ref.settle_t, mask) >= SETTLE_MAX_US:
                 ref.primed(kpa, 0, 0, self.session.syringe_nl)  # too slow to measure: C alone
                 self._relieve(ref, now)
         elif ref.phase == DRAIN:
             kpa = self.hal.pressure_kpa()
-            if ref.drain_poll(kpa, now, period, ref.first_kpa, ref.first_t):
+            if ref.drain_poll(kpa, now, mask, ref.first_kpa, ref.first_t):
                 if ref.drained():
                     ref.primed_fast(self.session.syringe_nl)
                 else:  # held on the reference after all, from where the reading is now
@@ -181,8 +181,8 @@ class Priming:
             self.account_plunger()
             ref.phase = IDLE
             self.enter_armed(now)
-            return ticks.add(now, POLL_MIN_US, period)
-        return ticks.add(now, POLL_MIN_US, period)
+            return ticks.add(now, POLL_MIN_US, mask)
+        return ticks.add(now, POLL_MIN_US, mask)
 
     def _relieve(self, ref, now):
         d = self.dosing
@@ -191,7 +191,7 @@ class Priming:
                               self.tol)
         self.plunger.start(BACKWARD, self.relief_move)
         ref.phase = BACK
-        self.until = ticks.add(now, self.relief_move.duration_us + self.timeout_us(), self.period)
+        self.until = ticks.add(now, self.relief_move.duration_us + self.timeout_us(), self.mask)
 
     def pass_poll(self, moving):
         """DOSE of a continuous pass on a held line: the sweep stops once what is left to
@@ -221,7 +221,7 @@ class Priming:
                 return
             self.account_plunger()
             s.moved(now)
-        n = s.poll(self.hal.pressure_kpa(), now, self.period)
+        n = s.poll(self.hal.pressure_kpa(), now, self.mask)
         ref.wait_us = s.wait_us
         if n == settle.WAIT:
             return

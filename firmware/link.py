@@ -4,7 +4,7 @@ Stream mode: the host loads a protocol into RAM and releases zones ahead (RUN_ZO
 App runs them and each logged shot goes back as SHOT. Store mode: the protocol is verified
 by SHA-256, written atomically and run untethered from the next power-up. A streaming
 device that stops hearing its host stops the gun at the next safe point (App.link_lost).
-poll(now) never sleeps; now is the link's clock (µs, wrapping at hal.tick_period).
+poll(now) never sleeps; now is the link's clock (µs, wrapping at hal.tick_mask + 1).
 """
 
 import hashlib
@@ -41,7 +41,7 @@ class Link:
         self.hal = hal
         self.app = app
         self.board = board
-        self.ep = Endpoint(hal.write_bytes, self._deliver, WINDOW, RTO_US, hal.tick_period)
+        self.ep = Endpoint(hal.write_bytes, self._deliver, WINDOW, RTO_US, hal.tick_mask)
         self.rx = bytearray(256)
         self.nonce = -1  # no host session since power-up
         self.mode = M.MODE_IDLE
@@ -114,12 +114,12 @@ class Link:
             mid, values, tail = out.pop(0)
             self.ep.send(mid, values, tail)
         due = self.ep.poll(now)
-        soon = (now + IDLE_POLL_US) % self.hal.tick_period
+        soon = (now + IDLE_POLL_US) & self.hal.tick_mask
         return due if self.ep.sender.outstanding() and self._before(due, soon, now) else soon
 
     def _before(self, a, b, now):
-        p = self.hal.tick_period
-        return (a - now) % p < (b - now) % p
+        p = self.hal.tick_mask
+        return ((a - now) & p) < ((b - now) & p)
 
     def _queue(self, mid, values=(), tail=None):
         self.outbox.append((mid, values, tail))

@@ -10,12 +10,12 @@ from firmware import ticks
 
 def run(hal, app, link=None, stop=None):
     """Run until stop() returns True (forever on a device)."""
-    period = hal.tick_period
+    mask = hal.tick_mask
     while stop is None or not stop():
         now = hal.ticks()
         deadline = app.poll(now)
         if link is not None:
             due = link.poll(now)
-            if due is not None and ticks.diff(due, deadline, period) < 0:
+            if due is not None and ticks.diff(due, deadline, mask) < 0:
                 deadline = due
         hal.idle(deadline)

@@ -80,7 +80,7 @@ def recovery_held(hal, now_ms):
             return False
         if now_ms() - start >= RECOVERY_HOLD_MS:
             return True
-        hal.idle((hal.ticks() + _SAMPLE_US * hal.ticks_per_s // 1000000) % hal.tick_period)
+        hal.idle((hal.ticks() + _SAMPLE_US * hal.ticks_per_s // 1000000) & hal.tick_mask)
 
 
 def recover(hal):

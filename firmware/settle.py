@@ -75,7 +75,7 @@ class Settle:
         self.last_t = now
         self.wait_us = POLL_MIN_US
 
-    def poll(self, kpa, now, period):
+    def poll(self, kpa, now, mask):
         """WAIT (poll again in wait_us), OCCLUDED, 0 when done, else top-up steps."""
         if kpa == NO_PRESSURE:
             return 0
@@ -83,10 +83,10 @@ class Settle:
             self.last_kpa = kpa
             self.last_t = now
         tau = self.tau_us
-        if ticks.diff(now, self.start, period) >= SETTLE_MAX_US:
+        if ticks.diff(now, self.start, mask) >= SETTLE_MAX_US:
             return 0  # short rather than long: what is left in the line stays there
-        held = ticks.diff(now, self.t0, period)
-        still = ticks.diff(now, self.last_t, period)
+        held = ticks.diff(now, self.t0, mask)
+        still = ticks.diff(now, self.last_t, mask)
         need = SETTLE_TAUS * tau
         if held < need or still < tau:
             w = need - held

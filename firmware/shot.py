@@ -67,7 +67,7 @@ class ShotMachine(Commands, Planning, Priming):
     def __init__(self, hal, board, inputs, session, log):
         self.hal = hal
         self.board = board
-        self.period = hal.tick_period
+        self.mask = hal.tick_mask
         self.clock_hz = board.step_clock_hz
         self.tol = board.step_tol_ticks
         self.safe_sps_plunger = board.plunger.um_to_steps(board.safe_speed_um_s)
@@ -132,9 +132,9 @@ class ShotMachine(Commands, Planning, Priming):
     def motion_wake(self, now, st):
         """Next poll while the needle moves or is in: the end of the move (or of the hold),
         sooner for pressure readings while dosing and holding."""
-        period = self.period
+        mask = self.mask
         end = self.until if st == HOLD else self.move_end
-        wait = ticks.diff(end, now, period)
+        wait = ticks.diff(end, now, mask)
         if wait < MONITOR_US:
             wait = MONITOR_US
         if (st == DOSE or st == HOLD) and wait > self.pressure_us:
@@ -144,7 +144,7 @@ class ShotMachine(Commands, Planning, Priming):
             wait = ref.wait_us  # the pressure says when the dose will be in
         if wait > MOTION_MAX_US:
             wait = MOTION_MAX_US
-        return ticks.add(now, wait, period)
+        return ticks.add(now, wait, mask)
 
     # -- transitions ----------------------------------------------------------
     def start_homing(self, now):
@@ -157,7 +157,7 @@ class ShotMachine(Commands, Planning, Priming):
         self.safe_carriage.constant(car.travel_steps + HOME_MARGIN_STEPS, car.home_speed_sps,
                                     self.clock_hz)
         self.carriage.start(BACKWARD, self.safe_carriage)
-        self.until = ticks.add(now, self.safe_carriage.duration_us + self.timeout_us(), self.period)
+        self.until = ticks.add(now, self.safe_carriage.duration_us + self.timeout_us(), self.mask)
 
     def enter_armed(self, now):
         self.planned = False
@@ -204,8 +204,8 @@ class ShotMachine(Commands, Planning, Priming):
     def start_axis(self, axis, direction, move, state, now):
         axis.start(direction, move)
         self.state = state
-        self.move_end = ticks.add(now, move.duration_us, self.period)
-        self.until = ticks.add(now, move.duration_us + self.timeout_us(), self.period)
+        self.move_end = ticks.add(now, move.duration_us, self.mask)
+        self.until = ticks.add(now, move.duration_us + self.timeout_us(), self.mask)
 
     def end_shot(self, fault, dosed):
         """Log the shot and count it if any dose was given (a point is never injected twice).
@@ -228,7 +228,7 @@ class ShotMachine(Commands, Planning, Priming):
 
     def cue(self, now):
         self.hal.output(OUT_BUZZER, True)
-        self.cue_until = ticks.add(now, CUE_US, self.period)
+        self.cue_until = ticks.add(now, CUE_US, self.mask)
 
     def trip(self, code, now):
         """Go to the safe state: stop, relieve, retract, alarm, log; latch the fault."""
@@ -256,7 +256,7 @@ class ShotMachine(Commands, Planning, Priming):
         longest = self.safe_carriage.duration_us
         if self.safe_plunger.duration_us > longest:
             longest = self.safe_plunger.duration_us
-        self.until = ticks.add(now, longest + self.timeout_us(), self.period)
+        self.until = ticks.add(now, longest + self.timeout_us(), self.mask)
 
     def account_plunger(self):
         """Tell the dose model what the plunger really did in its last move."""
@@ -267,18 +267,18 @@ class ShotMachine(Commands, Planning, Priming):
     # -- the loop -------------------------------------------------------------
     def poll(self, now):
         """Do what is due at now; return the tick by which poll must run again."""
-        period = self.period
-        if self.cue_until >= 0 and ticks.diff(now, self.cue_until, period) >= 0:
+        mask = self.mask
+        if self.cue_until >= 0 and ticks.diff(now, self.cue_until, mask) >= 0:
             self.hal.output(OUT_BUZZER, False)
             self.cue_until = -1
         deadline = self.step(now)
-        if self.cue_until >= 0 and ticks.diff(self.cue_until, deadline, period) < 0:
+        if self.cue_until >= 0 and ticks.diff(self.cue_until, deadline, mask) < 0:
             return self.cue_until  # the beep ends before anything else is due
         return deadline
 
     def step(self, now):
         """The state machine proper: act on the state, return its next deadline."""
-        period = self.period
+        mask = self.mask
         st = self.state
         moving_p = self.plunger.update()
         moving_c = self.carriage.update()
@@ -287,11 +287,11 @@ class ShotMachine(Commands, Planning, Priming):
                 code = self.needle_check(st)
             else:
                 code = self.motion_check(st)
-            if code == faults.NONE and st != HOLD and ticks.diff(now, self.until, period) >= 0:
+            if code == faults.NONE and st != HOLD and ticks.diff(now, self.until, mask) >= 0:
                 code = faults.TIMEOUT
             if code != faults.NONE:
                 self.trip(code, now)
-                return ticks.add(now, MONITOR_US, period)
+                return ticks.add(now, MONITOR_US, mask)
         if st == ARMED:
             if not self.planned:
                 self.prepare()
@@ -300,7 +300,7 @@ class ShotMachine(Commands, Planning, Priming):
                     self.begin_shot(now)
                     return self.motion_wake(now, self.state)
                 self.cue(now)  # no skin contact: no shot, one beep
-            return ticks.add(now, IDLE_US, period)
+            return ticks.add(now, IDLE_US, mask)
         if st == ADVANCE:
             if not moving_c:
                 self.start_axis(self.plunger, FORWARD, self.dose_move, DOSE, now)
@@ -322,13 +322,13 @@ class ShotMachine(Commands, Planning, Priming):
                 if self.dosing.ref is not None:
                     hold_us = self.dosing.ref.hold_us(self.zone)
                     self.dosing.ref.hold_begin(now, self.zone.mode)
-                self.until = ticks.add(now, hold_us, period)
+                self.until = ticks.add(now, hold_us, mask)
         elif st == HOLD:
             ref = self.dosing.ref
             if ref is not None and ref.fast and ref.holding:
                 self.settle_poll(now, moving_p)
-            elif ticks.diff(now, self.until, period) >= 0 and (
-                    ref is None or ref.hold_done(self.hal.pressure_kpa(), now, period)) \
+            elif ticks.diff(now, self.until, mask) >= 0 and (
+                    ref is None or ref.hold_done(self.hal.pressure_kpa(), now, mask)) \
                     and not self.after_hold(now):
                 self.start_axis(self.plunger, BACKWARD, self.relief_move, RELIEF, now)
         elif st == RELIEF:
@@ -341,8 +341,8 @@ class ShotMachine(Commands, Planning, Priming):
                 self.state = PACE
                 if self.stop_code != faults.NONE:
                     self.trip(self.stop_code, now)
-                    return ticks.add(now, MONITOR_US, period)
-                self.until = ticks.add(self.t_start, self.zone.pace_ms * 1000, period)
+                    return ticks.add(now, MONITOR_US, mask)
+                self.until = ticks.add(self.t_start, self.zone.pace_ms * 1000, mask)
                 self.planned = False
         elif st == PACE:
             return self.poll_pace(now)
@@ -353,21 +353,21 @@ class ShotMachine(Commands, Planning, Priming):
                 self.carriage.stop()
                 self.carriage.zero()
                 self.enter_armed(now)
-            elif not moving_c or ticks.diff(now, self.until, period) >= 0:
+            elif not moving_c or ticks.diff(now, self.until, mask) >= 0:
                 self.carriage.stop()
                 self.trip(faults.HOME_FAILED, now)
         elif st == SAFING:
-            if (not moving_p and not moving_c) or ticks.diff(now, self.until, period) >= 0:
+            if (not moving_p and not moving_c) or ticks.diff(now, self.until, mask) >= 0:
                 self.plunger.stop()
                 self.carriage.stop()
                 self.account_plunger()
                 self.state = FAULT
-            return ticks.add(now, MONITOR_US, period)
+            return ticks.add(now, MONITOR_US, mask)
         else:
-            return ticks.add(now, IDLE_US, period)
+            return ticks.add(now, IDLE_US, mask)
         if ADVANCE <= self.state <= RETRACT:
             return self.motion_wake(now, self.state)
-        return ticks.add(now, MONITOR_US, period)
+        return ticks.add(now, MONITOR_US, mask)
 
     def after_hold(self, now):
         """Perfusion: the next bolus, or wait for it needle in; False: the needle comes out."""
@@ -383,7 +383,7 @@ class ShotMachine(Commands, Planning, Priming):
         if act == flow.BOLUS:
             if not self.may_start():
                 self.flow.wait_next()  # due again once the log has room for its record
-                self.until = ticks.add(now, MONITOR_US, self.period)
+                self.until = ticks.add(now, MONITOR_US, self.mask)
                 return True
             self.t_start = now
             self.t_start_ms = self.ms
@@ -393,19 +393,19 @@ class ShotMachine(Commands, Planning, Priming):
         self.shot_index = self.session.shot_i
         self.prepare()  # plans the next bolus while the plunger rests (not on a motion)
         self.flow.wait_next()
-        self.until = ticks.add(self.t_start, self.zone.bolus_every_ms * 1000, self.period)
+        self.until = ticks.add(self.t_start, self.zone.bolus_every_ms * 1000, self.mask)
         return True
 
     def poll_pace(self, now):
-        period = self.period
+        mask = self.mask
         if not self.planned:
             # Between shots: the zone may have ended; plan the next shot now.
             if self.session.zone() is not None:
                 self.prepare()
             self.planned = True
-        left = ticks.diff(self.until, now, period)
+        left = ticks.diff(self.until, now, mask)
         if left > 0:
-            return ticks.add(now, left if left < IDLE_US else IDLE_US, period)
+            return ticks.add(now, left if left < IDLE_US else IDLE_US, mask)
         zone = self.session.zone()
         same = zone is not None and zone is self.zone
         if same and zone.mode == MODE_BURST and self.inputs.level(IN_TRIGGER) \
@@ -413,9 +413,9 @@ class ShotMachine(Commands, Planning, Priming):
             # Burst: shots follow at the rate while the trigger is held.
             if self.inputs.level(IN_CONTACT) and self.may_start():
                 self.begin_shot(now)
-                return ticks.add(now, MONITOR_US, period)
+                return ticks.add(now, MONITOR_US, mask)
         self.cue(now)
         planned = self.planned
         self.enter_armed(now)
         self.planned = planned and self.state == ARMED
-        return ticks.add(now, MONITOR_US, period)
+        return ticks.add(now, MONITOR_US, mask)

@@ -21,6 +21,7 @@ class SimHAL(hal.HAL):
     def __init__(self, world):
         self.world = world
         self.tick_period = world.board.tick_period
+        self.tick_mask = world.board.tick_mask
         self.ticks_per_s = 1000000
         self.step_clock_hz = world.board.step_clock_hz
         self.files = {}

@@ -113,3 +113,40 @@ def test_the_holds_let_out_and_the_doses_sweep_share_stay_small_ints(name):
             for dose_nl in (1000, 10000, 100000, board.dose_max_nl):
                 pct = ref.sweep_pct(I31(dose_nl))
                 assert line.SWEEP_PCT <= pct <= line.SWEEP_MAX_PCT + line.BOOST_MAX_PCT
+
+
+class Wide(int):
+    """2**30: a heap object on a 31-bit port, where each sum, shift or remainder with it
+    allocates; here any arithmetic on it fails."""
+
+
+def _refuse(self, *other):
+    raise OverflowError("arithmetic on %d, which is no small int on a 31-bit port" % self)
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__lshift__",
+              "__rshift__", "__and__", "__rand__", "__or__", "__ror__", "__neg__"):
+    setattr(Wide, _name, _refuse)
+
+
+def test_a_shot_cycles_clock_arithmetic_stays_in_small_ints_on_the_rp2040():
+    # The main-loop clock wraps at 2**30 on the RP2040, and 2**30 itself is no small int
+    # there: run under heap_lock() on the rp2 port, the shot cycle raised MemoryError in
+    # ticks.diff() while the code carried the period. It carries the mask (2**30 - 1) now.
+    from fakehal import FakeHAL
+    from rig import Rig, point_zone, protocol
+
+    board = boards.by_name("pico")
+    hal = FakeHAL(board, start_us=(1 << 30) - 2000000, period=1 << 30)  # wraps mid-session
+    hal.tick_period = Wide(1 << 30)
+    hal.tick_mask = I31((1 << 30) - 1)
+    hal.now = I31(hal.now)
+    rig = Rig(protocol([point_zone(points=3, pace_ms=1800)], syringe_ml=1), board=board, hal=hal)
+    rig.arm()
+    seen[0] = 0
+    for _ in range(2):
+        rig.pull()
+        rig.run_until("armed")
+    assert isinstance(hal.now, I31) and hal.now < 1 << 29  # the clock wrapped, followed
+    assert seen[0] > 1 << 29

@@ -132,7 +132,7 @@ class BoardHAL(StoredFiles, hal.HAL):
     direction pins and its axes (objects with start, moving, steps_done and stop), hands
     them to __init__, and adds idle() and move()."""
 
-    tick_period = 1 << 30
+    tick_mask = (1 << 30) - 1  # time.ticks_us() wraps at 2**30 on every MCU port
     ticks_per_s = 1000000
 
     def __init__(self, io, dir_pins, axes, own_usb, watchdog_ms, data_folder):

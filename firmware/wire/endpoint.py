@@ -2,7 +2,7 @@
 
 Both the device (firmware/link.py) and the host (host/link/) run an Endpoint. The owner feeds
 it received bytes and calls poll(now) to put queued frames on the wire; it never sleeps and
-never reads the clock itself (now is in µs on a clock wrapping at period).
+never reads the clock itself (now is in µs on a clock wrapping at period, given as its mask: period - 1).
 
 Delivery to the owner: deliver(mid, tag, payload, n, fresh)
 - SEQ messages: once each, in order (tag = sequence number, fresh always True);
@@ -22,15 +22,15 @@ MAX_RETRIES = const(8)
 
 
 class Endpoint:
-    def __init__(self, write, deliver, window=8, rto_us=300000, period=1 << 30,
+    def __init__(self, write, deliver, window=8, rto_us=300000, mask=(1 << 30) - 1,
                  version=PROTOCOL_VERSION):
         self.write = write
         self.deliver = deliver
         self.version = version
-        self.period = period
+        self.mask = mask
         self.enc = Encoder(version)
         self.deframer = Deframer()
-        self.sender = Sender(window, rto_us, period)
+        self.sender = Sender(window, rto_us, mask)
         self.receiver = Receiver()
         self.peer_version = version
         self.version_errors = 0
@@ -91,7 +91,7 @@ class Endpoint:
             self.deliver(mid, seq, payload, n, True)
         elif r == RX_DUPLICATE:
             self.ack_due = True
-        elif not self.nak_sent or ticks.diff(now, self.nak_at, self.period) > self.sender.rto_us // 4:
+        elif not self.nak_sent or ticks.diff(now, self.nak_at, self.mask) > self.sender.rto_us // 4:
             # One NAK per gap, repeated only if the gap outlives a quarter of a timeout (the
             # NAK or the resent frame was lost too).
             self.nak_due = True
@@ -100,7 +100,7 @@ class Endpoint:
 
     def silent_us(self, now):
         """Time since the last good frame from the peer."""
-        return ticks.diff(now, self.last_rx, self.period)
+        return ticks.diff(now, self.last_rx, self.mask)
 
     # -- sending --------------------------------------------------------------
     def can_send(self):
@@ -154,7 +154,7 @@ class Endpoint:
             self._put(messages.NAK, 0, 0)
         if self.ack_due:
             self._put(messages.ACK, 0, 0)
-        return (s.timer + s.rto_us) % self.period
+        return (s.timer + s.rto_us) & self.mask
 
     def idle(self):
         """Nothing queued or unacknowledged."""

@@ -24,12 +24,12 @@ RX_GAP = const(2)
 class Sender:
     """Frames sent but not yet acknowledged, kept for retransmission (payloads preallocated)."""
 
-    def __init__(self, window, rto_us, period):
+    def __init__(self, window, rto_us, mask):
         if window < 1 or window > WINDOW_MAX:
             raise ValueError("window must be 1..%d" % WINDOW_MAX)
         self.window = window
         self.rto_us = rto_us
-        self.period = period
+        self.mask = mask
         self.slots = [bytearray(MAX_PAYLOAD) for _ in range(window)]
         self.types = bytearray(window)
         self.lens = array("H", [0] * window)
@@ -82,7 +82,7 @@ class Sender:
 
     def timed_out(self, now):
         # Only frames on the wire can time out; queued ones wait for room.
-        return self.sent != self.base and ticks.diff(now, self.timer, self.period) >= self.rto_us
+        return self.sent != self.base and ticks.diff(now, self.timer, self.mask) >= self.rto_us
 
     def pending(self):
         """Sequence number of the next frame to put on the wire, or -1 if none."""

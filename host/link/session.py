@@ -17,7 +17,7 @@ from firmware.wire.frame import MAX_WIRE
 from host.link.errors import DeviceError, LinkError
 from host.link.transport import BAUD, Transport, now_us
 
-PERIOD = 1 << 62
+TICK_MASK = (1 << 62) - 1  # the laptop's µs clock wraps at 2**62 (firmware/ticks.py)
 WINDOW = 8
 RT_RETRY_US = 100000
 HELLO_RETRY_US = 200000
@@ -37,7 +37,7 @@ def rto_for(baud):
 class Session:
     def __init__(self, transport, baud=BAUD):
         self.t = transport
-        self.ep = Endpoint(self.t.write, self._deliver, WINDOW, rto_for(baud), PERIOD)
+        self.ep = Endpoint(self.t.write, self._deliver, WINDOW, rto_for(baud), TICK_MASK)
         self.ep.reset(now_us())
         self.inbox = collections.deque()
         self.tag = int.from_bytes(os.urandom(1), "little")

@@ -14,6 +14,7 @@ UNIX_PERIOD = 1 << 30
 class FakeHAL(H.HAL):
     def __init__(self, board, start_us=0, period=UNIX_PERIOD):
         self.tick_period = period
+        self.tick_mask = period - 1
         self.step_clock_hz = board.step_clock_hz
         self.now = start_us % period
         self.raw = 0
@@ -37,7 +38,7 @@ class FakeHAL(H.HAL):
         return self.now
 
     def advance(self, us):
-        self.now = ticks.add(self.now, us, self.tick_period)
+        self.now = ticks.add(self.now, us, self.tick_mask)
 
     # motion
     def move(self, axis, direction, segs, nseg):
@@ -62,7 +63,7 @@ class FakeHAL(H.HAL):
         segs = self.segs[axis]
         if segs is None:
             return 0
-        elapsed_us = ticks.diff(self.now, self.start[axis], self.tick_period)
+        elapsed_us = ticks.diff(self.now, self.start[axis], self.tick_mask)
         limit = elapsed_us * (self.step_clock_hz // 1000000)
         t = 0
         done = 0

@@ -83,7 +83,7 @@ class Rig:
 
     def step(self, max_us=1000):
         """Advance to the next deadline (at most max_us) and poll."""
-        wait = ticks.diff(self.deadline, self.hal.now, self.hal.tick_period)
+        wait = ticks.diff(self.deadline, self.hal.now, self.hal.tick_mask)
         wait = min(wait, max_us)
         wait = max(wait, 1)
         self.hal.advance(wait)
@@ -95,14 +95,14 @@ class Rig:
         while self.state() != state:
             before = self.hal.now
             self.step(max_us)
-            waited += ticks.diff(self.hal.now, before, self.hal.tick_period)
+            waited += ticks.diff(self.hal.now, before, self.hal.tick_mask)
             assert waited < limit_us, "stuck in %s waiting for %s" % (self.state(), state)
         return waited
 
     def run_for(self, us, max_us=1000):
-        end = ticks.add(self.hal.now, us, self.hal.tick_period)
+        end = ticks.add(self.hal.now, us, self.hal.tick_mask)
         self.poll()
-        while ticks.diff(end, self.hal.now, self.hal.tick_period) > 0:
+        while ticks.diff(end, self.hal.now, self.hal.tick_mask) > 0:
             self.step(max_us)
 
     def touch(self, on=True):

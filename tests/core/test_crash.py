@@ -13,7 +13,7 @@ def crashing_rig():
     hal = rig.hal
 
     def idle(deadline):
-        hal.advance(max(1, ticks.diff(deadline, hal.now, hal.tick_period)))
+        hal.advance(max(1, ticks.diff(deadline, hal.now, hal.tick_mask)))
 
     hal.idle = idle
     clock = [0]

@@ -5,10 +5,11 @@ from firmware.hal import IN_CONTACT, IN_PLUNGER_END, IN_TRIGGER
 from firmware.inputs import Inputs
 
 P = 1 << 30
+MASK = P - 1
 
 
 def make():
-    return Inputs(boards.by_name("sim"), P)
+    return Inputs(boards.by_name("sim"), MASK)
 
 
 def test_bounce_is_ignored():

@@ -55,8 +55,8 @@ class Wire:
         self.b_out = []
         self.got_a = []
         self.got_b = []
-        self.a = Endpoint(self._wa, self._da, window=window, rto_us=rto_us, period=period)
-        self.b = Endpoint(self._wb, self._db, window=window, rto_us=rto_us, period=period)
+        self.a = Endpoint(self._wa, self._da, window=window, rto_us=rto_us, mask=period - 1)
+        self.b = Endpoint(self._wb, self._db, window=window, rto_us=rto_us, mask=period - 1)
         self.a.reset(start)
         self.b.reset(start)
         self.drop_a = None  # function(index, frame bytes) -> True to drop a's frame

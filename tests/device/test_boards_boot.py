@@ -110,7 +110,7 @@ def handshake(clock, console, hal, app, link):
     got = []
     host = Endpoint(lambda d: os.write(console.to_gun, bytes(d)),
                     lambda mid, tag, p, n, fresh: got.append((mid, bytes(p[:n]))),
-                    period=PERIOD)
+                    mask=PERIOD - 1)
     host.reset(clock.us)
     parts, total = [], 1
     while len(parts) < total:

@@ -86,7 +86,7 @@ class Line:
         self.rig = Rig()
         hal = self.rig.hal
         hal.idle = lambda deadline: hal.advance(max(1, ticks.diff(deadline, hal.now,
-                                                                  hal.tick_period)))
+                                                                  hal.tick_mask)))
         hal.set_input(H.IN_TRIGGER, held_trigger)
         for name, data in (files or {}).items():
             hal.files[name] = bytearray(data)

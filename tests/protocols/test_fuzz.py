@@ -44,6 +44,7 @@ class NoLink(SimHAL):
 
     def __init__(self, board):
         self.tick_period = board.tick_period
+        self.tick_mask = board.tick_mask
         self.files = {}
 
     def ticks(self):

@@ -31,7 +31,7 @@ from firmware import hal
 class ProxyHAL(hal.HAL):
     def __init__(self, board, own_usb=False):
         # own_usb: taken as every port's HAL takes it; the proxy has no console of its own.
-        self.tick_period = board.tick_period
+        self.tick_mask = board.tick_mask
         self.step_clock_hz = board.step_clock_hz
         self.now = 0
         self.raw = 0

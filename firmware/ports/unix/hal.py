@@ -80,7 +80,7 @@ JIG_PRESS_US = 60000
 class HALUnix(StoredFiles, hal.HAL):
     """firmware.hal.HAL for the unix port."""
 
-    tick_period = 1 << 62
+    tick_mask = (1 << 62) - 1
     ticks_per_s = 1000000
 
     def __init__(self, board, own_usb=False, data_folder="data"):
