@@ -67,6 +67,12 @@ class Axis:
         # steps per mm = num / den exactly, whatever the lead.
         self.num = d["steps_per_rev"] * d["microsteps"] * 1000
         self.den = units.milli(d["lead_mm"])  # lead in µm
+        # Steps per µm, the same fraction in lowest terms: a depth in µm times it stays a
+        # small int on a 31-bit port (1000 µm times the pico's 3 200 000 would not, and the
+        # shot path converts each zone's depth).
+        g = units.gcd(self.num, self.den * 1000)
+        self.um_num = self.num // g
+        self.um_den = self.den * 1000 // g
         self.max_speed_sps = self.um_to_steps(units.milli(d["max_speed_mm_s"]))
         self.accel_sps2 = self.um_to_steps(units.milli(d["accel_mm_s2"]))
         self.home_speed_sps = self.um_to_steps(units.milli(d["home_speed_mm_s"]))
@@ -76,10 +82,10 @@ class Axis:
 
     def um_to_steps(self, um):
         """Micrometres of travel to (micro)steps, rounded to the nearest step."""
-        return units.div_round(um * self.num, self.den * 1000)
+        return units.div_round(um * self.um_num, self.um_den)
 
     def steps_to_um(self, steps):
-        return units.div_round(steps * self.den * 1000, self.num)
+        return units.div_round(steps * self.um_den, self.um_num)
 
 
 class Syringe:

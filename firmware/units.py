@@ -38,6 +38,13 @@ def div_round(a, b):
     return -((-2 * a + b) // (2 * b))
 
 
+def gcd(a, b):
+    """The greatest common divisor of a, b >= 0 (not every port's math module has one)."""
+    while b:
+        a, b = b, a % b
+    return a
+
+
 rem = 0  # remainder of the last muldiv
 
 

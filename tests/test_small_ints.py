@@ -150,3 +150,16 @@ def test_a_shot_cycles_clock_arithmetic_stays_in_small_ints_on_the_rp2040():
         rig.run_until("armed")
     assert isinstance(hal.now, I31) and hal.now < 1 << 29  # the clock wrapped, followed
     assert seen[0] > 1 << 29
+
+
+@pytest.mark.parametrize("name", ["pico", "esp32s3", "pyboard"])
+def test_a_depth_converts_to_steps_in_small_ints(name):
+    # Each zone's depth goes through um_to_steps() when its shot is planned, on the shot
+    # path; on the rp2 port 1 mm times the pico's 3 200 000 steps per m allocated there.
+    board = boards.by_name(name)
+    for axis in (board.carriage, board.plunger):
+        for um in (1, 100, 1000, 2500, axis.travel_um):
+            seen[0] = 0
+            steps = int(axis.um_to_steps(I31(um)))
+            assert steps == round(um * axis.num / (axis.den * 1000))
+            assert axis.steps_to_um(I31(steps)) == round(steps * axis.den * 1000 / axis.num)
