@@ -122,12 +122,6 @@ class Chip:
                                                     err.decode(errors="replace")))
         return out.decode(errors="replace")
 
-    def reset(self):
-        """machine.soft_reset(): the heap and modules start afresh, the flash stays."""
-        self._send(b"\x02\x04")  # to the friendly REPL, then a soft reset
-        self._wait(b">>> ", BOOT_WAIT_S, "the REPL's prompt after a soft reset")
-        self._raw()
-
     def close(self):
         if self.proc.poll() is None:
             try:

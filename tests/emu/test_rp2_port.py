@@ -15,18 +15,21 @@ at about a seventh of real time.
 import os
 import sys
 
+import mp_runner  # tests/ is on the path (tests/conftest.py)
 import pytest
 
 from emu.chip import Chip, images, lfs_image
 from host.flash import build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-import mp_runner  # noqa: E402
 
 FOUND = images()
-pytestmark = pytest.mark.skipif(FOUND is None, reason="no MicroPython rp2 image: set "
-                                "MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM to run these")
+pytestmark = [
+    pytest.mark.skipif(FOUND is None, reason="no MicroPython rp2 image: set "
+                       "MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM to run these"),
+    # The module's one run on the chip takes 20-30 minutes, more on a loaded machine.
+    pytest.mark.timeout(7200),
+]
 # Every shot and session test of test_heaplock but the two that mount a RAM disk of 128 KB
 # for other boards' file systems (the Pico's own is the flash's littlefs2, used here).
 LOCKED = ("test_point_shot_allocates_nothing", "test_burst_shot_allocates_nothing",
