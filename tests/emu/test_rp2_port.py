@@ -8,7 +8,7 @@ armv6m), the session's files on the flash's littlefs2.
 
 They need a MicroPython rp2 image and the RP2040 bootrom, which the project does not ship:
 set MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM (docs/DEVICE.md, "The rp2 port on the emulated
-chip"). Without them they are skipped. They take 10-20 minutes: the emulator runs the chip
+chip"). Without them they are skipped. They take 20-30 minutes: the emulator runs the chip
 at about a seventh of real time.
 """
 
