@@ -156,6 +156,9 @@ def main(argv=None):
         val, ref = chip.get(key), unix.get(key)
         if val is None:
             continue
+        if key == "bytes_refill" and val < 0:  # too few cycles on the chip to empty the syringe
+            print("%-56s %14s %12s" % (label, "not reached", shown(ref, unit)))
+            continue
         ratio = ("%8.0fx" % (val / ref)) if unit == "us" and ref else ""
         goal = GOALS.get(key)
         mark = "" if goal is None else ("<= %s  %s" % (shown(goal, unit),
