@@ -49,9 +49,14 @@ def measure(board):
                           board], capture_output=True, text=True, env=env, cwd=ROOT)
     if out.returncode != 0:
         sys.exit("bench.chip: the MicroPython run failed:\n" + out.stdout + out.stderr)
+    return figures(out.stdout)
+
+
+def figures(text):
+    """{key: value} of chip_mp.py's "key value" lines (ints, floats, or words)."""
     figs = {}
-    for line in out.stdout.splitlines():
-        key, _, val = line.partition(" ")
+    for line in text.splitlines():
+        key, _, val = line.strip().partition(" ")
         figs[key] = float(val) if "." in val else (int(val) if val.lstrip("-").isdigit() else val)
     return figs
 

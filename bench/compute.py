@@ -53,23 +53,19 @@ def chip_plans(board):
     """The same plans on the rp2 port on the emulated RP2040: (rows in chip µs, stats)."""
     import tempfile
 
-    from emu.chip import Chip, ChipError, images, lfs_image
-    from host.flash import build
+    from emu.chip import Chip, ChipError, chip_files, images, lfs_image
 
     found = images()
     if found is None:
         sys.exit("bench.compute: --chip needs MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM "
                  "(docs/DEVICE.md, \"The rp2 port on the emulated chip\")")
-    files = dict(build.build(board).files)
-    files["compute_mp.mpy"] = build.compile_one(build.mpy_cross(), "armv6m",
-                                                "bench/compute_mp.py")
-    exe = os.path.join(os.path.dirname(sys.executable), "micropython")
     with tempfile.TemporaryDirectory() as tmp:
-        fs = lfs_image(files, os.path.join(tmp, "fs.img"), exe)
+        fs = lfs_image(chip_files(board, extra=["bench/compute_mp.py"]),
+                       os.path.join(tmp, "fs.img"))
         try:
             with Chip(*found, fs=fs) as c:
-                out = c.exec("import sys\nsys.argv[:] = ['compute_mp', %r, '1']\n"
-                             "import compute_mp" % board)
+                out = c.exec("import sys\nsys.path.append('/t')\n"
+                             "sys.argv[:] = ['compute_mp', %r, '1']\nimport compute_mp" % board)
         except ChipError as e:
             sys.exit("bench.compute: %s" % e)
     return _parse(out), c.stats

@@ -25,11 +25,9 @@ import tempfile
 import time
 
 from bench import chip as unix_bench
-from emu.chip import Chip, images, lfs_image
+from emu.chip import Chip, chip_files, images, lfs_image
 from emu.harness import EmuError
-from host.flash import build
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEAP_GOAL = 40 * 1024
 # bench.chip's figures (on the chip the rig's files are on the flash's littlefs2 already:
 # no second session on a RAM one), and a collection at that heap.
@@ -37,32 +35,10 @@ ROWS = tuple(r for r in unix_bench.ROWS if r[0] != "bytes_cycle_littlefs") + (
     ("us_gc_collect", "one gc.collect() with the protocol loaded", "us"),
 )
 GOALS = {"heap_import": HEAP_GOAL, "bytes_shot_cycle": 0, "bytes_zone_change": 0,
-         "bytes_refill": 0, "bytes_cycle_littlefs": 0, "us_repeat_dose": 5000,
+         "bytes_refill": 0, "us_repeat_dose": 5000,
          "us_plan_dose": 5000, "us_plan_depth": 5000}
 # The test rig and the bench's own chip side, compiled beside the firmware into /t.
 RIG = ("tests/core/rig.py", "tests/core/fakehal.py", "tests/mpy/storehal.py", "bench/chip_mp.py")
-
-
-def fs_files(with_firmware=True):
-    """{path on the chip: bytes}: the pico build (as `meso flash` makes it) and the rig."""
-    files = {}
-    if with_firmware:
-        files.update(build.build("pico").files)
-    tool = build.mpy_cross()
-    for rel in RIG:
-        files["t/" + os.path.basename(rel)[:-3] + ".mpy"] = build.compile_one(tool, "armv6m", rel)
-    return files
-
-
-def parse(text):
-    figs = {}
-    for line in text.splitlines():
-        key, _, val = line.strip().partition(" ")
-        try:
-            figs[key] = float(val) if "." in val else int(val)
-        except ValueError:
-            figs[key] = val
-    return figs
 
 
 _SETUP = "import sys\nsys.path.append('/t')\nsys.argv[:] = ['chip_mp', 'pico', '%d']\n"
@@ -82,32 +58,24 @@ print("frozen", 1 if "firmware" not in __import__("os").listdir("/") else 0)
 
 def on_chip(image, bootrom, cycles, say):
     with tempfile.TemporaryDirectory() as tmp:
-        fs = lfs_image(fs_files(), os.path.join(tmp, "fs.img"), unix_bench_micropython())
+        fs = lfs_image(chip_files(extra=RIG), os.path.join(tmp, "fs.img"))
         t0 = time.monotonic()
         with Chip(image, bootrom, fs=fs) as chip:
             say("booted the rp2 image in %.1f s; running the session on the chip" %
                 (time.monotonic() - t0))
             chip.exec(_SETUP % cycles)
-            t0 = time.monotonic()
-            figs = parse(chip.exec("import chip_mp"))
-            figs["_wall_s"] = time.monotonic() - t0
+            figs = unix_bench.figures(chip.exec("import chip_mp"))
         figs["_emu"] = chip.stats
     return figs
 
 
 def frozen_on_chip(image, bootrom):
-    with tempfile.TemporaryDirectory() as tmp:
-        fs = lfs_image(fs_files(with_firmware=False), os.path.join(tmp, "fs.img"),
-                       unix_bench_micropython())
-        with Chip(image, bootrom, fs=fs) as chip:
-            figs = parse(chip.exec(_FROZEN))
+    # The frozen image's own package is what imports: no firmware files on its flash.
+    with Chip(image, bootrom) as chip:
+        figs = unix_bench.figures(chip.exec(_FROZEN))
     if figs.get("frozen") != 1:
         sys.exit("bench.rp2: %s has no frozen firmware package" % image)
     return figs
-
-
-def unix_bench_micropython():
-    return os.path.join(os.path.dirname(sys.executable), "micropython")
 
 
 def shown(val, unit):

@@ -76,6 +76,7 @@ function romFunction(code) {
 const FLASH_SECTOR = 4096;
 const FLASH_PAGE = 256;
 const r = mcu.core.registers;
+const flashOps = { erased: 0, programmed: 0 };
 const romCalls = new Map([
   [romFunction('RE'), () => { // flash_range_erase(addr, count, block_size, block_cmd)
     const [addr, count] = [r[0], r[1]];
@@ -90,7 +91,6 @@ const romCalls = new Map([
     flashOps.programmed += count;
   }],
 ]);
-const flashOps = { erased: 0, programmed: 0 };
 
 // The host's bytes wait here until the emulated USB host's FIFO has room: rp2040js drops what
 // is pushed into a full FIFO.

@@ -7,7 +7,7 @@ serial with MicroPython's raw REPL.
 Neither the image nor the bootrom ships with the project: no registry has a MicroPython rp2
 image, and the Raspberry Pi bootrom is not in rp2040js's npm package. An engineer who built
 them points MESOGUN_RP2_IMAGE and MESOGUN_RP2_BOOTROM at them (docs/DEVICE.md, "The
-MicroPython rp2 port on the emulated chip"). The port's filesystem lives in the emulated flash:
+rp2 port on the emulated chip"). The port's filesystem lives in the emulated flash:
 `fs` lays a littlefs2 image there before boot (see lfs_image()), and what the port writes stays
 in the flash until the process ends.
 """
@@ -186,9 +186,27 @@ with open(out, "wb") as f:
 """ % {"block": FS_BLOCK}
 
 
-def lfs_image(files, out, micropython):
-    """Write out a littlefs2 image of the Pico's filesystem holding files ({path: bytes})."""
+def chip_files(board="pico", extra=()):
+    """{path on the chip: bytes}: the board's build as `meso flash` makes it (.mpy for the
+    board's arch), and each repository file of extra compiled beside it into /t."""
+    from host.flash import build
+
+    b = build.build(board)
+    files = dict(b.files)
+    tool = build.mpy_cross()
+    for rel in extra:
+        name = "t/" + os.path.basename(rel)[:-3] + ".mpy"
+        files[name] = build.compile_one(tool, b.board.mpy_arch, rel)
+    return files
+
+
+def lfs_image(files, out):
+    """Write out a littlefs2 image of the Pico's filesystem holding files ({path: bytes}),
+    made by the venv's MicroPython (unix port), whose littlefs2 is the port's own."""
+    import sys
     import tempfile
+
+    micropython = os.path.join(os.path.dirname(sys.executable), "micropython")
 
     with tempfile.TemporaryDirectory() as src:
         for rel, data in files.items():

@@ -64,7 +64,7 @@ class HAL:
 
     # -- clock ----------------------------------------------------------------
     def ticks(self):
-        """Main-loop clock in µs, wrapping at tick_period (time.ticks_us on a board)."""
+        """Main-loop clock in µs, wrapping at tick_mask + 1 (time.ticks_us on a board)."""
         raise NotImplementedError
 
     def idle(self, deadline):

@@ -35,7 +35,7 @@ walk("/f")
 def test_the_image_holds_the_files_at_the_picos_geometry(tmp_path):
     files = {"firmware/app.mpy": b"M\x06\x00\x1f" + bytes(range(256)) * 20,
              "boards/pico.mpy": b"pico", "t/chip_mp.mpy": b"", "top.txt": b"x" * 5000}
-    img = lfs_image(files, str(tmp_path / "fs.img"), MICROPYTHON)
+    img = lfs_image(files, str(tmp_path / "fs.img"))
     assert os.path.getsize(img) == FS_BYTES
     out = subprocess.run([MICROPYTHON, "-c", READ, img], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -13,12 +13,11 @@ at about a seventh of real time.
 """
 
 import os
-import sys
 
 import mp_runner  # tests/ is on the path (tests/conftest.py)
 import pytest
 
-from emu.chip import Chip, images, lfs_image
+from emu.chip import Chip, chip_files, images, lfs_image
 from host.flash import build
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,26 +39,23 @@ LOCKED = ("test_point_shot_allocates_nothing", "test_burst_shot_allocates_nothin
           "test_whole_session_cycles_allocate_nothing_on_the_ports_own_file_system")
 
 
-def chip_files():
-    files = dict(build.build("pico").files)
-    tool = build.mpy_cross()
-    for rel in build.board_files("sim"):  # the rig's board
-        files[rel[:-3] + ".mpy"] = build.compile_one(tool, "armv6m", rel)
-    helpers = [("tests", "mp_runner.py")] + [
-        (d, n) for d in ("tests/core", "tests/mpy")
+def rig_files():
+    """The pico build, the test helpers and test_heaplock in /t, and the rig's board."""
+    helpers = ["tests/mp_runner.py", "tests/mpy/test_heaplock.py"] + [
+        d + "/" + n for d in ("tests/core", "tests/mpy")
         for n in sorted(os.listdir(os.path.join(ROOT, d)))
         if n.endswith(".py") and not n.startswith("test_") and n != "conftest.py"]
-    helpers.append(("tests/mpy", "test_heaplock.py"))
-    for d, n in helpers:
-        files["t/" + n[:-3] + ".mpy"] = build.compile_one(tool, "armv6m", d + "/" + n)
+    files = chip_files("pico", extra=helpers)
+    tool = build.mpy_cross()
+    for rel in build.board_files("sim"):
+        files[rel[:-3] + ".mpy"] = build.compile_one(tool, "armv6m", rel)
     return files
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     image, bootrom = FOUND
-    fs = lfs_image(chip_files(), str(tmp_path_factory.mktemp("rp2") / "fs.img"),
-                   os.path.join(os.path.dirname(sys.executable), "micropython"))
+    fs = lfs_image(rig_files(), str(tmp_path_factory.mktemp("rp2") / "fs.img"))
     with Chip(image, bootrom, fs=fs) as chip:
         out = chip.exec("import os, sys\nif 'tmp' not in os.listdir('/'): os.mkdir('/tmp')\n"
                         "sys.path.append('/t')\nimport micropython\n"

@@ -43,7 +43,6 @@ class NoLink(SimHAL):
     """The gun's storage and clock without a simulated world: the load path only."""
 
     def __init__(self, board):
-        self.tick_period = board.tick_period
         self.tick_mask = board.tick_mask
         self.files = {}
 
