@@ -66,13 +66,24 @@ def plan_dose(d, move, steps, v_sps, pl, clock_hz, tol, mode=0, dose_nl=0):
         move.plan(steps, v_sps, pl.accel_sps2, clock_hz, tol)
         return
     n = t.nseg * 3
-    for i in range(n):
-        move.segs[i] = t.segs[i]
-    for i in range(s.nseg * 3):
-        move.segs[n + i] = s.segs[i]
+    _put(move, 0, t)
+    _put(move, n, s)
     move.nseg = t.nseg + s.nseg
     move.steps = steps
     move.duration_us = t.duration_us + s.duration_us
+
+
+def _put(move, at, part):
+    """part's segments into move's buffer from word at: the whole buffer in one copy when it
+    fits (its words past part's segments are overwritten or left over), else word by word."""
+    src = part.segs
+    size = len(src)
+    if at + size <= len(move.segs):
+        move.view[at:at + size] = src
+        return
+    dst = move.segs
+    for i in range(part.nseg * 3):
+        dst[at + i] = src[i]
 
 
 class Priming:

@@ -33,6 +33,10 @@ RAMP_END = 1 << 22
 _LIMB = 0xFFF  # 12-bit limbs of the ramp constant
 _LO = 0xFFFFFF
 _CACHE = 63  # step times kept by a Profile, less one (a mask)
+_NO_TIMES = array("i", [-1] * (_CACHE + 1))  # a Profile's step-time tags, all empty
+# Words of a Ramp's segments, and of its mirrored tail (one segment more: room to spare).
+RAMP_WORDS = SEG_WORDS * RAMP_SEGS
+TAIL_WORDS = SEG_WORDS * (RAMP_SEGS + 1)
 
 # Work done by every Profile since start-up, in the planner's costly operations: plans, step
 # times worked out (cache misses) and ramp roots among them, segments written. The simulator
@@ -75,7 +79,16 @@ class Ramp:
     fitted at start-up (warm): on the RP2040 a fit takes about a second of the main loop."""
 
     def __init__(self):
-        self.segs = array("i", [0] * (SEG_WORDS * RAMP_SEGS))
+        self.segs = array("i", [0] * RAMP_WORDS)
+        # Steps covered by segments 0..j, and the time of the last of them: where a prefix
+        # of k steps ends is a search, not a walk through every segment.
+        self.upto = array("i", [0] * RAMP_SEGS)
+        self.at = array("i", [0] * RAMP_SEGS)
+        # The decel of the last mirrored tail (tail_k steps), in the order a move runs it;
+        # the words past its tail_n segments are left over. A plan copies it whole.
+        self.tail = array("i", [0] * TAIL_WORDS)
+        self.tail_k = -1
+        self.tail_n = 0
         self.n = 0  # segments in segs
         self.k = self.t = 0  # steps they cover, and the time of the last
         self.g = 8  # the fit's next guess
@@ -98,10 +111,18 @@ class Profile:
         self.fi = self.fa = 0  # the last fit: interval, add
         self.root = 1  # the last ramp's root: the next one's seed
         self.tag = array("i", [-1] * (_CACHE + 1))  # step times kept: step, time
+        self.tags = memoryview(self.tag)  # cleared by one copy (a slice store allocates nothing)
         self.tv = array("i", [0] * (_CACHE + 1))
+        self.into = None  # the segment buffer planned into last, and a view of it
+        self.view = None
         self.nseg = self.duration = 0  # the last plan
-        self.ramp = ramp if ramp is not None else Ramp()  # the axis's, or its own
+        # The axis's, or its own, made at the first plan that needs one (a Move that only
+        # ever runs constant() moves, such as the safe state's, never does).
+        self.ramp = ramp
         self.ct = self.cg = self.ci = 0  # cover(): time, last count and steps covered
+        self.sv = self.sa = self.sf = 0  # the speed, acceleration and clock of the figures:
+        self.half = self.reach = self.cruise2 = self.ramps2 = 0
+        self.half_exact = self.reach_exact = False
 
     def setup(self, n_steps, v_sps, a_sps2, clock_hz):
         if n_steps < 0 or v_sps < 1 or a_sps2 < 1 or clock_hz < 1:
@@ -119,15 +140,23 @@ class Profile:
         self.a = a_sps2
         self.f = clock_hz
         f2 = 2 * clock_hz
-        half = muldiv(v_sps, v_sps, 2 * a_sps2)  # steps to reach v: v² / 2a
-        rem_half = units.rem
-        q = muldiv(v_sps, v_sps, a_sps2)  # v² <= a N: the cruise speed is reached
-        if q < n_steps or (q == n_steps and units.rem == 0):
-            self.triangle = False
-            self.accel_end = half
-            self.decel_start = n_steps - (half if rem_half == 0 else half + 1) + 1
+        if v_sps != self.sv or a_sps2 != self.sa or clock_hz != self.sf:
+            # What depends on the speed alone: the same for every move of a zone's depth
+            # or flow, whatever its length.
+            self.half = muldiv(v_sps, v_sps, 2 * a_sps2)  # steps to reach v: v² / 2a
+            self.half_exact = units.rem == 0
+            self.reach = muldiv(v_sps, v_sps, a_sps2)  # v² <= a N: the cruise speed is reached
+            self.reach_exact = units.rem == 0
             self.cruise2 = muldiv(clock_hz, v_sps, a_sps2)  # F v / 2a, in half ticks
-            self.total = (muldiv(f2, n_steps, v_sps) + muldiv(f2, v_sps, a_sps2) + 1) >> 1
+            self.ramps2 = muldiv(f2, v_sps, a_sps2)  # 2 F v / a: both ramps' time over a cruise's
+            self.sv, self.sa, self.sf = v_sps, a_sps2, clock_hz
+        q = self.reach
+        if q < n_steps or (q == n_steps and self.reach_exact):
+            self.triangle = False
+            half = self.half
+            self.accel_end = half
+            self.decel_start = n_steps - (half if self.half_exact else half + 1) + 1
+            self.total = (muldiv(f2, n_steps, v_sps) + self.ramps2 + 1) >> 1
         else:
             self.triangle = True
             self.accel_end = n_steps >> 1
@@ -147,9 +176,16 @@ class Profile:
         self.nends = k
 
     def clear_times(self):
-        tag = self.tag
-        for j in range(_CACHE + 1):
-            tag[j] = -1
+        self.tags[0:_CACHE + 1] = _NO_TIMES
+
+    def bind(self, segs):
+        """A view of segs, an array('i') like the Ramp's, which plans into it then fill by
+        whole copies (other buffers, such as the tests' array('l'), item by item). A Move
+        binds its own at creation: making a memoryview allocates, its slice stores do not."""
+        if self.into is not segs:
+            self.into = segs
+            self.view = memoryview(segs)
+        return self.view
 
     def _ramp(self, k):
         """Time to cover k steps from rest, F sqrt(2k/a) = sqrt(k C), rounded: C's limbs
@@ -317,9 +353,12 @@ def _ramp_ready(prof, need, tol):
     for ever (no segment is cut by an end), so it grows by going on from where it stopped and
     its segments are the same whichever moves came first: a plan depends on its figures alone."""
     r = prof.ramp
+    if r is None:
+        r = prof.ramp = Ramp()
     if r.a != prof.a or r.f != prof.f or r.tol != tol:
         r.n = r.k = r.t = 0
         r.g = 8
+        r.tail_k = -1
         r.a = prof.a
         r.f = prof.f
         r.tol = tol
@@ -335,6 +374,7 @@ def _ramp_ready(prof, need, tol):
     prof.clear_times()
     if n < 0:
         return False  # what was fitted stays: shorter moves still use it
+    _index(r, r.n, n)
     r.n = n
     r.k = prof.ci
     r.t = prof.ct
@@ -411,26 +451,65 @@ def _cruise(prof, segs, nseg, capacity, i, end, t, tol):
     return nseg
 
 
-def _ramp_prefix(prof, k):
-    """The ramp's segments covering its first k steps: leaves in prof.ct the time of step k
-    and in prof.cg the index of the last segment used (its count cut to fit k); returns
-    that last count."""
-    ramp = prof.ramp.segs
-    t = 0
-    covered = 0
-    j = 0
-    m = 0
-    while covered < k:
+def _index(r, j, n):
+    """Fill the ramp's steps-covered and time tables for its segments j..n-1."""
+    segs, upto, at = r.segs, r.upto, r.at
+    k = upto[j - 1] if j > 0 else 0
+    t = at[j - 1] if j > 0 else 0
+    while j < n:
         b = j * SEG_WORDS
-        m = ramp[b + 1]
-        if covered + m > k:
-            m = k - covered
-        t += m * ramp[b] + ramp[b + 2] * tri(m)
-        covered += m
+        m = segs[b + 1]
+        k += m
+        t += m * segs[b] + segs[b + 2] * tri(m)
+        upto[j] = k
+        at[j] = t
         j += 1
-    prof.ct = t
-    prof.cg = j - 1
+
+
+def _ramp_prefix(prof, k):
+    """The ramp's segments covering its first k steps (0 < k <= its steps): leaves in
+    prof.ct the time of step k and in prof.cg the index of the last segment used (its count
+    cut to fit k); returns that last count."""
+    r = prof.ramp
+    upto = r.upto
+    lo = 0
+    hi = r.n - 1
+    while lo < hi:  # the first segment whose end reaches k
+        mid = (lo + hi) >> 1
+        if upto[mid] < k:
+            lo = mid + 1
+        else:
+            hi = mid
+    b = lo * SEG_WORDS
+    if lo > 0:
+        m = k - upto[lo - 1]
+        t = r.at[lo - 1]
+    else:
+        m = k
+        t = 0
+    ramp = r.segs
+    prof.ct = t + m * ramp[b] + ramp[b + 2] * tri(m)
+    prof.cg = lo
     return m
+
+
+def _mirror(r, k, last, last_m):
+    """Lay in r.tail the ramp's first k steps run backwards (segments last..0, the last cut
+    to last_m): each segment (i, m, d) becomes (i + (m - 1) d, m, -d)."""
+    ramp, tail = r.segs, r.tail
+    w = 0
+    j = last
+    while j >= 0:
+        b = j * SEG_WORDS
+        m = ramp[b + 1] if j < last else last_m
+        add = ramp[b + 2]
+        tail[w] = ramp[b] + (m - 1) * add
+        tail[w + 1] = m
+        tail[w + 2] = -add
+        w += SEG_WORDS
+        j -= 1
+    r.tail_k = k
+    r.tail_n = last + 1
 
 
 def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks):
@@ -456,7 +535,10 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
     need = accel_end if accel_end > tail else tail
     if n_steps < 2 or not _ramp_ready(prof, need, tol):
         return _plan_whole(prof, segs, capacity, n_steps, tol)
-    ramp = prof.ramp.segs
+    r = prof.ramp
+    ramp = r.segs
+    words = capacity * SEG_WORDS
+    view = prof.view if prof.into is segs else None
     nseg = 0
     t = 0
     if accel_end > 0:
@@ -464,11 +546,17 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
         last = prof.cg
         if last + 1 > capacity:
             raise PlanError("move of %d steps needs more than %d segments" % (n_steps, capacity))
-        for j in range(last + 1):
-            b = j * SEG_WORDS
-            segs[b] = ramp[b]
-            segs[b + 1] = ramp[b + 1] if j < last else last_m
-            segs[b + 2] = ramp[b + 2]
+        if view is not None and words >= RAMP_WORDS:
+            # The whole ramp in one copy (the words past this prefix are overwritten or
+            # left over), then its last segment cut.
+            view[0:RAMP_WORDS] = ramp
+            segs[last * SEG_WORDS + 1] = last_m
+        else:
+            for j in range(last + 1):
+                b = j * SEG_WORDS
+                segs[b] = ramp[b]
+                segs[b + 1] = ramp[b + 1] if j < last else last_m
+                segs[b + 2] = ramp[b + 2]
         nseg = last + 1
         t = prof.ct
     cruise_end = prof.decel_start - 1
@@ -498,17 +586,19 @@ def plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
         segs[base + 1] = 1
         segs[base + 2] = 0
         nseg += 1
-        j = last
-        while j >= 0:
-            b = j * SEG_WORDS
-            m = ramp[b + 1] if j < last else last_m
-            add = ramp[b + 2]
+        if tail > 0:
+            # The mirrored tail is kept with the ramp: the next move with this decel (the
+            # same depth at top speed, say) copies it as it is.
+            if r.tail_k != tail:
+                _mirror(r, tail, last, last_m)
             base = nseg * SEG_WORDS
-            segs[base] = ramp[b] + (m - 1) * add
-            segs[base + 1] = m
-            segs[base + 2] = -add
-            nseg += 1
-            j -= 1
+            if view is not None and base + TAIL_WORDS <= words:
+                view[base:base + TAIL_WORDS] = r.tail
+            else:
+                src = r.tail
+                for w in range(r.tail_n * SEG_WORDS):
+                    segs[base + w] = src[w]
+            nseg += r.tail_n
         t = prof.total
     _count(prof, nseg)
     prof.duration = t

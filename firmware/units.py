@@ -46,6 +46,9 @@ def gcd(a, b):
 
 
 rem = 0  # remainder of the last muldiv
+# The digit width of the last divisor: a plan divides by the same speed run after run.
+_last_d = 0
+_last_b = 1
 
 
 def muldiv(x, y, d):
@@ -53,12 +56,17 @@ def muldiv(x, y, d):
     module global: returning a pair would allocate). Small ints
     throughout while x, y < 2**30, d < 2**28 and the result < 2**29: y is taken in digits
     of b bits, with d << b kept below 2**29, so no partial product passes 2**30."""
-    global rem
+    global rem, _last_d, _last_b
     q = x // d
     r = x - q * d
-    b = 1
-    while (d << (b + 1)) < 0x20000000:
-        b += 1
+    if d == _last_d:
+        b = _last_b
+    else:
+        b = 1
+        while (d << (b + 1)) < 0x20000000:
+            b += 1
+        _last_d = d
+        _last_b = b
     mask = (1 << b) - 1
     sh = 0
     while (y >> sh) > mask:

@@ -8,6 +8,7 @@ from prng import Prng
 
 from firmware import board as boards
 from firmware import motion
+from firmware.axis import Move
 
 F_HZ = 125000000
 TOL_TICKS = 125  # 1 µs at 125 MHz
@@ -67,7 +68,7 @@ def test_moves_of_one_axis_reuse_its_ramp_and_stay_within_one_microsecond():
     accel phase a prefix of it and its decel the mirror, every step still within the bound."""
     rng = Prng(11)
     segs = array("l", [0] * (3 * 2048))
-    prof = motion.Profile()
+    prof = motion.Profile(motion.Ramp())
     a = 1280000
     worst = 0.0
     roots_after_first = reused = 0
@@ -85,6 +86,38 @@ def test_moves_of_one_axis_reuse_its_ramp_and_stay_within_one_microsecond():
         assert abs(prof.duration / F_HZ - exact_s(total, total, v, a)) < 1e-6
     assert worst <= 1.0, worst
     assert reused > 10 and roots_after_first == 0  # the ramp kept from the moves before
+
+
+def test_a_move_plans_by_whole_copies_what_a_plan_lays_item_by_item():
+    """A Move's own buffer (array('i'), bound to its Profile) takes the ramp's prefix and
+    the mirrored tail in whole copies, words past the plan left over; any other buffer
+    item by item, here by a fresh Profile each time (nothing kept from a move before). Both
+    give the same segments, for moves of every shape, lengths and speeds in any order (the
+    kept tail re-mirrored or reused), on a ramp two Moves share."""
+    rng = Prng(5)
+    a = 1280000
+    ramp = motion.Ramp()
+    moves = [Move(512, ramp), Move(192, ramp), Move(60, ramp)]
+    other = array("l", [0] * (3 * 512))
+    copied = 0
+    for _ in range(scaled(150, 30)):
+        prof = motion.Profile(motion.Ramp())
+        mv = moves[rng.randint(0, 1)]
+        total = (rng.randint(2, 60), rng.randint(2, 9000), 4619, 4620)[rng.randint(0, 3)]
+        v = (rng.randint(2000, 80000), 17832, 80000)[rng.randint(0, 2)]
+        mv.plan(total, v, a, F_HZ, TOL_TICKS)
+        n = motion.plan_into(prof, other, 512, total, v, a, F_HZ, TOL_TICKS)
+        assert mv.nseg == n
+        assert list(mv.segs[:3 * n]) == list(other[:3 * n]), (total, v)
+        assert mv.duration_us == motion.muldiv(prof.duration, 1000000, F_HZ)
+        copied += mv.prof.into is mv.segs and n > ramp.tail_n > 0
+    assert copied > 20
+    # A buffer too small for a whole copy of the ramp is laid item by item, the same again.
+    small = moves[2]
+    small.plan(3000, 40000, a, F_HZ, TOL_TICKS)
+    n = motion.plan_into(motion.Profile(motion.Ramp()), other, 512, 3000, 40000, a, F_HZ, TOL_TICKS)
+    assert n > 10
+    assert list(small.segs[:3 * n]) == list(other[:3 * n])
 
 
 def test_a_plan_depends_on_its_figures_not_on_the_moves_before():
