@@ -8,7 +8,8 @@ after importing the core and after loading a 300-point protocol; bytes allocated
 cycle (trigger -> shot -> pace -> armed again, the next shot planned, the journal appended
 and the progress saved), per zone change and per refill, on the unix file system and on
 littlefs2 (the Pico's, on a RAM block device); time to plan a dose and a depth move; one main-loop poll idle
-and mid-dose. These are unix-port figures: times are for an x86-64 host, not a 125 MHz
+and mid-dose, with the firmware's share of it (the rig's HAL walks a moving axis's segments
+step by step to count its steps, where a board reads a counter). These are unix-port figures: times are for an x86-64 host, not a 125 MHz
 Cortex-M0+, and ints up to 2**62 are small there (on the RP2040 every int past 2**30 is a
 heap object, so figures of 0 bytes here only hold there if the values stay below 2**30,
 which tests/test_small_ints.py checks).
@@ -32,11 +33,15 @@ ROWS = (
     ("bytes_plan_dose", "allocated by planning one dose move", "B"),
     ("us_first_dose", "plan an axis's first dose move (its ramp fitted)", "us"),
     ("us_first_depth", "plan an axis's first depth move (its ramp fitted)", "us"),
-    ("us_plan_dose", "plan a dose move of another length (ramp kept)", "us"),
-    ("us_plan_depth", "plan a depth move of another length (ramp kept)", "us"),
-    ("us_repeat_dose", "plan the same dose move again (the next shot)", "us"),
+    ("us_prepare_zone", "plan a shot of a new zone (depth and dose anew)", "us"),
+    ("us_prepare_next", "plan the next shot of a zone", "us"),
+    ("us_plan_dose", "plan a dose move of another length at top speed", "us"),
+    ("us_plan_depth", "plan a depth move of another length at top speed", "us"),
+    ("us_repeat_dose", "plan the same dose move again", "us"),
     ("us_poll_idle", "one main-loop poll, armed and idle", "us"),
+    ("us_poll_idle_core", "  of it the firmware's (the rig's HAL calls taken out)", "us"),
     ("us_poll_dose", "one main-loop poll, mid-dose", "us"),
+    ("us_poll_dose_core", "  of it the firmware's (the rig's HAL calls taken out)", "us"),
 )
 
 

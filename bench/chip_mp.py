@@ -158,8 +158,9 @@ turn = [0]
 
 
 def replan(mv, steps, axis):
-    """A move of another length each time (the Move keeps a repeated one as it is), on the
-    axis's own Profile: its ramp from rest is kept from the moves before."""
+    """A move of another length each time (the Move keeps a repeated one as it is), at the
+    axis's top speed (the longest ramp, mirrored for the decel) on the axis's own Profile:
+    its ramp from rest is kept from the moves before."""
     turn[0] ^= 1
     mv.plan(steps + turn[0], axis.max_speed_sps, axis.accel_sps2, m.clock_hz, m.tol)
 
@@ -184,6 +185,29 @@ def repeat_dose():
     m.dose_move.plan(m.dose_move.steps, pl.max_speed_sps, pl.accel_sps2, m.clock_hz, m.tol)
 
 
+def prepare_zones(a, b):
+    """m.prepare() as the shot machine calls it before each shot, for a shot of zone a
+    after one of zone b (another depth: both moves planned anew, as at a zone change) or,
+    a == b, the next shot of the same zone (its dose re-planned when the running total's
+    rounding gives it another step count)."""
+    s = rig.app.session
+    zi = s.zone_i
+    total = 0
+    for _ in range(N):
+        s.zone_i = b
+        m.prepare()
+        s.zone_i = a
+        t0 = time.ticks_us()
+        m.prepare()
+        total += time.ticks_diff(time.ticks_us(), t0)
+    s.zone_i = zi
+    m.prepare()
+    return total / N
+
+
+ZI = rig.app.session.zone_i
+print("us_prepare_zone", prepare_zones(ZI, ZI ^ 1))
+print("us_prepare_next", prepare_zones(ZI, ZI))
 print("dose_steps", DOSE_STEPS)
 print("depth_steps", DEPTH_STEPS)
 print("us_first_dose", first(DOSE_STEPS, pl))
@@ -198,13 +222,86 @@ def poll():
     rig.app.poll(rig.hal.now)
 
 
+class Calls:
+    """The HAL calls one poll makes, kept to be timed alone: the rig's FakeHAL works out a
+    moving axis's steps by walking its segments step by step, where a board's HAL reads a
+    counter (rp2: a DMA channel's count), so its share is not the firmware's."""
+
+    def __init__(self, hal):
+        self.hal = hal
+        self.made = []
+        self.names = ("steps_done", "moving", "motor_position", "inputs", "pressure_kpa",
+                      "feed_watchdog")
+
+    def record(self):
+        hal = self.hal
+        self.made = []
+        for name in self.names:
+            setattr(hal, name, self._counted(name, getattr(hal, name)))
+        poll()
+        for name in self.names:
+            delattr(hal, name)
+
+    def _counted(self, name, fn):
+        def counted(*args):
+            self.made.append((fn, args))
+            return fn(*args)
+        return counted
+
+    def us(self):
+        return sum(timed(lambda f=f, a=a: f(*a)) for f, a in self.made)
+
+
+def poll_figures(label):
+    calls = Calls(rig.hal)
+    calls.record()
+    us = timed(poll)
+    hal_us = calls.us()
+    print("us_poll_" + label, us)
+    print("us_poll_%s_hal" % label, hal_us)
+    print("us_poll_%s_core" % label, us - hal_us)
+
+
 print("state_idle", STATE_NAMES[m.state])
-print("us_poll_idle", timed(poll))
+poll_figures("idle")
 rig.touch(True)
 rig.run_for(30000)
 rig.trigger(True)
 rig.run_until("dose")
-print("us_poll_dose", timed(poll))
+poll_figures("dose")
+
+
+class CounterAxis:
+    """A board's axis where steps_done() reads the rp2 port's step counter: the TRANS_COUNT
+    of a DMA channel, as firmware/ports/rp2/steps.py's StepChannel reads it (the channel is
+    idle here: reading its register costs the same)."""
+
+    def __init__(self, read, ch):
+        self.read = read
+        self.ch = (ch, ch, ch)
+        self.running = True  # mid-move: moving() reads the counter
+        self.total = 1 << 29
+
+    def steps_done(self):
+        return (1 << 28) - self.read(self.ch[2], 2)
+
+    def moving(self):
+        return self.running and self.steps_done() < self.total
+
+
+if ON_CHIP:
+    # The port's own input and counter code on the chip's GPIO, ADC and DMA registers: what a
+    # poll's HAL calls cost on a Pico, in place of the rig's (firmware/ports/common.py).
+    from firmware.ports import common
+    from firmware.ports.rp2 import steps as rp2_steps
+    from firmware.ports.rp2.hal import _pin_id
+
+    io = common.PinIO(board.pins, _pin_id)
+    ax = CounterAxis(rp2_steps._dma_reg, 11)
+    print("us_port_inputs", timed(io.inputs))
+    print("us_port_pressure", timed(io.pressure_kpa))
+    print("us_port_steps_done", timed(ax.steps_done))
+    print("us_port_moving", timed(ax.moving))
 
 for name in os.listdir(FOLDER):
     os.remove(FOLDER + "/" + name)

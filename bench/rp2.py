@@ -8,8 +8,10 @@ the pico firmware `meso flash` builds (.mpy for armv6m) and the test rig in the 
 littlefs2, runs bench/chip_mp.py there (the rig's files on that littlefs2), and prints each
 figure beside the unix port's from the same run, with their ratio: the heap after importing
 the core and after a 300-point protocol, bytes allocated per shot cycle, zone change and
-refill, the time to plan a dose and a depth move, one main-loop poll idle and mid-dose, and
-one collection at that heap. --frozen IMAGE (built with
+refill, the time to plan a shot (at a zone change and within a zone) and a dose and a depth
+move at top speed, one main-loop poll idle and mid-dose (with the firmware's share, the rig's
+HAL calls taken out) and what the port's own HAL calls cost on the chip's registers, and one
+collection at that heap. --frozen IMAGE (built with
 firmware/ports/frozen_manifest_pico.py) adds the heap and import time of the frozen core.
 
 How true the times are: rp2040js counts each Cortex-M0+ instruction's cycles by the book
@@ -33,10 +35,14 @@ HEAP_GOAL = 40 * 1024
 # no second session on a RAM one), and a collection at that heap.
 ROWS = tuple(r for r in unix_bench.ROWS if r[0] != "bytes_cycle_littlefs") + (
     ("us_gc_collect", "one gc.collect() with the protocol loaded", "us"),
+    ("us_port_inputs", "the port's inputs() (PinIO, on the chip's GPIO)", "us"),
+    ("us_port_pressure", "the port's pressure_kpa() (its ADC)", "us"),
+    ("us_port_steps_done", "the port's steps_done() (a DMA count read)", "us"),
+    ("us_port_moving", "the port's moving() mid-move", "us"),
 )
 GOALS = {"heap_import": HEAP_GOAL, "bytes_shot_cycle": 0, "bytes_zone_change": 0,
-         "bytes_refill": 0, "us_repeat_dose": 5000,
-         "us_plan_dose": 5000, "us_plan_depth": 5000}
+         "bytes_refill": 0, "us_prepare_zone": 5000, "us_prepare_next": 5000,
+         "us_repeat_dose": 5000, "us_plan_dose": 5000, "us_plan_depth": 5000}
 # The test rig and the bench's own chip side, compiled beside the firmware into /t.
 RIG = ("tests/core/rig.py", "tests/core/fakehal.py", "tests/mpy/storehal.py", "bench/chip_mp.py")
 
