@@ -9,8 +9,8 @@ cycle (trigger -> shot -> pace -> armed again, the next shot planned, the journa
 and the progress saved), per zone change and per refill, on the unix file system and on
 littlefs2 (the Pico's, on a RAM block device); time to plan a dose and a depth move; one main-loop poll idle
 and mid-dose, with the firmware's share of it (the rig's HAL walks a moving axis's segments
-step by step to count its steps, where a board reads a counter). These are unix-port figures: times are for an x86-64 host, not a 125 MHz
-Cortex-M0+, and ints up to 2**62 are small there (on the RP2040 every int past 2**30 is a
+step by step to count its steps, where a board reads a counter). These are unix-port
+figures: times are for an x86-64 host, not a 125 MHz Cortex-M0+, and ints up to 2**62 are small there (on the RP2040 every int past 2**30 is a
 heap object, so figures of 0 bytes here only hold there if the values stay below 2**30,
 which tests/test_small_ints.py checks).
 """

@@ -237,12 +237,12 @@ class Calls:
         hal = self.hal
         self.made = []
         for name in self.names:
-            setattr(hal, name, self._counted(name, getattr(hal, name)))
+            setattr(hal, name, self._counted(getattr(hal, name)))
         poll()
         for name in self.names:
             delattr(hal, name)
 
-    def _counted(self, name, fn):
+    def _counted(self, fn):
         def counted(*args):
             self.made.append((fn, args))
             return fn(*args)

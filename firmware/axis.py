@@ -19,7 +19,7 @@ class Move:
         # 'i' is 32 bits on every port: the board HALs read the buffer as 32-bit words.
         self.segs = array("i", [0] * (motion.SEG_WORDS * capacity))
         self.prof = motion.Profile(ramp)  # ramp: the axis's (motion.Ramp), shared
-        self.view = self.prof.bind(self.segs)  # for copies into segs that allocate nothing
+        self.prof.bind(self.segs)  # its view: copies into segs that allocate nothing
         self.nseg = 0
         self.steps = 0
         self.duration_us = 0

@@ -79,7 +79,7 @@ def _put(move, at, part):
     src = part.segs
     size = len(src)
     if at + size <= len(move.segs):
-        move.view[at:at + size] = src
+        move.prof.view[at:at + size] = src
         return
     dst = move.segs
     for i in range(part.nseg * 3):

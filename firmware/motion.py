@@ -120,7 +120,8 @@ class Profile:
         # ever runs constant() moves, such as the safe state's, never does).
         self.ramp = ramp
         self.ct = self.cg = self.ci = 0  # cover(): time, last count and steps covered
-        self.sv = self.sa = self.sf = 0  # the speed, acceleration and clock of the figures:
+        # The speed, acceleration and clock of the speed-only figures below (setup keeps them).
+        self.sv = self.sa = self.sf = 0
         self.half = self.reach = self.cruise2 = self.ramps2 = 0
         self.half_exact = self.reach_exact = False
 
@@ -179,9 +180,10 @@ class Profile:
         self.tags[0:_CACHE + 1] = _NO_TIMES
 
     def bind(self, segs):
-        """A view of segs, an array('i') like the Ramp's, which plans into it then fill by
-        whole copies (other buffers, such as the tests' array('l'), item by item). A Move
-        binds its own at creation: making a memoryview allocates, its slice stores do not."""
+        """A view of segs, an array('i') like the Ramp's: plans into segs then lay the ramp
+        and its tail by whole copies (other buffers, such as the tests' array('l'), item by
+        item). A Move binds its own at creation: making a memoryview allocates, its slice
+        stores do not."""
         if self.into is not segs:
             self.into = segs
             self.view = memoryview(segs)
