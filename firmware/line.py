@@ -52,7 +52,11 @@ OCCLUDED_KPA = const(1)
 # After the push, the pressure is watched falling in air, from one change of the reading to
 # a later one (each is where the true pressure crosses a half kPa: no rounding error), for
 # SETTLE_KPA or at least SETTLE_US (at most SETTLE_MAX_US): the needle's flow at hold_kpa.
+# Each change is seen up to a main-loop poll late (about 1.7 ms on an RP2040 with a move
+# running), so the span is at least SETTLE_MIN_US: a few kPa of a fast fall take a few ms,
+# and timed over so few polls a line near the fast limit is put on either side of it.
 SETTLE_US = const(250000)
+SETTLE_MIN_US = const(20000)
 SETTLE_MAX_US = const(1500000)
 SETTLE_KPA = const(3)
 SWEEP_PCT = const(130)  # doses sweep at least at this share of that flow: P stays above

@@ -9,6 +9,7 @@ from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, IN_TRIGGER, NO_PRESS
 from firmware import settle
 from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, PASS_EXTRA_KPA, POLL_MIN_US,
                            PRIME_HI_KPA, PRIME_LO_KPA, PUSH, SETTLE, SETTLE_KPA, SETTLE_MAX_US,
+                           SETTLE_MIN_US,
                            SETTLE_US, sweep_nl_s)
 from firmware.wire import faults
 from firmware.wire.modes import MODE_CONTINUOUS, MODE_PERFUSION
@@ -167,7 +168,7 @@ class Priming:
                 ref.first_t = now
             elif fell:
                 us = ticks.diff(now, ref.first_t, mask)
-                if ref.first_kpa - kpa >= SETTLE_KPA or us >= SETTLE_US:
+                if (ref.first_kpa - kpa >= SETTLE_KPA and us >= SETTLE_MIN_US) or us >= SETTLE_US:
                     if ref.too_fast(ref.first_kpa - kpa, us):
                         ref.phase = DRAIN  # settle.py's line: drain to zero, timing tau
                         ref.fell0 = ref.first_kpa - kpa
