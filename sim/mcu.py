@@ -104,16 +104,30 @@ class GcPauses:
         return best * 1000.0 / self.clock.hz
 
 
-# Cycles of the firmware's code on a 125 MHz RP2040: this machine's unix-port times
-# (python -m bench.compute) times CHIP_FACTOR, the RP2040's pystone time over the unix
-# port's on this machine (docs/SIMULATION.md gives the sources). The rp2040js emulator runs
-# no MicroPython, so it has no figure of its own for these.
+# Cycles of the firmware's code on a 125 MHz RP2040, counted on the MicroPython rp2 port
+# (v1.28.0, RPI_PICO) running on the emulated chip, then scaled by EMU_TO_CHIP for a real
+# one (docs/SIMULATION.md, "Checked on the chip", gives each figure's command and source):
+# rp2040js charges every instruction its cycles by the book and has no flash wait states,
+# and the same pystone runs 1 838/s there against a real Pico's 1 216/s.
 CPU_HZ = 125000000
-CHIP_FACTOR = 110
-POLL_CYCLES = 11 * CHIP_FACTOR * 125  # one main-loop poll: 11 µs on the unix port
-ROOT_CYCLES = 15 * CHIP_FACTOR * 125 // 2  # a ramp step time (integer root): 7.5 µs
-EVAL_CYCLES = 2 * CHIP_FACTOR * 125  # a cruise step time (digit-wise muldiv): 2 µs
-SEG_CYCLES = 1 * CHIP_FACTOR * 125  # a segment written (copied from the ramp or fitted): 1 µs
+EMU_TO_CHIP_NUM, EMU_TO_CHIP_DEN = 1838, 1216
+
+
+def _chip(emulated_cycles):
+    return emulated_cycles * EMU_TO_CHIP_NUM // EMU_TO_CHIP_DEN
+
+
+# A main-loop poll, the firmware's own share (python -m bench.rp2: 0.71 ms idle, 0.83 ms
+# with a move running) plus the rp2 port's HAL calls on the chip's registers (inputs
+# 228 µs; with a move also the pressure 26 µs, steps done 23 µs and moving 40 µs).
+POLL_IDLE_CYCLES = _chip((710 + 228) * 125)
+POLL_MOVING_CYCLES = _chip((830 + 228 + 26 + 23 + 40) * 125)
+# The planner (python -m bench.compute --chip, fitted over 36 plans of 20-12 000 steps):
+ROOT_CYCLES = _chip(76717)  # a ramp step time (integer root)
+SEG_CYCLES = _chip(8356)  # a segment written (copied from the ramp or fitted)
+# A cruise step time (digit-wise muldiv): the chip's fit holds it at this figure, the unix
+# port's 2 µs times its 110x pystone ratio to the RP2040, as it is too few to fit alone.
+EVAL_CYCLES = 2 * 110 * 125
 
 
 class Compute:
@@ -133,12 +147,13 @@ class Compute:
         self.start_work = work
         self.evals, self.roots, self.written = work
 
-    def ticks(self, work):
+    def ticks(self, work, moving=False):
         """Step-clock ticks the poll just run took, given the planner's work counters
-        (step times worked out, ramp roots among them, segments written)."""
+        (step times worked out, ramp roots among them, segments written); moving: an axis
+        was running, so the poll also read the line and the step counts."""
         evals, roots, written = work
         d_roots = roots - self.roots
-        cycles = (POLL_CYCLES + ROOT_CYCLES * d_roots + EVAL_CYCLES * (evals - self.evals - d_roots)
+        cycles = ((POLL_MOVING_CYCLES if moving else POLL_IDLE_CYCLES) + ROOT_CYCLES * d_roots + EVAL_CYCLES * (evals - self.evals - d_roots)
                   + SEG_CYCLES * (written - self.written))
         self.evals, self.roots, self.written = evals, roots, written
         t = round(cycles * self.scale * self.clock.hz / CPU_HZ)

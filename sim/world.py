@@ -244,7 +244,12 @@ class World:
             # The poll's code takes time on the MCU, stretched by GC pauses: nothing is polled
             # before it is done, an input edge meanwhile included.
             now = env.now
-            busy = gc.busy_until(now, compute.ticks(fw.work())) if compute else now
+            if compute is not None:
+                # A poll with an axis running also reads the line and the step counts.
+                moving = self.plunger_exec.seg is not None or self.carriage_exec.seg is not None
+                busy = gc.busy_until(now, compute.ticks(fw.work(), moving))
+            else:
+                busy = now
             # Served late by the loop's own latency, and not at all during a GC pause.
             if not lats:
                 lats = [clock.from_us(int(x)) for x in g.exponential(lat_us, 4096)][::-1]

@@ -50,10 +50,10 @@ def test_a_point_session_reports_no_burst_rate():
 
 def test_slow_code_between_burst_shots_lowers_the_burst_rate():
     # A burst's shots repeat one dose, so its move is planned once (the Move keeps it); the
-    # MCU's time between shots is the main loop's polls. Code eighty times slower than the
-    # model's (a poll ~0.1 s) no longer fits in what the pace leaves, and the shots follow
-    # as it allows.
+    # MCU's time between shots is the main loop's polls. Code sixty times slower than the
+    # model's (a poll with a move running ~0.1 s) no longer fits in what the pace leaves, and
+    # the shots follow as it allows.
     free = Run(burst(90), seed=4, params={"compute_scale": 0.0}).run()["summary"]
-    slow = Run(burst(90), seed=4, params={"compute_scale": 80.0}).run()["summary"]
+    slow = Run(burst(90), seed=4, params={"compute_scale": 60.0}).run()["summary"]
     assert free["burst_per_min"] > 89.0
     assert slow["burst_per_min"] < 80.0 and slow["points_given"] == 16

@@ -68,6 +68,10 @@ def test_compute_time_counts_the_planner_work_of_the_poll():
     copied = c.ticks((1100, 450, 170))  # a plan from the kept ramp: 100 segments written
     assert idle < copied < planned
     assert c.total_ticks == 2 * idle + planned + copied
+    # A poll with an axis running also reads the line and the step counts: it costs more.
+    moving = c.ticks((1100, 450, 170), moving=True)
+    assert moving > idle * 1.1
+    assert c.ticks((1100, 450, 170)) == idle
 
 
 def test_work_running_into_a_gc_pause_ends_that_much_later():
