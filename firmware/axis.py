@@ -7,7 +7,7 @@ count, so a move stopped half-way still leaves an exact position.
 
 from array import array
 
-from firmware import motion
+from firmware import motion, units
 from firmware.hal import FORWARD
 
 
@@ -25,6 +25,11 @@ class Move:
         self.duration_us = 0
         self.planned = False  # segs hold the plan of the figures below
         self.v = self.a = self.f = self.tol = 0
+        # µs per tick as a fraction in lowest terms for the clock us_f (1/125 at 125 MHz):
+        # the duration in µs is then one short division, where 10**6 / clock_hz takes
+        # muldiv twenty one-bit digits (clock_hz leaves it no wider ones below 2**29).
+        self.us_f = 0
+        self.us_num = self.us_den = 1
 
     def plan(self, steps, v_sps, a_sps2, clock_hz, tol_ticks):
         """Plan steps at up to v_sps with a_sps2 (small ints, no allocation once the axis's
@@ -41,7 +46,12 @@ class Move:
             return
         self.nseg = motion.plan_into(self.prof, self.segs, self.capacity, steps, v_sps, a_sps2,
                                      clock_hz, tol_ticks)
-        self.duration_us = motion.muldiv(self.prof.duration, 1000000, clock_hz)
+        if clock_hz != self.us_f:
+            g = units.gcd(1000000, clock_hz)
+            self.us_num = 1000000 // g
+            self.us_den = clock_hz // g
+            self.us_f = clock_hz
+        self.duration_us = motion.muldiv(self.prof.duration, self.us_num, self.us_den)
         self.v = v_sps  # (one by one: a tuple of four would allocate)
         self.a = a_sps2
         self.f = clock_hz
