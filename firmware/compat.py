@@ -1,7 +1,8 @@
 """What differs between MicroPython and CPython, in one place.
 
 `const` is folded by the MicroPython compiler (it recognises `NAME = const(value)` whatever
-`const` is bound to); under CPython it is the identity.
+`const` is bound to); under CPython it is the identity. `heap_lock()` / `heap_unlock()` are
+MicroPython's (nesting: the heap is free again at the last unlock); CPython has no such heap.
 """
 
 try:
@@ -10,3 +11,13 @@ except ImportError:
 
     def const(value):
         return value
+
+try:
+    from micropython import heap_lock, heap_unlock  # noqa: F401
+except ImportError:
+
+    def heap_lock():
+        return 0
+
+    def heap_unlock():
+        return 0

@@ -1,11 +1,12 @@
-"""The shot machine's planning and checks: moves and the dose model planned before the
-trigger (these allocate), and the input checks run while the needle moves (these do not).
+"""The shot machine's planning and checks: the dose model planned at a protocol's load (it
+allocates), the moves before the trigger, and the input checks run while the needle moves
+(these two allocate nothing).
 
 A base of firmware/shot.py's ShotMachine, kept apart so that each file stays one job.
 """
 
 from firmware import dosing, linemove
-from firmware.compat import const
+from firmware.compat import const, heap_lock, heap_unlock
 from firmware.dosing import Dosing
 from firmware.fill import Fill
 from firmware.hal import (
@@ -48,7 +49,21 @@ class Planning:
                               self.clock_hz, self.tol)
 
     def prepare(self):
-        """Plan the next shot's moves for the current zone."""
+        """Plan the next shot's moves for the current zone, with the heap locked.
+
+        MicroPython puts the frame of a function of more than 11 words of locals and stack
+        on the heap when it can (and frees it on return); with the heap locked it takes the
+        C stack instead. The plan allocates nothing of its own (tests/mpy/test_heaplock.py),
+        so the lock changes no result: it only saves the allocator's search for a free run
+        at every call, which took half of a plan's time on the RP2040 (docs/DEVICE.md), and
+        no garbage collection can start in a plan."""
+        heap_lock()
+        try:
+            self._plan_next()
+        finally:
+            heap_unlock()
+
+    def _plan_next(self):
         zone = self.session.zone()
         if zone is None:
             return

@@ -77,6 +77,42 @@ def test_point_shot_allocates_nothing():
     assert rig.hal.motor_position(H.AXIS_CARRIAGE) == 0
 
 
+_PLANS = [0, 0]  # plans made, plans made with the heap locked (module globals: a closure
+_PLAN_INTO = []  # called with eight arguments would allocate their array itself)
+
+
+def _probed(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks):
+    _PLANS[0] += 1
+    try:
+        bytearray(16)
+    except MemoryError:
+        _PLANS[1] += 1
+    return _PLAN_INTO[0](prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
+
+
+def test_a_shot_is_planned_with_the_heap_locked():
+    # With the heap free, MicroPython puts every large function frame of a plan on it (and
+    # frees it at the return): the allocator searches the heap at each call, and may start a
+    # collection. prepare() locks the heap: each plan of a move finds it locked.
+    from firmware import motion
+
+    rig = Rig(protocol([point_zone(name="a", depth_mm=1.0), point_zone(name="b", depth_mm=1.5)]))
+    rig.arm()
+    rig.run_for(20000)
+    m = rig.app.machine
+    s = rig.app.session
+    _PLAN_INTO[:] = [motion.plan_into]
+    motion.plan_into = _probed
+    try:
+        for zone in (1, 0, 1):
+            s.zone_i = zone
+            m.prepare()
+    finally:
+        motion.plan_into = _PLAN_INTO[0]
+    assert _PLANS[0] >= 3 and _PLANS[1] == _PLANS[0], _PLANS
+    assert bytearray(16)  # and the heap is free again after it
+
+
 def test_contact_loss_trip_allocates_nothing_until_safing():
     rig = ready(protocol([point_zone(points=2)]))
     rig.run_until("dose", max_us=100)
