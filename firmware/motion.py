@@ -11,8 +11,9 @@ stays within tol ticks of every exact step time. Segments never straddle a phase
 Planning runs before the trigger and allocates nothing once a Profile exists: every value
 of a shot-sized move (moves under about a second, segments under 46 000 steps) stays below
 2**30, the small-int limit of a 32-bit port (tests/test_small_ints.py), and results go into
-the Profile's fields, not tuples. Only Profile.setup's first call for an acceleration and
-clock works with wide integers (the ramp constant 2 F²/a), once per axis.
+the Profile's fields, not tuples. Only the first Profile.setup on an axis's Ramp for an
+acceleration and clock works with wide integers (the ramp constant 2 F²/a), at start-up; the
+axis's other Profiles copy it from the Ramp.
 """
 
 import math
@@ -93,6 +94,11 @@ class Ramp:
         self.k = self.t = 0  # steps they cover, and the time of the last
         self.g = 8  # the fit's next guess
         self.a = self.f = self.tol = 0  # what they were fitted for
+        # The ramp constant's limbs (Profile.setup) for acceleration ca and clock cf: made
+        # once with wide ints by the first Profile on this ramp (at start-up, warm), copied
+        # by the others (a Move made later, such as a dose model's two-part dose) in small ints.
+        self.ca = self.cf = 0
+        self.c2 = self.c1 = self.c0 = 0
 
 
 class Profile:
@@ -129,11 +135,24 @@ class Profile:
         if n_steps < 0 or v_sps < 1 or a_sps2 < 1 or clock_hz < 1:
             raise PlanError("bad move: steps=%d v=%d a=%d" % (n_steps, v_sps, a_sps2))
         if a_sps2 != self.ca or clock_hz != self.cf:
-            # Ramp time of k steps: sqrt(k C), C = 2 F² / a, in 12-bit limbs (wide ints once).
-            c = div_round(2 * clock_hz * clock_hz, a_sps2)
-            self.c2 = c >> 24
-            self.c1 = (c >> 12) & _LIMB
-            self.c0 = c & _LIMB
+            # Ramp time of k steps: sqrt(k C), C = 2 F² / a, in 12-bit limbs: wide ints once
+            # per ramp (2 F² is past 2**30 on a 32-bit port), the ramp's own when it has them.
+            r = self.ramp
+            if r is not None and r.ca == a_sps2 and r.cf == clock_hz:
+                self.c2 = r.c2
+                self.c1 = r.c1
+                self.c0 = r.c0
+            else:
+                c = div_round(2 * clock_hz * clock_hz, a_sps2)
+                self.c2 = c >> 24
+                self.c1 = (c >> 12) & _LIMB
+                self.c0 = c & _LIMB
+                if r is not None:
+                    r.c2 = self.c2
+                    r.c1 = self.c1
+                    r.c0 = self.c0
+                    r.ca = a_sps2
+                    r.cf = clock_hz
             self.ca, self.cf = a_sps2, clock_hz
         self.clear_times()
         self.n = n_steps

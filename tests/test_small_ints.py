@@ -83,6 +83,27 @@ def test_the_check_bites():
                          I31(board.step_clock_hz), I31(board.step_tol_ticks))
 
 
+def test_a_move_made_after_start_up_takes_its_axis_ramp_constant_in_small_ints():
+    # A dose model's take-up and two-part dose Moves are made at a protocol's load, after
+    # start-up, on the plunger's Ramp. Their first plan (a shot's prepare, heap locked) used
+    # to make the ramp constant 2 F²/a anew: past 2**30 on a 32-bit port, where the heap
+    # locked raised MemoryError. They take it from the Ramp, made there at start-up.
+    board = boards.by_name("pico")
+    pl = board.plunger
+    ramp = motion.Ramp()
+    motion.warm(motion.Profile(ramp), pl.max_speed_sps, pl.accel_sps2, board.step_clock_hz,
+                board.step_tol_ticks)
+    later = motion.Profile(ramp)
+    segs = array("l", [0] * (3 * 512))
+    for steps in (3000, 800):
+        seen[0] = 0
+        nseg = motion.plan_into(later, segs, 512, I31(steps), I31(pl.max_speed_sps // 4),
+                                I31(pl.accel_sps2), I31(board.step_clock_hz),
+                                I31(board.step_tol_ticks))
+        assert nseg > 0 and seen[0] > 1000
+        assert motion.duration_ticks(segs, nseg) == later.duration
+
+
 @pytest.mark.parametrize("name", ["pico", "esp32s3", "pyboard"])
 def test_the_holds_let_out_and_the_doses_sweep_share_stay_small_ints(name):
     # firmware/line.py works these out on the shot path (each poll of a hold) and while
