@@ -7,7 +7,7 @@ count, so a move stopped half-way still leaves an exact position.
 
 from array import array
 
-from firmware import motion, units
+from firmware import compat, motion, units
 from firmware.hal import FORWARD
 
 
@@ -44,6 +44,23 @@ class Move:
             self.nseg = 0
             self.duration_us = 0
             return
+        if compat.held and not motion.small(steps, v_sps, a_sps2):
+            # Planned with the heap locked (a shot's prepare), but too long a move for small
+            # ints: their wide values need the heap, which is freed for this plan alone.
+            compat.unlock()
+            try:
+                self._plan(steps, v_sps, a_sps2, clock_hz, tol_ticks)
+            finally:
+                compat.lock()
+        else:
+            self._plan(steps, v_sps, a_sps2, clock_hz, tol_ticks)
+        self.v = v_sps  # (one by one: a tuple of four would allocate)
+        self.a = a_sps2
+        self.f = clock_hz
+        self.tol = tol_ticks
+        self.planned = True
+
+    def _plan(self, steps, v_sps, a_sps2, clock_hz, tol_ticks):
         self.nseg = motion.plan_into(self.prof, self.segs, self.capacity, steps, v_sps, a_sps2,
                                      clock_hz, tol_ticks)
         if clock_hz != self.us_f:
@@ -52,11 +69,6 @@ class Move:
             self.us_den = clock_hz // g
             self.us_f = clock_hz
         self.duration_us = motion.muldiv(self.prof.duration, self.us_num, self.us_den)
-        self.v = v_sps  # (one by one: a tuple of four would allocate)
-        self.a = a_sps2
-        self.f = clock_hz
-        self.tol = tol_ticks
-        self.planned = True
 
     def constant(self, steps, v_sps, clock_hz):
         """A slow move at constant speed (safe state, homing); allocates nothing."""

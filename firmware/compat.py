@@ -21,3 +21,20 @@ except ImportError:
 
     def heap_unlock():
         return 0
+
+
+# The locks this firmware holds on the heap (heap_lock nests; an unlock with none held would
+# wrap the interpreter's count and lock the heap for good): lock() and unlock() pair them.
+held = 0
+
+
+def lock():
+    global held
+    heap_lock()
+    held += 1
+
+
+def unlock():
+    global held
+    held -= 1
+    heap_unlock()

@@ -683,6 +683,13 @@ def expand(segs, nseg):
             interval += add
 
 
+def small(n_steps, v_sps, a_sps2):
+    """Whether a move plans in small ints (every value under 2**30, tests/test_small_ints.py):
+    under 46 000 steps, its cruise and its ramp each under a second (n < v, v < a), so under
+    2 s in all. A longer one (a large dose at a slow flow) works with wide ints."""
+    return n_steps < 46000 and n_steps < v_sps < a_sps2
+
+
 def move_time_us(n_steps, v_sps, a_sps2):
     """Duration of a rest-to-rest move in µs (0 for no steps)."""
     if n_steps <= 0:

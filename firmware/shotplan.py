@@ -5,8 +5,8 @@ allocates), the moves before the trigger, and the input checks run while the nee
 A base of firmware/shot.py's ShotMachine, kept apart so that each file stays one job.
 """
 
-from firmware import dosing, linemove
-from firmware.compat import const, heap_lock, heap_unlock
+from firmware import compat, dosing, linemove
+from firmware.compat import const
 from firmware.dosing import Dosing
 from firmware.fill import Fill
 from firmware.hal import (
@@ -56,12 +56,13 @@ class Planning:
         C stack instead. The plan allocates nothing of its own (tests/mpy/test_heaplock.py),
         so the lock changes no result: it only saves the allocator's search for a free run
         at every call, which took half of a plan's time on the RP2040 (docs/DEVICE.md), and
-        no garbage collection can start in a plan."""
-        heap_lock()
+        no garbage collection can start in a plan. A move too long for small ints frees the
+        heap for its own plan (axis.Move.plan)."""
+        compat.lock()
         try:
             self._plan_next()
         finally:
-            heap_unlock()
+            compat.unlock()
 
     def _plan_next(self):
         zone = self.session.zone()
@@ -76,16 +77,29 @@ class Planning:
         pl = b.plunger
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
         self.fits = self.fill.fits(self.dosing, steps)  # else a refill before the shot
-        v = min(self.dosing.scale.rate_sps(zone.flow_nl_s), pl.max_speed_sps)
+        scale = self.dosing.scale
+        if zone.flow_nl_s != self.flow_nl_s or scale is not self.flow_scale:
+            self.flow_sps = scale.rate_sps(zone.flow_nl_s)
+            self.flow_nl_s = zone.flow_nl_s
+            self.flow_scale = scale
+        v = self.flow_sps if self.flow_sps < pl.max_speed_sps else pl.max_speed_sps
         linemove.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
                            zone.mode, zone.dose_nl)
         self.pressure_us = self.pressure_period_us(zone.flow_nl_s)
         # The core's own estimate of the shot's net volume: the running total's stopper
         # positions after and before it, to the step (what the model promises; the
         # simulator's plant, or a scale, tells the truth).
-        scale = self.dosing.scale
         total = self.session.syringe_nl
-        self.dose_nl = scale.nl(scale.steps(total + zone.dose_nl)) - scale.nl(scale.steps(total))
+        end = total + zone.dose_nl
+        if end != self.end_total_nl or scale is not self.end_scale:
+            if total == self.end_total_nl and scale is self.end_scale:
+                self.start_nl = self.end_nl  # where the dose planned before ends: the last shot
+            else:
+                self.start_nl = scale.nl(scale.steps(total))
+            self.end_nl = scale.nl(scale.steps(end))
+            self.end_total_nl = end
+            self.end_scale = scale
+        self.dose_nl = self.end_nl - self.start_nl
         self.planned = True
 
     def pressure_period_us(self, flow_nl_s):

@@ -105,6 +105,29 @@ def test_a_move_made_after_start_up_takes_its_axis_ramp_constant_in_small_ints()
 
 
 @pytest.mark.parametrize("name", ["pico", "esp32s3", "pyboard"])
+def test_every_move_motion_small_passes_plans_in_small_ints(name):
+    # A shot's prepare() plans with the heap locked, where a wide int raises MemoryError:
+    # the moves motion.small() lets it plan so must stay under 2**30, at its edges too.
+    board = boards.by_name(name)
+    segs = array("l", [0] * (3 * 4096))
+    for ax in (board.plunger, board.carriage):
+        a = ax.accel_sps2
+        for v in sorted({min(ax.max_speed_sps, a - 1), ax.max_speed_sps // 4, 2000, 200}):
+            for steps in (2, 100, v // 2, v - 1, min(v - 1, 45999)):
+                if not (steps > 1 and motion.small(steps, v, a)):
+                    continue
+                ramp = motion.Ramp()
+                motion.warm(motion.Profile(ramp), ax.max_speed_sps, a, board.step_clock_hz,
+                            board.step_tol_ticks)
+                prof = motion.Profile(ramp)
+                prof.setup(steps, v, a, board.step_clock_hz)
+                nseg = motion.plan_into(prof, segs, 4096, I31(steps), I31(v), I31(a),
+                                        I31(board.step_clock_hz), I31(board.step_tol_ticks))
+                assert nseg > 0, (steps, v)
+    assert not motion.small(46000, 10 ** 6, 10 ** 7) and not motion.small(3000, 2000, 10 ** 6)
+
+
+@pytest.mark.parametrize("name", ["pico", "esp32s3", "pyboard"])
 def test_the_holds_let_out_and_the_doses_sweep_share_stay_small_ints(name):
     # firmware/line.py works these out on the shot path (each poll of a hold) and while
     # planning a dose: every syringe of the board, falls from 2 ms to 8 s per kPa, spans

@@ -208,3 +208,48 @@ def test_a_cruise_is_laid_in_runs_without_fitting():
         assert motion.evals - before <= len(cruise) + 1
         assert len(cruise) < 2 + total // 150  # runs of ~2 tol / frac(F/v) steps
         assert worst_error_us(segs, nseg, total, v, 6400000) <= 1.0
+
+
+def test_a_shot_plans_with_the_heap_locked_and_a_long_move_with_it_free():
+    # prepare() locks the heap (firmware/shotplan.py): a large dose at a slow flow is no
+    # small-int move (motion.small), and on a 32-bit port its wide ints need the heap, so its
+    # plan frees it for itself; every shot-sized move plans with it locked.
+    from rig import Rig, point_zone, protocol
+
+    from firmware import compat
+
+    depth = [0]
+    calls = []  # (heap lock depth, whether the move is small) of each plan
+
+    def lock():
+        depth[0] += 1
+
+    def unlock():
+        depth[0] -= 1
+
+    plan_into = motion.plan_into
+
+    def probed(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks):
+        calls.append((depth[0], motion.small(n_steps, v_sps, a_sps2)))
+        return plan_into(prof, segs, capacity, n_steps, v_sps, a_sps2, clock_hz, tol_ticks)
+
+    zones = [point_zone(name="small", dose_ul=10, pace_ms=3000),
+             point_zone(name="large", dose_ul=200, pace_ms=20000)]
+    zones[1]["flow_ul_s"] = 20  # 10 s of dose
+    rig = Rig(protocol(zones, syringe_ml=1))
+    rig.arm()
+    rig.run_for(20000)
+    saved = compat.heap_lock, compat.heap_unlock
+    compat.heap_lock, compat.heap_unlock = lock, unlock
+    motion.plan_into = probed
+    try:
+        s = rig.app.session
+        for zone in (1, 0, 1):
+            s.zone_i = zone
+            rig.app.machine.prepare()
+    finally:
+        compat.heap_lock, compat.heap_unlock = saved
+        motion.plan_into = plan_into
+    assert depth[0] == 0 and compat.held == 0
+    assert (0, False) in calls and (1, True) in calls, calls
+    assert all(d == (0 if small is False else 1) for d, small in calls), calls
