@@ -20,6 +20,7 @@ from rig import Rig, point_zone, protocol  # noqa: E402
 from storehal import StoreHAL, mounted  # noqa: E402
 
 from firmware import board as boards  # noqa: E402
+from firmware import compat  # noqa: E402
 from firmware.axis import Move  # noqa: E402
 from firmware.shot import STATE_NAMES  # noqa: E402
 
@@ -83,6 +84,24 @@ def shot_in_zone():
 
 
 # Shot cycles inside a zone, a zone change (the 10th shot moves on), a refill.
+# Each prepare() of the cycles below timed as the shot machine makes it, after a shot:
+# worst µs of the next shot of a zone and of a zone's first (its depth move planned anew).
+PREP = [0, 0, 0, 0]  # worst next, worst zone change, and how many of each
+MACHINE = rig.app.machine
+PREPARE = MACHINE.prepare
+
+
+def timed_prepare():
+    d0 = MACHINE.depth_move.steps
+    t0 = time.ticks_us()
+    PREPARE()
+    t = time.ticks_diff(time.ticks_us(), t0)
+    k = 1 if MACHINE.depth_move.steps != d0 else 0
+    PREP[k] = max(PREP[k], t)
+    PREP[2 + k] += 1
+
+
+MACHINE.prepare = timed_prepare  # the machine calls self.prepare(): this one, for the cycles
 worst_cycle = 0
 zone_bytes = 0
 refill_bytes = -1
@@ -99,7 +118,12 @@ for i in range(CYCLES):
     else:
         worst_cycle = max(worst_cycle, b)
     cycles += 1
+del MACHINE.prepare
 print("cycles", cycles)
+print("us_prepare_zone", PREP[1])
+print("us_prepare_next", PREP[0])
+print("prepares_zone", PREP[3])
+print("prepares_next", PREP[2])
 print("bytes_shot_cycle", worst_cycle)
 print("bytes_zone_change", zone_bytes)
 print("bytes_refill", refill_bytes)
@@ -162,7 +186,11 @@ def replan(mv, steps, axis):
     axis's top speed (the longest ramp, mirrored for the decel) on the axis's own Profile:
     its ramp from rest is kept from the moves before."""
     turn[0] ^= 1
-    mv.plan(steps + turn[0], axis.max_speed_sps, axis.accel_sps2, m.clock_hz, m.tol)
+    compat.lock()  # as prepare() plans
+    try:
+        mv.plan(steps + turn[0], axis.max_speed_sps, axis.accel_sps2, m.clock_hz, m.tol)
+    finally:
+        compat.unlock()
 
 
 def plan_dose():
@@ -185,29 +213,6 @@ def repeat_dose():
     m.dose_move.plan(m.dose_move.steps, pl.max_speed_sps, pl.accel_sps2, m.clock_hz, m.tol)
 
 
-def prepare_zones(a, b):
-    """m.prepare() as the shot machine calls it before each shot, for a shot of zone a
-    after one of zone b (another depth: both moves planned anew, as at a zone change) or,
-    a == b, the next shot of the same zone (its dose re-planned when the running total's
-    rounding gives it another step count)."""
-    s = rig.app.session
-    zi = s.zone_i
-    total = 0
-    for _ in range(N):
-        s.zone_i = b
-        m.prepare()
-        s.zone_i = a
-        t0 = time.ticks_us()
-        m.prepare()
-        total += time.ticks_diff(time.ticks_us(), t0)
-    s.zone_i = zi
-    m.prepare()
-    return total / N
-
-
-ZI = rig.app.session.zone_i
-print("us_prepare_zone", prepare_zones(ZI, ZI ^ 1))
-print("us_prepare_next", prepare_zones(ZI, ZI))
 print("dose_steps", DOSE_STEPS)
 print("depth_steps", DEPTH_STEPS)
 print("us_first_dose", first(DOSE_STEPS, pl))

@@ -4,6 +4,8 @@ import sys
 import time
 from array import array
 
+import micropython
+
 from firmware import motion
 from firmware.board import by_name
 
@@ -19,18 +21,22 @@ for name in ("plunger", "carriage"):
         figs = (ax.max_speed_sps, ax.accel_sps2, board.step_clock_hz, board.step_tol_ticks)
         # cold: the axis's first plan, its ramp from rest fitted (the ramp constant, made
         # once per axis with wide ints, is made before: not timed); warm: the next plan of
-        # another length, the ramp kept.
+        # another length, the ramp kept. Timed as a shot's prepare() plans: into a Move's
+        # own buffer (bound: whole copies), with the heap locked (no frame on the heap).
         for kind in ("cold", "warm"):
             best = 1 << 30
             for _ in range(REPEAT):
-                prof = motion.Profile()
+                prof = motion.Profile(motion.Ramp())
+                prof.bind(segs)
                 motion.plan_into(prof, segs, CAP, 1, *figs)
                 if kind == "warm":
                     motion.plan_into(prof, segs, CAP, n + 1, *figs)
                 e0, r0, w0 = motion.evals, motion.roots, motion.written
+                micropython.heap_lock()
                 t0 = time.ticks_us()
-                motion.plan_into(prof, segs, CAP, n, *figs)
+                motion.plan_into(prof, segs, CAP, n, figs[0], figs[1], figs[2], figs[3])
                 us = time.ticks_diff(time.ticks_us(), t0)
+                micropython.heap_unlock()
                 best = min(best, us)
                 gc.collect()
             print("plan", name, n, kind, motion.evals - e0, motion.roots - r0,
