@@ -23,6 +23,7 @@ from firmware import board as boards  # noqa: E402
 from firmware import compat  # noqa: E402
 from firmware.axis import Move  # noqa: E402
 from firmware.shot import STATE_NAMES  # noqa: E402
+from firmware.shotplan import Planning  # noqa: E402
 
 BOARD = sys.argv[1] if len(sys.argv) > 1 else "pico"
 # Shot cycles of the 300-point protocol: enough for zone changes and a refill. On the
@@ -85,23 +86,26 @@ def shot_in_zone():
 
 # Shot cycles inside a zone, a zone change (the 10th shot moves on), a refill.
 # Each prepare() of the cycles below timed as the shot machine makes it, after a shot:
-# worst µs of the next shot of a zone and of a zone's first (its depth move planned anew).
-PREP = [0, 0, 0, 0]  # worst next, worst zone change, and how many of each
+# worst µs of the next shot of a zone and of a zone's first (its depth move planned anew),
+# their sums and counts. The method is wrapped on its class for the cycles (the machine
+# calls self.prepare()).
+PREP = [0, 0, 0, 0, 0, 0]  # worst next, worst zone change, sums, counts
 MACHINE = rig.app.machine
-PREPARE = MACHINE.prepare
+PREPARE = Planning.prepare
 
 
-def timed_prepare():
-    d0 = MACHINE.depth_move.steps
+def timed_prepare(self):
+    d0 = self.depth_move.steps
     t0 = time.ticks_us()
-    PREPARE()
+    PREPARE(self)
     t = time.ticks_diff(time.ticks_us(), t0)
-    k = 1 if MACHINE.depth_move.steps != d0 else 0
+    k = 1 if self.depth_move.steps != d0 else 0
     PREP[k] = max(PREP[k], t)
-    PREP[2 + k] += 1
+    PREP[2 + k] += t
+    PREP[4 + k] += 1
 
 
-MACHINE.prepare = timed_prepare  # the machine calls self.prepare(): this one, for the cycles
+Planning.prepare = timed_prepare
 worst_cycle = 0
 zone_bytes = 0
 refill_bytes = -1
@@ -118,12 +122,12 @@ for i in range(CYCLES):
     else:
         worst_cycle = max(worst_cycle, b)
     cycles += 1
-del MACHINE.prepare
+Planning.prepare = PREPARE
 print("cycles", cycles)
 print("us_prepare_zone", PREP[1])
 print("us_prepare_next", PREP[0])
-print("prepares_zone", PREP[3])
-print("prepares_next", PREP[2])
+print("us_prepare_zone_mean", PREP[3] // max(PREP[5], 1))
+print("us_prepare_next_mean", PREP[2] // max(PREP[4], 1))
 print("bytes_shot_cycle", worst_cycle)
 print("bytes_zone_change", zone_bytes)
 print("bytes_refill", refill_bytes)
