@@ -90,7 +90,6 @@ def shot_in_zone():
 # their sums and counts. The method is wrapped on its class for the cycles (the machine
 # calls self.prepare()).
 PREP = [0, 0, 0, 0, 0, 0]  # worst next, worst zone change, sums, counts
-MACHINE = rig.app.machine
 PREPARE = Planning.prepare
 
 

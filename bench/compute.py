@@ -28,9 +28,6 @@ from firmware.board import by_name
 from sim import mcu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The RP2040's time over this machine's unix port's, about (the pystone ratio): only to put
-# the model's cruise step time, which is too rare to fit, in unix-port µs.
-UNIX_GUESS = 110
 
 
 def _parse(text):
@@ -96,7 +93,7 @@ def chip_main(board):
                                         "sim model", "ratio"))
     for label, got_us, cyc in (("ramp step time (root)", root_us, mcu.ROOT_CYCLES),
                                ("segment written", seg_us, mcu.SEG_CYCLES)):
-        real = mcu._chip(got_us * mhz)
+        real = mcu.chip_cycles(got_us * mhz)
         print("%-26s %10.0f %12.0f %10d %7.2f" % (label, got_us * mhz, real, cyc, real / cyc))
     print()
     print("%-9s %6s %5s %6s %6s %5s %12s %12s" % ("axis", "steps", "plan", "evals", "roots",
@@ -138,14 +135,14 @@ def main(argv=None):
     rows = plans(args.board)
     # The cruise is covered in runs (one step time a run), too few to fit beside the roots
     # and segments: their time is taken at the model's figure and the rest fitted.
-    root_us, seg_us, cruise_n = fit(rows, model_us(mcu.EVAL_CYCLES) / UNIX_GUESS)
+    root_us, seg_us, cruise_n = fit(rows, model_us(mcu.EVAL_CYCLES) / mcu.UNIX_TO_CHIP)
     eval_us = float("nan")
     figs = chip.measure(args.board)
     print("unix port (x86-64) on this machine, load %.1f; the model is the RP2040's own "
           "(bench.rp2, bench.compute --chip)" % os.getloadavg()[0])
     print("%-34s %10s %12s %10s" % ("figure", "unix µs", "RP2040 µs", "RP2040/unix"))
     print("(cruise step times: %d in all, charged at the model's figure / %d, not fitted)"
-          % (cruise_n, UNIX_GUESS))
+          % (cruise_n, mcu.UNIX_TO_CHIP))
     for label, got, cyc in (
         ("ramp step time (root)", root_us, mcu.ROOT_CYCLES),
         ("cruise step time", eval_us, mcu.EVAL_CYCLES),

@@ -4,9 +4,7 @@ import sys
 import time
 from array import array
 
-import micropython
-
-from firmware import motion
+from firmware import compat, motion
 from firmware.board import by_name
 
 board = by_name(sys.argv[1] if len(sys.argv) > 1 else "pico")
@@ -32,11 +30,11 @@ for name in ("plunger", "carriage"):
                 if kind == "warm":
                     motion.plan_into(prof, segs, CAP, n + 1, *figs)
                 e0, r0, w0 = motion.evals, motion.roots, motion.written
-                micropython.heap_lock()
+                compat.lock()  # as prepare() plans
                 t0 = time.ticks_us()
                 motion.plan_into(prof, segs, CAP, n, figs[0], figs[1], figs[2], figs[3])
                 us = time.ticks_diff(time.ticks_us(), t0)
-                micropython.heap_unlock()
+                compat.unlock()
                 best = min(best, us)
                 gc.collect()
             print("plan", name, n, kind, motion.evals - e0, motion.roots - r0,

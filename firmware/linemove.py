@@ -9,8 +9,7 @@ from firmware.hal import BACKWARD, FORWARD, IN_PLUNGER_END, IN_TRIGGER, NO_PRESS
 from firmware import settle
 from firmware.line import (BACK, DRAIN, DRAIN_MAX_US, HOLD_POLL_US, IDLE, PASS_EXTRA_KPA, POLL_MIN_US,
                            PRIME_HI_KPA, PRIME_LO_KPA, PUSH, SETTLE, SETTLE_KPA, SETTLE_MAX_US,
-                           SETTLE_MIN_US,
-                           SETTLE_US, sweep_nl_s)
+                           SETTLE_MIN_US, SETTLE_US, sweep_nl_s)
 from firmware.wire import faults
 from firmware.wire.modes import MODE_CONTINUOUS, MODE_PERFUSION
 from firmware.wire.states import PRIME, RELIEF

@@ -111,13 +111,12 @@ class ShotMachine(Commands, Planning, Priming):
         self.ms = 0  # session clock in ms, kept by the app
         self.planned = False
         self.dose_nl = 0  # net volume the planned dose gives, by the dose model
-        # The running total's stopper positions in nL at the start and end of the last dose
-        # planned (for which total, on which scale): the end is the next shot's start, so a
-        # plan converts one total, not two (none when it plans the same shot again); and the
-        # plunger speed of the last zone flow converted.
-        self.end_scale = None
+        # What the last plans converted on plan_scale (another scale clears them): the
+        # running total's stopper positions in nL at the start and end of the last dose (for
+        # which total) — the end is the next shot's start, so a plan converts one total, not
+        # two (none when it plans the same shot again); the plunger speed of the last flow.
+        self.plan_scale = None
         self.end_total_nl = self.end_nl = self.start_nl = -1
-        self.flow_scale = None
         self.flow_nl_s = self.flow_sps = -1
         self.zone = None  # zone of the shot in progress
         self.shot_index = 0

@@ -78,10 +78,12 @@ class Planning:
         steps = self.dosing.dose_steps(self.session.syringe_nl + zone.dose_nl)
         self.fits = self.fill.fits(self.dosing, steps)  # else a refill before the shot
         scale = self.dosing.scale
-        if zone.flow_nl_s != self.flow_nl_s or scale is not self.flow_scale:
+        if scale is not self.plan_scale:
+            self.plan_scale = scale
+            self.flow_nl_s = self.end_total_nl = -1
+        if zone.flow_nl_s != self.flow_nl_s:
             self.flow_sps = scale.rate_sps(zone.flow_nl_s)
             self.flow_nl_s = zone.flow_nl_s
-            self.flow_scale = scale
         v = self.flow_sps if self.flow_sps < pl.max_speed_sps else pl.max_speed_sps
         linemove.plan_dose(self.dosing, self.dose_move, steps, v, pl, self.clock_hz, self.tol,
                            zone.mode, zone.dose_nl)
@@ -91,14 +93,13 @@ class Planning:
         # simulator's plant, or a scale, tells the truth).
         total = self.session.syringe_nl
         end = total + zone.dose_nl
-        if end != self.end_total_nl or scale is not self.end_scale:
-            if total == self.end_total_nl and scale is self.end_scale:
+        if end != self.end_total_nl:
+            if total == self.end_total_nl:
                 self.start_nl = self.end_nl  # where the dose planned before ends: the last shot
             else:
                 self.start_nl = scale.nl(scale.steps(total))
             self.end_nl = scale.nl(scale.steps(end))
             self.end_total_nl = end
-            self.end_scale = scale
         self.dose_nl = self.end_nl - self.start_nl
         self.planned = True
 

@@ -106,28 +106,34 @@ class GcPauses:
 
 # Cycles of the firmware's code on a 125 MHz RP2040, counted on the MicroPython rp2 port
 # (v1.28.0, RPI_PICO) running on the emulated chip, then scaled by EMU_TO_CHIP for a real
-# one (docs/SIMULATION.md, "Checked on the chip", gives each figure's command and source):
+# one (docs/SIMULATION.md, "Compute time", gives each figure's command and source):
 # rp2040js charges every instruction its cycles by the book and has no flash wait states,
 # and the same pystone runs 1 838/s there against a real Pico's 1 216/s.
 CPU_HZ = 125000000
 EMU_TO_CHIP_NUM, EMU_TO_CHIP_DEN = 1838, 1216
 
 
-def _chip(emulated_cycles):
+# The RP2040's time over the unix port's on the machine the figures were taken on, about
+# (the pystone ratio): only for the cruise step time below, too rare to fit on the chip.
+UNIX_TO_CHIP = 110
+
+
+def chip_cycles(emulated_cycles):
+    """Cycles counted on the emulated chip as a real RP2040's."""
     return emulated_cycles * EMU_TO_CHIP_NUM // EMU_TO_CHIP_DEN
 
 
 # A main-loop poll, the firmware's own share (python -m bench.rp2: 0.71 ms idle, 0.83 ms
 # with a move running) plus the rp2 port's HAL calls on the chip's registers (inputs
 # 228 µs; with a move also the pressure 26 µs, steps done 23 µs and moving 40 µs).
-POLL_IDLE_CYCLES = _chip((710 + 228) * 125)
-POLL_MOVING_CYCLES = _chip((830 + 228 + 26 + 23 + 40) * 125)
+POLL_IDLE_CYCLES = chip_cycles((710 + 228) * 125)
+POLL_MOVING_CYCLES = chip_cycles((830 + 228 + 26 + 23 + 40) * 125)
 # The planner (python -m bench.compute --chip, fitted over 36 plans of 20-12 000 steps):
-ROOT_CYCLES = _chip(76717)  # a ramp step time (integer root)
-SEG_CYCLES = _chip(8356)  # a segment written (copied from the ramp or fitted)
+ROOT_CYCLES = chip_cycles(76717)  # a ramp step time (integer root)
+SEG_CYCLES = chip_cycles(8356)  # a segment written (copied from the ramp or fitted)
 # A cruise step time (digit-wise muldiv): the chip's fit holds it at this figure, the unix
-# port's 2 µs times its 110x pystone ratio to the RP2040, as it is too few to fit alone.
-EVAL_CYCLES = 2 * 110 * 125
+# port's 2 µs times UNIX_TO_CHIP, as it is too few to fit alone.
+EVAL_CYCLES = 2 * UNIX_TO_CHIP * 125
 
 
 class Compute:
@@ -153,7 +159,8 @@ class Compute:
         was running, so the poll also read the line and the step counts."""
         evals, roots, written = work
         d_roots = roots - self.roots
-        cycles = ((POLL_MOVING_CYCLES if moving else POLL_IDLE_CYCLES) + ROOT_CYCLES * d_roots + EVAL_CYCLES * (evals - self.evals - d_roots)
+        cycles = ((POLL_MOVING_CYCLES if moving else POLL_IDLE_CYCLES) + ROOT_CYCLES * d_roots
+                  + EVAL_CYCLES * (evals - self.evals - d_roots)
                   + SEG_CYCLES * (written - self.written))
         self.evals, self.roots, self.written = evals, roots, written
         t = round(cycles * self.scale * self.clock.hz / CPU_HZ)

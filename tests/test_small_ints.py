@@ -119,8 +119,7 @@ def test_every_move_motion_small_passes_plans_in_small_ints(name):
                 ramp = motion.Ramp()
                 motion.warm(motion.Profile(ramp), ax.max_speed_sps, a, board.step_clock_hz,
                             board.step_tol_ticks)
-                prof = motion.Profile(ramp)
-                prof.setup(steps, v, a, board.step_clock_hz)
+                prof = motion.Profile(ramp)  # its ramp constant from the ramp
                 nseg = motion.plan_into(prof, segs, 4096, I31(steps), I31(v), I31(a),
                                         I31(board.step_clock_hz), I31(board.step_tol_ticks))
                 assert nseg > 0, (steps, v)
